@@ -1,0 +1,79 @@
+import unicodedata
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cases.importer import DocumentError, parse_bytes
+from cases.models import Collection
+from cases.services import ImportReport, case_import
+
+
+class Command(BaseCommand):
+    help = "从原文文本导入一个案例集的案例（可重复运行：已有案例就地更新）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path, help="UTF-8 文本文件")
+        parser.add_argument("--collection", required=True, help="案例集标识（slug），如 service-trade-2020")
+        parser.add_argument("--title", help="新建案例集时的标题")
+        parser.add_argument("--issuer", default="", help="新建案例集时的发布机构")
+        parser.add_argument("--year", type=int, help="新建案例集时的年份")
+        parser.add_argument("--source-note", default="", help="新建案例集时的来源说明")
+        parser.add_argument("--dry-run", action="store_true", help="只解析并列出结果，不写入数据库")
+
+    def handle(self, *args, **options) -> None:
+        path: Path = options["path"]
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"无法读取 {path}：{error.strerror}") from None
+        try:
+            parsed = parse_bytes(data)
+        except DocumentError as error:
+            raise CommandError(f"{path}：{error}") from None
+
+        collection = Collection.objects.filter(slug=options["collection"]).first()
+        if collection is None:
+            if not options["title"]:
+                raise CommandError(f"案例集“{options['collection']}”不存在；新建时请用 --title 给出标题。")
+            collection = Collection(
+                slug=options["collection"],
+                title=options["title"],
+                issuer=options["issuer"],
+                year=options["year"],
+                source_note=options["source_note"],
+            )
+        try:
+            report = case_import(parsed_cases=parsed, collection=collection, dry_run=options["dry_run"])
+        except DocumentError as error:
+            raise CommandError(f"{path}：{error}") from None
+        self.print_report(report)
+
+    def print_report(self, report: ImportReport) -> None:
+        actions = {"created": "新增", "updated": "更新", "unchanged": "未变"}
+        rows = [("编号", "标题", "地区", "做法", "效果", "思路", "结果")]
+        for change in report.changes:
+            rows.append(
+                (
+                    str(change.number),
+                    change.title,
+                    "、".join(change.regions),
+                    *(str(count) for count in change.item_counts),
+                    actions[change.action],
+                )
+            )
+        widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            self.stdout.write("  ".join(pad(cell, width) for cell, width in zip(row, widths)).rstrip())
+        summary = "，".join(f"{label} {report.count(action)} 个" for action, label in actions.items())
+        if report.dry_run:
+            self.stdout.write(self.style.WARNING(f"试运行：{summary}；未写入数据库。"))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"已导入“{report.collection.title}”：{summary}。"))
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))

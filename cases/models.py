@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class CollectionManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> Collection:
+        return self.get(slug=slug)
+
+
+class Collection(models.Model):
+    """One published batch of cases, e.g. the 2020 service-trade best practices."""
+
+    slug = models.SlugField("标识", max_length=80, unique=True)
+    title = models.CharField("标题", max_length=200)
+    issuer = models.CharField("发布机构", max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
+    source_note = models.TextField("来源说明", blank=True)
+
+    objects = CollectionManager()
+
+    class Meta:
+        verbose_name = "案例集"
+        verbose_name_plural = "案例集"
+        ordering = ["-year", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class TopicManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> Topic:
+        return self.get(slug=slug)
+
+
+class Topic(models.Model):
+    """A curated sector or theme (金融服务, 物流运输, …)."""
+
+    name = models.CharField("名称", max_length=40, unique=True)
+    slug = models.SlugField("标识", max_length=60, unique=True)
+    description = models.CharField("说明", max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = TopicManager()
+
+    class Meta:
+        verbose_name = "主题"
+        verbose_name_plural = "主题"
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class CaseQuerySet(models.QuerySet):
+    def published(self) -> CaseQuerySet:
+        return self.filter(status=Case.Status.PUBLISHED)
+
+    def in_regions(self, regions: models.QuerySet) -> CaseQuerySet:
+        """Cases of any of these regions, a province including its cities and new areas."""
+        from regions.models import Region
+
+        wanted = Region.objects.filter(pk__in=regions.values("pk")).with_descendants()
+        return self.filter(regions__in=wanted).distinct()
+
+    def for_listing(self) -> CaseQuerySet:
+        return self.select_related("collection").prefetch_related(
+            models.Prefetch("regions", queryset=_regions_with_parent()),
+            "topics",
+        )
+
+
+def _regions_with_parent() -> models.QuerySet:
+    from regions.models import Region
+
+    return Region.objects.select_related("parent")
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    collection = models.ForeignKey(
+        Collection, verbose_name="案例集", on_delete=models.PROTECT, related_name="cases"
+    )
+    number = models.PositiveSmallIntegerField("序号")
+    title = models.CharField("标题", max_length=200)
+    provider = models.CharField("提供单位", max_length=200, help_text="照原文，如“上海市、天津市提供”。")
+    summary = models.TextField("导语", blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
+    )
+    regions = models.ManyToManyField("regions.Region", verbose_name="地区", related_name="cases")
+    topics = models.ManyToManyField(Topic, verbose_name="主题", related_name="cases", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "案例"
+        verbose_name_plural = "案例"
+        ordering = ["collection__year", "collection__slug", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "number"], name="unique_case_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}．{self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case_detail", args=[self.pk])
+
+    def items_by_section(self) -> dict[int, list[CaseItem]]:
+        """Items grouped by section in document order (uses prefetched items when present)."""
+        grouped: dict[int, list[CaseItem]] = {section: [] for section in CaseItem.Section.values}
+        for item in self.items.all():
+            grouped[item.section].append(item)
+        for items in grouped.values():
+            items.sort(key=lambda item: item.position)
+        return grouped
+
+
+class CaseItem(models.Model):
+    """One item of a section: a numbered point, or an unnumbered paragraph."""
+
+    class Section(models.IntegerChoices):
+        MEASURE = 1, "主要做法"
+        OUTCOME = 2, "实践效果"
+        NEXT_STEP = 3, "下一步工作思路"
+
+    case = models.ForeignKey(Case, verbose_name="案例", on_delete=models.CASCADE, related_name="items")
+    section = models.PositiveSmallIntegerField("部分", choices=Section.choices)
+    position = models.PositiveSmallIntegerField("序号", default=1)
+    heading = models.CharField("要点", max_length=500, blank=True, help_text="编号条目的第一句；无编号段落留空。")
+    body = models.TextField("正文", blank=True)
+
+    class Meta:
+        verbose_name = "条目"
+        verbose_name_plural = "条目"
+        # Positions are not unique in the database so that editors can reorder
+        # items in one save; the importer always writes 1, 2, 3, ….
+        ordering = ["case", "section", "position", "pk"]
+        indexes = [models.Index(fields=["case", "section", "position"])]
+
+    def __str__(self) -> str:
+        return self.heading or self.body[:30]

@@ -1,0 +1,143 @@
+"""Writes to cases: importing parsed documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from regions.models import Region
+
+from .importer import DocumentError, ParsedCase
+from .models import Case, CaseItem, Collection
+
+
+@dataclass
+class CaseChange:
+    number: int
+    title: str
+    regions: list[str]
+    item_counts: tuple[int, int, int]
+    action: str  # "created", "updated" or "unchanged"
+    changed_fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    collection: Collection
+    changes: list[CaseChange]
+    dry_run: bool
+
+    def count(self, action: str) -> int:
+        return sum(1 for change in self.changes if change.action == action)
+
+
+def region_lookup() -> dict[str, Region]:
+    """Every printed form of every region's name (海南省, 重庆两江新区, …) → region."""
+    lookup: dict[str, Region] = {}
+    for region in Region.objects.select_related("parent"):
+        for name in region.printed_names():
+            lookup.setdefault(name, region)
+    return lookup
+
+
+def resolve_regions(parsed_cases: list[ParsedCase]) -> dict[int, list[Region]]:
+    """Regions of each case by number; a provider naming an unknown region is an error."""
+    lookup = region_lookup()
+    resolved: dict[int, list[Region]] = {}
+    for parsed in parsed_cases:
+        names = parsed.provider_names
+        if not names:
+            raise DocumentError("提供单位一行没有写明地区。", parsed.provider_line)
+        unknown = [name for name in names if name not in lookup]
+        if unknown:
+            raise DocumentError(
+                f"提供单位中的“{'、'.join(unknown)}”不是已知地区；请先在地区表中添加。",
+                parsed.provider_line,
+            )
+        resolved[parsed.number] = [lookup[name] for name in names]
+    return resolved
+
+
+def case_import(
+    *, parsed_cases: list[ParsedCase], collection: Collection, dry_run: bool = False
+) -> ImportReport:
+    """Create or update the collection's cases from a parsed document, in one transaction.
+
+    Re-importing the same document changes nothing; a case's topics and status
+    are editorial and are left as they are. With ``dry_run`` everything is
+    computed, then rolled back.
+    """
+    from search.indexing import batched
+
+    with transaction.atomic(), batched():
+        if collection.pk is None:
+            collection.full_clean()
+            collection.save()
+        regions = resolve_regions(parsed_cases)
+        changes = [_import_case(parsed, collection, regions[parsed.number]) for parsed in parsed_cases]
+        if dry_run:
+            transaction.set_rollback(True)
+    return ImportReport(collection=collection, changes=changes, dry_run=dry_run)
+
+
+def _import_case(parsed: ParsedCase, collection: Collection, regions: list[Region]) -> CaseChange:
+    case = Case.objects.filter(collection=collection, number=parsed.number).first()
+    action = "updated"
+    if case is None:
+        case = Case(collection=collection, number=parsed.number)
+        action = "created"
+    changed = [
+        name
+        for name, value in (("title", parsed.title), ("provider", parsed.provider), ("summary", parsed.summary))
+        if getattr(case, name) != value
+    ]
+    for name in changed:
+        setattr(case, name, getattr(parsed, name))
+    if action == "created" or changed:
+        case.full_clean(exclude=["regions", "topics"])
+        case.save()
+    if {r.pk for r in case.regions.all()} != {r.pk for r in regions}:
+        case.regions.set(regions)
+        changed.append("regions")
+    if _sync_items(case, parsed):
+        changed.append("items")
+    if action == "updated" and not changed:
+        action = "unchanged"
+    return CaseChange(
+        number=parsed.number,
+        title=parsed.title,
+        regions=[region.full_name for region in regions],
+        item_counts=tuple(len(parsed.items_in(section)) for section in CaseItem.Section.values),
+        action=action,
+        changed_fields=changed if action == "updated" else [],
+    )
+
+
+def _sync_items(case: Case, parsed: ParsedCase) -> bool:
+    """Make the case's items equal the parsed ones, updating rows in place. True if anything changed."""
+    existing: dict[tuple[int, int], CaseItem] = {}
+    surplus: list[CaseItem] = []  # items sharing a position after an editor's reorder
+    for item in case.items.all():
+        key = (item.section, item.position)
+        if key in existing:
+            surplus.append(item)
+        else:
+            existing[key] = item
+    changed = False
+    for parsed_item in parsed.items:
+        key = (parsed_item.section, parsed_item.position)
+        item = existing.pop(key, None)
+        if item is None:
+            item = CaseItem(case=case, section=parsed_item.section, position=parsed_item.position)
+        elif (item.heading, item.body) == (parsed_item.heading, parsed_item.body):
+            continue
+        item.heading, item.body = parsed_item.heading, parsed_item.body
+        item.full_clean()
+        item.save()
+        changed = True
+    leftover = [*existing.values(), *surplus]
+    if leftover:
+        CaseItem.objects.filter(pk__in=[item.pk for item in leftover]).delete()
+        changed = True
+    return changed

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("cases.api_urls")),
+    path("", include("search.urls")),
+    path("", include("cases.urls")),
+]

@@ -1,0 +1,67 @@
+"""Search backends: one interface, chosen by the database in use.
+
+A backend turns a parsed :class:`~search.query.Query` into SQL over the index
+it keeps (a tsvector column on PostgreSQL, an FTS5 table on SQLite). Everything
+user-supplied reaches the database as a bound parameter; the query text for the
+engine is assembled only from tokens that :mod:`search.text` produced.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from ..query import Query
+
+SQL = tuple[str, list]
+
+
+class SearchBackend:
+    vendor = ""
+
+    def match_ids(self, query: Query) -> RawSQL:
+        """A subquery of the ids of cases matching ``query`` (for ``pk__in=``)."""
+        raise NotImplementedError
+
+    def ranked_ids(
+        self, query: Query, candidates: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        """One page of (case id, score), best first, ties by collection and number.
+
+        ``candidates`` restricts the result to the ids a subquery selects.
+        """
+        raise NotImplementedError
+
+    def write(self, case_id: int, tokens: dict[str, list[str]]) -> None:
+        """Store the index entry of one case (its SearchDocument row exists)."""
+        raise NotImplementedError
+
+    def delete(self, case_ids: list[int]) -> None:
+        raise NotImplementedError
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def tie_order() -> str:
+    return "col.year, col.slug, c.number"
+
+
+@functools.cache
+def _backend_for(vendor: str) -> SearchBackend:
+    if vendor == "postgresql":
+        from .postgres import PostgresBackend
+
+        return PostgresBackend()
+    if vendor == "sqlite":
+        from .sqlite import SqliteBackend
+
+        return SqliteBackend()
+    raise RuntimeError(f"检索不支持 {vendor} 数据库；请使用 PostgreSQL 或 SQLite。")
+
+
+def get_backend() -> SearchBackend:
+    return _backend_for(connection.vendor)

@@ -1,0 +1,111 @@
+"""PostgreSQL: a weighted tsvector per case, GIN indexed, ranked with ts_rank.
+
+Django 5.2 has no ``Lexeme`` expression, so tsvector and tsquery values are
+written here as PostgreSQL's literal syntax from quoted lexemes and passed as
+bound parameters cast with ``::tsvector`` / ``::tsquery``. Lexemes are never
+parsed again by a text search configuration, so the tokens stored are exactly
+the tokens jieba produced, and no user text can become tsquery syntax.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from ..documents import FIELDS
+from ..query import Query, Term
+from . import SQL, SearchBackend, quote, tie_order
+
+MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
+# ts_rank weights in the order {D, C, B, A}.
+RANK_WEIGHTS = "{%s}" % ",".join(str(w) for w in (0.1, 0.2, 0.4, 1.0))
+
+
+def quote_lexeme(token: str) -> str:
+    """A lexeme in tsquery/tsvector literal syntax: quoted, with ' and \\ escaped."""
+    if not token:
+        raise ValueError("empty lexeme")
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(fields: dict[str, list[str]]) -> str:
+    """Weighted tsvector text; fields follow each other with a gap so no phrase spans two."""
+    positions: dict[str, list[str]] = defaultdict(list)
+    position = 0
+    for field in FIELDS:
+        for token in fields.get(field.name, []):
+            position = min(position + 1, MAX_POSITION)
+            positions[token].append(f"{position}{field.weight_letter}")
+        position += 1
+    return " ".join(f"{quote_lexeme(token)}:{','.join(p)}" for token, p in positions.items())
+
+
+def term_tsquery(term: Term) -> str:
+    lexemes = [quote_lexeme(token) for token in term.tokens]
+    if len(lexemes) == 1:
+        return lexemes[0]
+    return "(" + (" <-> " if term.phrase else " & ").join(lexemes) + ")"
+
+
+def tsquery_text(query: Query) -> str:
+    """The tsquery of the whole query: all clauses, any term within a clause, none excluded."""
+    parts = ["(" + " | ".join(term_tsquery(term) for term in clause) + ")" for clause in query.clauses]
+    parts += ["!" + term_tsquery(term) for term in query.excluded]
+    return " & ".join(parts)
+
+
+def adjacency_tsquery_text(query: Query) -> str | None:
+    """Unquoted multi-token words as phrases: adjacency ranks above scattered tokens."""
+    phrases = [
+        term_tsquery(Term(term.text, term.tokens, phrase=True))
+        for term in query.terms
+        if len(term.tokens) > 1 and not term.phrase
+    ]
+    return " | ".join(phrases) if phrases else None
+
+
+class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
+    table = "search_searchdocument"
+
+    def match_ids(self, query: Query) -> RawSQL:
+        return RawSQL(
+            f"SELECT case_id FROM {quote(self.table)} WHERE vector @@ %s::tsquery",
+            [tsquery_text(query)],
+        )
+
+    def ranked_ids(
+        self, query: Query, candidates: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        rank = "ts_rank(%s, d.vector, %s::tsquery)"
+        params: list = [RANK_WEIGHTS, tsquery_text(query)]
+        adjacency = adjacency_tsquery_text(query)
+        if adjacency:
+            rank += " + ts_rank(%s, d.vector, %s::tsquery)"
+            params += [RANK_WEIGHTS, adjacency]
+        where = "d.vector @@ %s::tsquery"
+        params.append(tsquery_text(query))
+        if candidates:
+            where += f" AND d.case_id IN ({candidates[0]})"
+            params += candidates[1]
+        sql = (
+            f"SELECT d.case_id, {rank} AS score FROM {quote(self.table)} d "
+            f"JOIN {quote('cases_case')} c ON c.id = d.case_id "
+            f"JOIN {quote('cases_collection')} col ON col.id = c.collection_id "
+            f"WHERE {where} ORDER BY score DESC, {tie_order()} LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+    def write(self, case_id: int, tokens: dict[str, list[str]]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(self.table)} SET vector = %s::tsvector WHERE case_id = %s",
+                [tsvector_literal(tokens), case_id],
+            )
+
+    def delete(self, case_ids: list[int]) -> None:
+        """The vector lives in the SearchDocument row, which is deleted with it."""

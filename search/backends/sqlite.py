@@ -1,0 +1,115 @@
+"""SQLite: an FTS5 table over the segmented text, ranked with bm25 and column weights.
+
+The FTS5 query string is assembled from tokens only (runs of letters, digits
+and CJK characters, see ``search.text``), each written as a quoted FTS5 string,
+and passed as a bound parameter to MATCH.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from ..documents import FIELDS
+from ..query import Query, Term
+from . import SQL, SearchBackend, quote, tie_order
+
+FTS_TABLE = "search_fts"
+BM25 = f"bm25({FTS_TABLE}, {', '.join(str(field.bm25_weight) for field in FIELDS)})"
+
+
+def fts5_available() -> bool:
+    try:
+        probe = sqlite3.connect(":memory:")
+        probe.execute("CREATE VIRTUAL TABLE probe USING fts5(a)")
+        probe.close()
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def fts_string(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def term_match(term: Term) -> str:
+    if len(term.tokens) == 1:
+        return fts_string(term.tokens[0])
+    if term.phrase:
+        return fts_string(" ".join(term.tokens))
+    return "(" + " AND ".join(fts_string(token) for token in term.tokens) + ")"
+
+
+def match_text(query: Query) -> str:
+    positive = " AND ".join("(" + " OR ".join(term_match(t) for t in clause) + ")" for clause in query.clauses)
+    if not query.excluded:
+        return positive
+    return f"{positive} NOT (" + " OR ".join(term_match(t) for t in query.excluded) + ")"
+
+
+def adjacency_match_text(query: Query) -> str | None:
+    phrases = [
+        fts_string(" ".join(term.tokens)) for term in query.terms if len(term.tokens) > 1 and not term.phrase
+    ]
+    return " OR ".join(phrases) if phrases else None
+
+
+class SqliteBackend(SearchBackend):
+    vendor = "sqlite"
+
+    def match_ids(self, query: Query) -> RawSQL:
+        if not query.clauses:  # exclusions only: FTS5 has no unary NOT
+            return RawSQL(
+                f"SELECT case_id FROM {quote('search_searchdocument')} WHERE case_id NOT IN "
+                f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
+                [" OR ".join(term_match(t) for t in query.excluded)],
+            )
+        return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match_text(query)])
+
+    def ranked_ids(
+        self, query: Query, candidates: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        score = f"-{BM25}"
+        params: list = []
+        joins = ""
+        adjacency = adjacency_match_text(query)
+        if adjacency:
+            joins = (
+                f"LEFT JOIN (SELECT rowid AS id, -{BM25} AS bonus FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s) adj ON adj.id = f.rowid "
+            )
+            params.append(adjacency)
+            score += " + COALESCE(adj.bonus, 0)"
+        where = f"{FTS_TABLE} MATCH %s"
+        params.append(match_text(query))
+        if candidates:
+            where += f" AND f.rowid IN ({candidates[0]})"
+            params += candidates[1]
+        sql = (
+            f"SELECT f.rowid, {score} AS score FROM {FTS_TABLE} f {joins}"
+            f"JOIN {quote('cases_case')} c ON c.id = f.rowid "
+            f"JOIN {quote('cases_collection')} col ON col.id = c.collection_id "
+            f"WHERE {where} ORDER BY score DESC, {tie_order()} LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+    def write(self, case_id: int, tokens: dict[str, list[str]]) -> None:
+        columns = [field.name for field in FIELDS]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [case_id])
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(columns)}) VALUES (%s{', %s' * len(columns)})",
+                [case_id, *(" ".join(tokens.get(name, [])) for name in columns)],
+            )
+
+    def delete(self, case_ids: list[int]) -> None:
+        if not case_ids:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(case_ids))})", case_ids
+            )

@@ -1,0 +1,29 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from search.indexing import rebuild_index
+
+
+class Command(BaseCommand):
+    help = "重建全部案例的检索索引。"
+
+    def handle(self, *args, **options) -> None:
+        verbosity = options["verbosity"]
+        started = time.perf_counter()
+        step = 1
+        interactive = self.stdout.isatty()
+
+        def progress(done: int, total: int) -> None:
+            nonlocal step
+            if verbosity and (done == total or done >= step):
+                prefix, ending = ("\r", "") if interactive else ("", "\n")
+                self.stdout.write(f"{prefix}已索引 {done}/{total} 个案例", ending=ending)
+                self.stdout.flush()
+                step = done + max(1, total // 10)
+
+        total = rebuild_index(progress=progress)
+        if verbosity:
+            if total and interactive:
+                self.stdout.write("")
+            self.stdout.write(self.style.SUCCESS(f"索引已重建：{total} 个案例，用时 {time.perf_counter() - started:.1f} 秒。"))

@@ -1,0 +1,54 @@
+"""Index maintenance: each receiver is one call into search.indexing."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from cases.models import Case, CaseItem, Topic
+from regions.models import Region
+
+from .indexing import case_reindex, case_unindex
+
+
+@receiver(post_save, sender=Case)
+def case_saved(sender, instance: Case, **kwargs) -> None:
+    case_reindex(case_ids=[instance.pk])
+
+
+@receiver(post_delete, sender=Case)
+def case_deleted(sender, instance: Case, **kwargs) -> None:
+    case_unindex(case_ids=[instance.pk])
+
+
+@receiver([post_save, post_delete], sender=CaseItem)
+def item_changed(sender, instance: CaseItem, origin=None, **kwargs) -> None:
+    if not isinstance(origin, Case):  # a case's own deletion unindexes it whole
+        case_reindex(case_ids=[instance.case_id])
+
+
+@receiver(m2m_changed, sender=Case.regions.through)
+@receiver(m2m_changed, sender=Case.topics.through)
+def labels_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if action == "pre_clear" and reverse:  # a topic or region losing all its cases
+        instance._cleared_case_ids = list(instance.cases.values_list("pk", flat=True))
+    elif action in {"post_add", "post_remove", "post_clear"}:
+        case_reindex(case_ids=_affected_case_ids(instance, action, reverse, pk_set))
+
+
+def _affected_case_ids(instance, action: str, reverse: bool, pk_set) -> list[int]:
+    if not reverse:
+        return [instance.pk]
+    if action == "post_clear":
+        return getattr(instance, "_cleared_case_ids", [])
+    return list(pk_set)
+
+
+@receiver(post_save, sender=Topic)
+def topic_saved(sender, instance: Topic, created: bool, **kwargs) -> None:
+    if not created:
+        case_reindex(case_ids=instance.cases.values_list("pk", flat=True))
+
+
+@receiver(post_save, sender=Region)
+def region_saved(sender, instance: Region, created: bool, **kwargs) -> None:
+    if not created:
+        case_reindex(case_ids=Case.objects.in_regions(Region.objects.filter(pk=instance.pk)).values_list("pk", flat=True))

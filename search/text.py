@@ -1,0 +1,111 @@
+"""Text processing shared by documents and queries.
+
+Both sides go through :func:`normalise` (control characters, NFKC, case,
+traditional → simplified) and jieba with the project dictionary, so a query
+word and the same word in a case always become the same tokens.
+
+Documents are indexed with jieba's search segmentation: the precise words in
+order, followed by the shorter dictionary words inside long words (the extra
+tokens ``cut_for_search`` adds). Keeping the precise words together and in
+order is what lets a quoted phrase match adjacent positions.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+import unicodedata
+from pathlib import Path
+
+import jieba
+import opencc
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+USER_DICTIONARY = Path(__file__).with_name("userdict.txt")
+# A token is a run of letters, digits and CJK characters; punctuation is dropped.
+TOKEN = re.compile(r"[^\W_]+")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+_lock = threading.Lock()
+
+
+@functools.cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def tokenizer() -> jieba.Tokenizer:
+    """The process-wide jieba tokenizer, built once, with its cache in VAR_DIR."""
+    with _lock:
+        return _tokenizer()
+
+
+@functools.cache
+def _tokenizer() -> jieba.Tokenizer:
+    cache_dir = Path(settings.VAR_DIR) / "jieba"
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        writable = _is_writable(cache_dir)
+    except OSError:
+        writable = False
+    jieba.setLogLevel(logging.WARNING)
+    instance = jieba.Tokenizer()
+    if writable:
+        instance.tmp_dir = str(cache_dir)
+    else:
+        logger.warning(
+            "jieba 词典缓存目录 %s 不可写：每个进程启动时都要重新构建词典（约 1 秒）。"
+            "请设置可写的 VAR_DIR。",
+            cache_dir,
+        )
+        instance.cache_file = None
+        instance.tmp_dir = None
+    instance.initialize()
+    instance.load_userdict(str(USER_DICTIONARY))
+    return instance
+
+
+def _is_writable(directory: Path) -> bool:
+    probe = directory / ".write-test"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def normalise(text: str) -> str:
+    """Control characters dropped, NFKC (full-width → half-width), lowercase, simplified Chinese."""
+    text = CONTROL_CHARACTERS.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _converter().convert(text)
+
+
+def _split(words: list[str]) -> list[str]:
+    return [token for word in words for token in TOKEN.findall(word)]
+
+
+def query_tokens(text: str) -> list[str]:
+    """The tokens of one query word or phrase, in order (jieba's precise mode)."""
+    return _split(list(tokenizer().cut(normalise(text), HMM=False)))
+
+
+def document_tokens(text: str) -> list[str]:
+    """The tokens of a document field: precise words in order, then the sub-words of long words."""
+    jieba_tokenizer = tokenizer()
+    words = list(jieba_tokenizer.cut(normalise(text), HMM=False))
+    subwords = []
+    for word in words:
+        for size in (2, 3):
+            if len(word) > size:
+                subwords += [
+                    word[i : i + size]
+                    for i in range(len(word) - size + 1)
+                    if jieba_tokenizer.FREQ.get(word[i : i + size])
+                ]
+    return _split(words) + _split(subwords)
