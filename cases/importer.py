@@ -134,7 +134,13 @@ def _join_lines(fragments: list[str]) -> str:
     """Join the lines of one paragraph; only two Latin words keep a space between them."""
     joined = ""
     for fragment in fragments:
-        if joined and joined[-1].isascii() and joined[-1].isalpha() and fragment[:1].isascii() and fragment[:1].isalpha():
+        if (
+            joined
+            and joined[-1].isascii()
+            and joined[-1].isalpha()
+            and fragment[:1].isascii()
+            and fragment[:1].isalpha()
+        ):
             joined += " "
         joined += fragment
     return joined
@@ -159,9 +165,12 @@ class _CaseBuilder:
             self.summary.append(paragraph.text())
             return
         if paragraph.numeral:
-            expected = _numeral(1 + sum(1 for s, ps in self.items if s == self.section and ps[0].numeral))
+            expected = chinese_numeral(1 + sum(1 for s, ps in self.items if s == self.section and ps[0].numeral))
             if paragraph.numeral != expected:
-                raise DocumentError(f"条目编号应为（{expected}），实为（{paragraph.numeral}）。", paragraph.line)
+                hint = ""
+                if paragraph.numeral == "一" and self.section < len(SECTION_NAMES):
+                    hint = f"是否缺少“{SECTION_ORDINALS[self.section + 1]}、{_section_name(self.section + 1)}”一行？"
+                raise DocumentError(f"条目编号应为（{expected}），实为（{paragraph.numeral}）。{hint}", paragraph.line)
             self.items.append((self.section, [paragraph]))
         elif self.items and self.items[-1][0] == self.section and self.items[-1][1][0].numeral:
             self.items[-1][1].append(paragraph)  # a further paragraph of a numbered item
@@ -184,9 +193,7 @@ class _CaseBuilder:
     def finish(self, next_line: int) -> ParsedCase:
         if len(self.sections_seen) < 3:
             missing = _section_name(len(self.sections_seen) + 1)
-            raise DocumentError(
-                f"案例 {self.case.number}（第 {self.case.line} 行起）缺少“{missing}”部分。", next_line
-            )
+            raise DocumentError(f"案例 {self.case.number}（第 {self.case.line} 行起）缺少“{missing}”部分。", next_line)
         self.case.summary = "\n".join(self.summary)
         positions: dict[int, int] = {}
         for section, paragraphs in self.items:
@@ -211,7 +218,7 @@ def _item(section: int, position: int, paragraphs: list[_Paragraph]) -> ParsedIt
     return ParsedItem(section, position, heading, body, first.line)
 
 
-def _numeral(n: int) -> str:
+def chinese_numeral(n: int) -> str:
     if n <= 10:
         return CHINESE_NUMERALS[n - 1]
     tens, ones = divmod(n, 10)

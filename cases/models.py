@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from regions.models import Region
 
 
 class CollectionManager(models.Manager):
@@ -63,12 +69,18 @@ class CaseQuerySet(models.QuerySet):
     def published(self) -> CaseQuerySet:
         return self.filter(status=Case.Status.PUBLISHED)
 
-    def in_regions(self, regions: models.QuerySet) -> CaseQuerySet:
+    def in_regions(self, regions: Iterable[Region]) -> CaseQuerySet:
         """Cases of any of these regions, a province including its cities and new areas."""
         from regions.models import Region
 
-        wanted = Region.objects.filter(pk__in=regions.values("pk")).with_descendants()
-        return self.filter(regions__in=wanted).distinct()
+        wanted = Region.objects.filter(pk__in=[region.pk for region in regions]).with_descendants()
+        links = Case.regions.through.objects.filter(region__in=wanted)
+        return self.filter(pk__in=links.values("case_id"))
+
+    def with_topics(self, topics: Iterable[Topic]) -> CaseQuerySet:
+        """Cases with any of these topics."""
+        links = Case.topics.through.objects.filter(topic__in=[topic.pk for topic in topics])
+        return self.filter(pk__in=links.values("case_id"))
 
     def for_listing(self) -> CaseQuerySet:
         return self.select_related("collection").prefetch_related(
@@ -88,16 +100,12 @@ class Case(models.Model):
         DRAFT = "draft", "草稿"
         PUBLISHED = "published", "已发布"
 
-    collection = models.ForeignKey(
-        Collection, verbose_name="案例集", on_delete=models.PROTECT, related_name="cases"
-    )
+    collection = models.ForeignKey(Collection, verbose_name="案例集", on_delete=models.PROTECT, related_name="cases")
     number = models.PositiveSmallIntegerField("序号")
     title = models.CharField("标题", max_length=200)
     provider = models.CharField("提供单位", max_length=200, help_text="照原文，如“上海市、天津市提供”。")
     summary = models.TextField("导语", blank=True)
-    status = models.CharField(
-        "状态", max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
-    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
     regions = models.ManyToManyField("regions.Region", verbose_name="地区", related_name="cases")
     topics = models.ManyToManyField(Topic, verbose_name="主题", related_name="cases", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

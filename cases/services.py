@@ -59,9 +59,7 @@ def resolve_regions(parsed_cases: list[ParsedCase]) -> dict[int, list[Region]]:
     return resolved
 
 
-def case_import(
-    *, parsed_cases: list[ParsedCase], collection: Collection, dry_run: bool = False
-) -> ImportReport:
+def case_import(*, parsed_cases: list[ParsedCase], collection: Collection, dry_run: bool = False) -> ImportReport:
     """Create or update the collection's cases from a parsed document, in one transaction.
 
     Re-importing the same document changes nothing; a case's topics and status
@@ -70,7 +68,7 @@ def case_import(
     """
     from search.indexing import batched
 
-    with transaction.atomic(), batched():
+    with transaction.atomic(), batched(reindex=not dry_run):
         if collection.pk is None:
             collection.full_clean()
             collection.save()

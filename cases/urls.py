@@ -1,9 +1,12 @@
 from django.urls import path
 
+from search.views import search
+
 from . import views
 
 app_name = "cases"
 urlpatterns = [
-    path("cases/", views.case_list, name="case_list"),
+    path("", views.home, name="home"),
+    path("cases/", search, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
 ]

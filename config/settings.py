@@ -49,8 +49,7 @@ if PRODUCTION:
         raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV=production.")
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set to a random string of at least 50 characters "
-            "when DJANGO_ENV=production."
+            "SECRET_KEY must be set to a random string of at least 50 characters when DJANGO_ENV=production."
         )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
@@ -137,6 +136,9 @@ STORAGES = {
         )
     },
 }
+
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # Writable place for jieba's dictionary cache and other run-time files.
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -9,15 +10,24 @@ class RegionQuerySet(models.QuerySet):
         return self.filter(level=Region.Level.PROVINCE)
 
     def with_descendants(self) -> RegionQuerySet:
-        """These regions and every region under them (cities and new areas of a province)."""
-        ids = set(self.values_list("pk", flat=True))
-        frontier = ids
-        while frontier:
-            frontier = set(
-                Region.objects.filter(parent__in=frontier).values_list("pk", flat=True)
-            ) - ids
-            ids |= frontier
-        return Region.objects.filter(pk__in=ids)
+        """These regions and the cities and new areas under them (a lazy subquery).
+
+        Regions are at most two levels deep (see ``Region.clean``).
+        """
+        return Region.objects.filter(models.Q(pk__in=self.values("pk")) | models.Q(parent__in=self.values("pk")))
+
+    def case_counts(self, cases: models.QuerySet) -> dict[int, int]:
+        """Region id → number of distinct ``cases`` in it, a province counting its cities' cases."""
+        from django.db.models.functions import Coalesce
+
+        links = self.model.cases.through.objects.filter(case__in=cases.values("pk"))
+        counts = dict(links.values_list("region_id").annotate(n=models.Count("case_id", distinct=True)))
+        counts.update(
+            links.annotate(province=Coalesce("region__parent_id", "region_id"))
+            .values_list("province")
+            .annotate(n=models.Count("case_id", distinct=True))
+        )
+        return counts
 
 
 class RegionManager(models.Manager.from_queryset(RegionQuerySet)):
@@ -59,11 +69,23 @@ class Region(models.Model):
     class Meta:
         verbose_name = "地区"
         verbose_name_plural = "地区"
-        ordering = ["code", "slug"]
+        ordering = [models.F("code").asc(nulls_last=True), "slug"]
         indexes = [models.Index(fields=["level", "code"])]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case_list") + f"?region={self.slug}"
+
+    def clean(self) -> None:
+        if self.level == self.Level.PROVINCE and self.parent_id:
+            raise ValidationError({"parent": "省级行政区没有上级地区。"})
+        if self.level != self.Level.PROVINCE:
+            if not self.parent_id:
+                raise ValidationError({"parent": "地级市和新区须有所属的省级行政区。"})
+            if self.parent.level != self.Level.PROVINCE:
+                raise ValidationError({"parent": "上级地区须为省级行政区。"})
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -84,10 +106,4 @@ class Region(models.Model):
 
     @property
     def province(self) -> Region:
-        region = self
-        while region.parent_id:
-            region = region.parent
-        return region
-
-    def get_absolute_url(self) -> str:
-        return reverse("cases:case_list") + f"?region={self.slug}"
+        return self.parent if self.parent_id else self

@@ -27,7 +27,7 @@ def _cases_for_indexing() -> models.QuerySet[Case]:
     from regions.models import Region
 
     return Case.objects.prefetch_related(
-        models.Prefetch("regions", queryset=Region.objects.select_related("parent__parent")),
+        models.Prefetch("regions", queryset=Region.objects.select_related("parent")),
         "topics",
         "items",
     )

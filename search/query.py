@@ -53,15 +53,11 @@ class Query:
 
     def as_any_word(self) -> Query:
         """The fallback: every term on its own is enough."""
-        return Query(
-            clauses=[self.terms], excluded=self.excluded, notices=self.notices, any_word=True
-        )
+        return Query(clauses=[self.terms], excluded=self.excluded, notices=self.notices, any_word=True)
 
     @property
     def can_fall_back(self) -> bool:
-        return len(self.clauses) > 1 or any(
-            len(term.tokens) > 1 and not term.phrase for term in self.terms
-        )
+        return len(self.clauses) > 1 or any(len(term.tokens) > 1 and not term.phrase for term in self.terms)
 
     def highlight_words(self) -> list[str]:
         """Strings to mark in the original text: each term, and the longer tokens of each term."""

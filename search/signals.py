@@ -51,4 +51,4 @@ def topic_saved(sender, instance: Topic, created: bool, **kwargs) -> None:
 @receiver(post_save, sender=Region)
 def region_saved(sender, instance: Region, created: bool, **kwargs) -> None:
     if not created:
-        case_reindex(case_ids=Case.objects.in_regions(Region.objects.filter(pk=instance.pk)).values_list("pk", flat=True))
+        case_reindex(case_ids=Case.objects.in_regions([instance]).values_list("pk", flat=True))

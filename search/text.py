@@ -58,8 +58,7 @@ def _tokenizer() -> jieba.Tokenizer:
         instance.tmp_dir = str(cache_dir)
     else:
         logger.warning(
-            "jieba 词典缓存目录 %s 不可写：每个进程启动时都要重新构建词典（约 1 秒）。"
-            "请设置可写的 VAR_DIR。",
+            "jieba 词典缓存目录 %s 不可写：每个进程启动时都要重新构建词典（约 1 秒）。请设置可写的 VAR_DIR。",
             cache_dir,
         )
         instance.cache_file = None
@@ -109,3 +108,9 @@ def document_tokens(text: str) -> list[str]:
                     if jieba_tokenizer.FREQ.get(word[i : i + size])
                 ]
     return _split(words) + _split(subwords)
+
+
+@functools.lru_cache(maxsize=65536)
+def normalise_char(char: str) -> str:
+    """:func:`normalise` of one character, cached: highlighting maps text character by character."""
+    return normalise(char)

@@ -25,9 +25,7 @@ class SearchBackend:
         """A subquery of the ids of cases matching ``query`` (for ``pk__in=``)."""
         raise NotImplementedError
 
-    def ranked_ids(
-        self, query: Query, candidates: SQL | None, *, limit: int, offset: int
-    ) -> list[tuple[int, float]]:
+    def ranked_ids(self, query: Query, candidates: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
         """One page of (case id, score), best first, ties by collection and number.
 
         ``candidates`` restricts the result to the ids a subquery selects.

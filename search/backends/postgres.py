@@ -20,7 +20,7 @@ from . import SQL, SearchBackend, quote, tie_order
 
 MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
 # ts_rank weights in the order {D, C, B, A}.
-RANK_WEIGHTS = "{%s}" % ",".join(str(w) for w in (0.1, 0.2, 0.4, 1.0))
+RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
 
 
 def quote_lexeme(token: str) -> str:
@@ -49,10 +49,14 @@ def term_tsquery(term: Term) -> str:
     return "(" + (" <-> " if term.phrase else " & ").join(lexemes) + ")"
 
 
-def tsquery_text(query: Query) -> str:
-    """The tsquery of the whole query: all clauses, any term within a clause, none excluded."""
+def tsquery_text(query: Query, *, with_exclusions: bool = True) -> str:
+    """The tsquery of the whole query: all clauses, any term within a clause, none excluded.
+
+    Ranking uses the positive part only: ts_rank scores a negated lexeme as zero.
+    """
     parts = ["(" + " | ".join(term_tsquery(term) for term in clause) + ")" for clause in query.clauses]
-    parts += ["!" + term_tsquery(term) for term in query.excluded]
+    if with_exclusions:
+        parts += ["!" + term_tsquery(term) for term in query.excluded]
     return " & ".join(parts)
 
 
@@ -76,11 +80,9 @@ class PostgresBackend(SearchBackend):
             [tsquery_text(query)],
         )
 
-    def ranked_ids(
-        self, query: Query, candidates: SQL | None, *, limit: int, offset: int
-    ) -> list[tuple[int, float]]:
+    def ranked_ids(self, query: Query, candidates: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
         rank = "ts_rank(%s, d.vector, %s::tsquery)"
-        params: list = [RANK_WEIGHTS, tsquery_text(query)]
+        params: list = [RANK_WEIGHTS, tsquery_text(query, with_exclusions=False)]
         adjacency = adjacency_tsquery_text(query)
         if adjacency:
             rank += " + ts_rank(%s, d.vector, %s::tsquery)"

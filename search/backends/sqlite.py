@@ -50,9 +50,7 @@ def match_text(query: Query) -> str:
 
 
 def adjacency_match_text(query: Query) -> str | None:
-    phrases = [
-        fts_string(" ".join(term.tokens)) for term in query.terms if len(term.tokens) > 1 and not term.phrase
-    ]
+    phrases = [fts_string(" ".join(term.tokens)) for term in query.terms if len(term.tokens) > 1 and not term.phrase]
     return " OR ".join(phrases) if phrases else None
 
 
@@ -68,9 +66,7 @@ class SqliteBackend(SearchBackend):
             )
         return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match_text(query)])
 
-    def ranked_ids(
-        self, query: Query, candidates: SQL | None, *, limit: int, offset: int
-    ) -> list[tuple[int, float]]:
+    def ranked_ids(self, query: Query, candidates: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
         score = f"-{BM25}"
         params: list = []
         joins = ""
@@ -110,6 +106,4 @@ class SqliteBackend(SearchBackend):
         if not case_ids:
             return
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(case_ids))})", case_ids
-            )
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(case_ids))})", case_ids)

@@ -63,7 +63,7 @@ class Command(BaseCommand):
             )
         widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
-            self.stdout.write("  ".join(pad(cell, width) for cell, width in zip(row, widths)).rstrip())
+            self.stdout.write("  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip())
         summary = "，".join(f"{label} {report.count(action)} 个" for action, label in actions.items())
         if report.dry_run:
             self.stdout.write(self.style.WARNING(f"试运行：{summary}；未写入数据库。"))

@@ -26,4 +26,6 @@ class Command(BaseCommand):
         if verbosity:
             if total and interactive:
                 self.stdout.write("")
-            self.stdout.write(self.style.SUCCESS(f"索引已重建：{total} 个案例，用时 {time.perf_counter() - started:.1f} 秒。"))
+            self.stdout.write(
+                self.style.SUCCESS(f"索引已重建：{total} 个案例，用时 {time.perf_counter() - started:.1f} 秒。")
+            )

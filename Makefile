@@ -1,0 +1,38 @@
+# Two commands: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test setup lint bench fixtures clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+setup: $(INSTALLED)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_initial_data
+
+run: setup
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Regenerate fixtures/cases.json from the source document (topics are kept).
+SOURCE ?= fixtures/source/service-trade-pilot-best-practices-2020.txt
+fixtures: setup
+	$(BIN)/python manage.py import_cases $(SOURCE) --collection service-trade-2020
+	$(BIN)/python manage.py dumpdata cases.collection cases.case cases.caseitem \
+		--natural-foreign --indent 1 -o fixtures/cases.json
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -1,0 +1,132 @@
+"""The JSON API (contract in the design notes): case list with search and facets, case, regions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from regions.models import Region
+from search.service import Hit, PageOutOfRange, Sort, search_cases
+
+from .filters import CaseFilter, PageForm
+from .models import Case, CaseItem
+
+SECTION_KEYS = {
+    CaseItem.Section.MEASURE: "measures",
+    CaseItem.Section.OUTCOME: "outcomes",
+    CaseItem.Section.NEXT_STEP: "next_steps",
+}
+
+
+def _error(status: int, message: str, fields: dict | None = None) -> JsonResponse:
+    body = {"error": message}
+    if fields:
+        body["fields"] = fields
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _labels(case: Case) -> dict:
+    return {
+        "regions": [{"slug": r.slug, "name": r.full_name} for r in case.regions.all()],
+        "topics": [{"slug": t.slug, "name": t.name} for t in case.topics.all()],
+    }
+
+
+def _hit(request: HttpRequest, hit: Hit) -> dict:
+    case = hit.case
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "title": case.title,
+        "url": request.build_absolute_uri(case.get_absolute_url()),
+        **_labels(case),
+        "score": hit.score,
+        "snippet": hit.passages[0].html if hit.passages else None,
+        "snippet_section": hit.passages[0].section if hit.passages else None,
+    }
+
+
+@require_GET
+def case_list(request: HttpRequest) -> JsonResponse:
+    filters = CaseFilter(request.GET)
+    paging = PageForm(request.GET)
+    if not filters.is_valid() or not paging.is_valid():
+        fields = {**filters.form.errors.get_json_data(), **paging.errors.get_json_data()}
+        return _error(400, "参数无效。", {name: [e["message"] for e in errors] for name, errors in fields.items()})
+    data = filters.form.cleaned_data
+    page_size = paging.cleaned_data["page_size"] or settings.PAGE_SIZE
+    try:
+        results = search_cases(
+            q=data.get("q") or "",
+            regions=data.get("region") or [],
+            topics=data.get("topic") or [],
+            sort=data.get("sort") or Sort.RELEVANCE,
+            page=paging.cleaned_data["page"] or 1,
+            page_size=page_size,
+        )
+    except PageOutOfRange:
+        return _error(404, "没有这一页。")
+    return JsonResponse(
+        {
+            "count": results.count,
+            "page": results.page,
+            "pages": results.pages,
+            "fallback": results.fallback,
+            "notices": results.query.notices,
+            "results": [_hit(request, hit) for hit in results.hits],
+            "facets": {
+                "region": [value.as_dict() for value in results.region_facet],
+                "topic": [value.as_dict() for value in results.topic_facet],
+            },
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> JsonResponse:
+    case = (
+        Case.objects.published()
+        .prefetch_related(
+            Prefetch("regions", queryset=Region.objects.select_related("parent")),
+            "topics",
+            Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        return _error(404, "没有这个案例。")
+    body = {
+        "id": case.pk,
+        "number": case.number,
+        "title": case.title,
+        "provider": case.provider,
+        "summary": case.summary,
+        "url": request.build_absolute_uri(case.get_absolute_url()),
+        **_labels(case),
+    }
+    for section, items in case.items_by_section().items():
+        body[SECTION_KEYS[section]] = [{"heading": item.heading, "body": item.body} for item in items]
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def region_list(request: HttpRequest) -> JsonResponse:
+    counts = Region.objects.case_counts(Case.objects.published())
+    return JsonResponse(
+        [
+            {
+                "slug": region.slug,
+                "name": region.full_name,
+                "level": region.level,
+                "parent": region.parent.slug if region.parent_id else None,
+                "case_count": counts.get(region.pk, 0),
+            }
+            for region in Region.objects.select_related("parent")
+        ],
+        safe=False,
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,0 +1,48 @@
+"""Validation of the browse and search parameters shared by the pages and the JSON API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from regions.models import Region
+from search.service import Sort
+
+from .models import Case, Topic
+
+
+class CaseFilter(django_filters.FilterSet):
+    """``q``, ``region`` and ``topic`` (each may repeat: any of them), and ``sort``.
+
+    Filtering itself is done by :func:`search.service.search_cases`, which needs
+    the families separately for facet counts; this set validates the input.
+    """
+
+    q = django_filters.CharFilter(label="检索词", method="keep", strip=True)
+    region = django_filters.ModelMultipleChoiceFilter(
+        label="地区",
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        method="keep",
+        error_messages={"invalid_choice": "没有标识为“%(value)s”的地区。"},
+    )
+    topic = django_filters.ModelMultipleChoiceFilter(
+        label="主题",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        method="keep",
+        error_messages={"invalid_choice": "没有标识为“%(value)s”的主题。"},
+    )
+    sort = django_filters.ChoiceFilter(label="排序", choices=Sort.CHOICES, method="keep", empty_label=None)
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+
+class PageForm(forms.Form):
+    page = forms.IntegerField(min_value=1, required=False, error_messages={"invalid": "页码须为正整数。"})
+    page_size = forms.IntegerField(min_value=1, max_value=100, required=False)

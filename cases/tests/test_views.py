@@ -1,0 +1,59 @@
+"""The pages policy staff read: home, case list, case page."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_has_the_search_box_collections_regions_and_topics(client):
+    html = client.get("/").content.decode()
+    assert 'role="search"' in html and 'name="q"' in html
+    assert "服务贸易创新发展试点最佳实践案例（2020）" in html and "20 个案例" in html
+    assert "?region=chongqing" in html and "?topic=finance" in html
+
+
+def test_case_list_shows_every_case_in_order(client):
+    html = client.get(reverse("cases:case_list")).content.decode()
+    assert "共 <strong>20</strong> 个案例" in html
+    positions = [html.index(case.title) for case in Case.objects.order_by("number")]
+    assert positions == sorted(positions)
+
+
+def test_case_page_shows_the_whole_case_in_document_order(client):
+    case = Case.objects.get(number=1)
+    html = client.get(case.get_absolute_url()).content.decode()
+    assert "<h1" in html and case.title in html
+    assert "（海南省提供）" in html
+    assert "海南省" in html
+    markers = [
+        "高层次、国际化人才的培养和引进",
+        "一、主要做法",
+        "（一）明确适合聘用外国人才的工作岗位。",
+        "（四）采取灵活多样的薪酬分配方式。",
+        "二、实践效果",
+        "（三）加速了海南人才国际化进程。",
+        "三、下一步工作思路",
+        "（三）大力转变招聘模式。",
+        "将“坐等上门”变为“登门揽才”。",
+    ]
+    positions = [html.index(marker) for marker in markers]
+    assert positions == sorted(positions)
+
+
+def test_unnumbered_paragraphs_show_without_numerals(client):
+    html = client.get(Case.objects.get(number=14).get_absolute_url()).content.decode()
+    section = html[html.index("一、主要做法") : html.index("二、实践效果")]
+    assert "（一）" not in section and "枢纽设施链模块。" in section
+
+
+def test_unknown_case_is_404(client):
+    assert client.get("/cases/99999/").status_code == 404
+
+
+def test_case_page_query_count_is_fixed(client, django_assert_num_queries):
+    case = Case.objects.get(number=17)
+    with django_assert_num_queries(4):  # case with its collection, regions, topics, items
+        client.get(case.get_absolute_url())

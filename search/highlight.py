@@ -1,0 +1,80 @@
+"""Highlighted passages from the original text of a case.
+
+Matching is done on a normalised copy (same normalisation as the index, so a
+traditional-character query marks simplified text) mapped back character by
+character to the original. Output is escaped first; only the ``<mark>`` tags
+added here are markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from cases.models import Case
+
+from .text import normalise, normalise_char
+
+SNIPPET_CHARS = 160
+
+
+@dataclass
+class Passage:
+    section: str
+    html: SafeString
+
+
+def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans in ``text`` where any of ``words`` occurs, longest first."""
+    normalised, origin = [], []
+    for index, char in enumerate(text):
+        piece = normalise_char(char) or " "
+        normalised.append(piece)
+        origin.extend([index] * len(piece))
+    haystack = "".join(normalised)
+    taken = [False] * len(text)
+    spans = []
+    for word in words:
+        start = haystack.find(word)
+        while word and start != -1:
+            first, last = origin[start], origin[start + len(word) - 1]
+            if not any(taken[first : last + 1]):
+                spans.append((first, last + 1))
+                taken[first : last + 1] = [True] * (last + 1 - first)
+            start = haystack.find(word, start + len(word))
+    return sorted(spans)
+
+
+def mark(text: str, words: list[str], *, window: int | None = None) -> SafeString:
+    """``text`` escaped, with the words marked; cut to ``window`` characters around the first match."""
+    spans = _spans(text, words)
+    start, end = 0, len(text)
+    if window and len(text) > window:
+        start = max(0, min(spans[0][0] - window // 4 if spans else 0, len(text) - window))
+        end = start + window
+    parts = ["…" if start else ""]
+    cursor = start
+    for span_start, span_end in spans:
+        if span_start < cursor or span_end > end:
+            continue
+        parts += [escape(text[cursor:span_start]), "<mark>", escape(text[span_start:span_end]), "</mark>"]
+        cursor = span_end
+    parts += [escape(text[cursor:end]), "…" if end < len(text) else ""]
+    return mark_safe("".join(parts))
+
+
+def best_passages(case: Case, words: list[str], limit: int = 2) -> list[Passage]:
+    """The one or two passages of the case (summary or an item) that match the most words."""
+    candidates = [("导语", case.summary)] + [
+        (item.get_section_display(), f"{item.heading}{item.body}") for item in case.items.all()
+    ]
+    scored = []
+    for order, (section, text) in enumerate(candidates):
+        spans = _spans(text, words)
+        if spans:
+            distinct = len({normalise(text[a:b]) for a, b in spans})
+            scored.append((-distinct, -len(spans), order, section, text))
+    scored.sort()
+    return [Passage(section, mark(text, words, window=SNIPPET_CHARS)) for *_, section, text in scored[:limit]]
