@@ -7,8 +7,21 @@ from django import forms
 
 from regions.models import Region
 from search.service import Sort
+from search.text import CONTROL_CHARACTERS
 
 from .models import Case, Topic
+
+
+class QueryField(forms.CharField):
+    """The search box: NUL and other control characters are dropped, not an error."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return CONTROL_CHARACTERS.sub(" ", value) if value else value
+
+
+class QueryFilter(django_filters.CharFilter):
+    field_class = QueryField
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -18,7 +31,7 @@ class CaseFilter(django_filters.FilterSet):
     the families separately for facet counts; this set validates the input.
     """
 
-    q = django_filters.CharFilter(label="检索词", method="keep", strip=True)
+    q = QueryFilter(label="检索词", method="keep", strip=True)
     region = django_filters.ModelMultipleChoiceFilter(
         label="地区",
         queryset=Region.objects.all(),

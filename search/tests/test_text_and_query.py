@@ -1,0 +1,58 @@
+"""Text processing and the query language."""
+
+import pytest
+
+from search.query import MAX_QUERY_CHARS, MAX_TERMS, parse_query
+from search.text import document_tokens, normalise, query_tokens
+
+
+def test_normalise_folds_width_case_script_and_control_characters():
+    assert normalise("ＡＢＣ１２３") == "abc123"
+    assert normalise("鐵路提單") == "铁路提单"
+    assert normalise("a\x00b\x1fc") == "a b c"
+
+
+def test_domain_terms_stay_whole():
+    for term in ["铁路提单", "海铁联运", "杭信贷", "金融超市", "中欧班列", "一单制", "云展会"]:
+        assert query_tokens(term) == [term]
+
+
+def test_document_tokens_add_the_words_inside_long_words():
+    tokens = document_tokens("中华人民共和国")
+    assert tokens[0] == "中华人民共和国"
+    assert {"中华", "人民", "共和国"} <= set(tokens)
+
+
+def test_punctuation_is_dropped():
+    assert query_tokens("“融资”，！") == ["融资"]
+
+
+def test_words_must_all_match():
+    query = parse_query("融资 武汉")
+    assert [[t.text for t in clause] for clause in query.clauses] == [["融资"], ["武汉"]]
+
+
+def test_or_joins_neighbouring_words():
+    query = parse_query("邮轮 OR 会展 人才")
+    assert [[t.text for t in clause] for clause in query.clauses] == [["邮轮", "会展"], ["人才"]]
+
+
+def test_minus_excludes_and_quotes_make_a_phrase():
+    query = parse_query('融资 -保险 "文化贸易" -"出口信用"')
+    assert [t.text for t in query.excluded] == ["保险", "出口信用"]
+    phrase = query.clauses[1][0]
+    assert phrase.phrase and phrase.tokens == ("文化", "贸易")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "，。！", "-", "OR", '""', "OR OR -"])
+def test_nothing_searchable_is_an_empty_query(text):
+    query = parse_query(text)
+    assert not query and not query.excluded
+
+
+def test_long_queries_are_capped_with_a_notice():
+    query = parse_query("融资" * 500)
+    assert any(str(MAX_QUERY_CHARS) in notice for notice in query.notices)
+    many = parse_query(" ".join(f"词{i}" for i in range(300)))
+    assert len(many.terms) == MAX_TERMS
+    assert any(str(MAX_TERMS) in notice for notice in many.notices)
