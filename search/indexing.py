@@ -93,8 +93,7 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
     case_ids = set(Case.objects.values_list("pk", flat=True))
     total = len(case_ids)
     with transaction.atomic():
-        stale = set(SearchDocument.objects.values_list("case_id", flat=True)) - case_ids
-        if stale:
-            case_unindex(case_ids=stale)
+        get_backend().clear()
+        SearchDocument.objects.exclude(case_id__in=case_ids).delete()
         _reindex_now(case_ids, progress=(lambda done: progress(done, total)) if progress else None)
     return total

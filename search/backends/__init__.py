@@ -39,6 +39,9 @@ class SearchBackend:
     def delete(self, case_ids: list[int]) -> None:
         raise NotImplementedError
 
+    def clear(self) -> None:
+        """Drop every index entry kept outside the SearchDocument rows (before a rebuild)."""
+
 
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)

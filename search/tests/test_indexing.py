@@ -1,0 +1,115 @@
+"""The index follows every write: admin saves with inlines, deletes, renames, imports, reindex."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cases.models import Case, CaseItem, Topic
+from regions.models import Region
+from search.indexing import case_unindex
+from search.models import SearchDocument
+from search.service import search_cases
+
+pytestmark = pytest.mark.django_db
+
+
+def found(q: str) -> set[int]:
+    return {hit.case.number for hit in search_cases(q=q, page_size=100).hits}
+
+
+def inline_form_data(case: Case) -> dict:
+    """The admin change form of a case as the browser would post it back, unchanged."""
+    items = list(case.items.order_by("section", "position"))
+    data = {
+        "collection": case.collection_id,
+        "number": case.number,
+        "title": case.title,
+        "provider": case.provider,
+        "summary": case.summary,
+        "status": case.status,
+        "regions": [r.pk for r in case.regions.all()],
+        "topics": [t.pk for t in case.topics.all()],
+        "items-TOTAL_FORMS": len(items),
+        "items-INITIAL_FORMS": len(items),
+        "items-MIN_NUM_FORMS": 0,
+        "items-MAX_NUM_FORMS": 1000,
+    }
+    for index, item in enumerate(items):
+        data.update(
+            {
+                f"items-{index}-id": item.pk,
+                f"items-{index}-case": case.pk,
+                f"items-{index}-section": item.section,
+                f"items-{index}-position": item.position,
+                f"items-{index}-heading": item.heading,
+                f"items-{index}-body": item.body,
+            }
+        )
+    return data
+
+
+def test_an_admin_edit_of_an_item_is_found_by_the_next_search(admin_client):
+    case = Case.objects.get(number=15)
+    assert 15 not in found("氢能船舶")
+    data = inline_form_data(case)
+    data["items-0-body"] += "试点氢能船舶快速查验。"
+    response = admin_client.post(reverse("admin:cases_case_change", args=[case.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert found("氢能船舶") == {15}
+
+
+def test_an_admin_title_change_is_found_and_the_old_title_word_is_gone(admin_client):
+    case = Case.objects.get(number=9)
+    data = inline_form_data(case)
+    data["title"] = "创新云上博览会模式"
+    admin_client.post(reverse("admin:cases_case_change", args=[case.pk]), data)
+    assert search_cases(q="博览会").hits[0].case.number == 9
+
+
+def test_a_deleted_case_leaves_the_index():
+    Case.objects.get(number=18).delete()
+    assert found("金融超市") == set()
+    assert not SearchDocument.objects.filter(case__number=18).exists()
+
+
+def test_a_deleted_item_leaves_the_index():
+    CaseItem.objects.filter(case__number=19, body__contains="杭信贷").delete()
+    CaseItem.objects.filter(case__number=19, heading__contains="杭信贷").delete()
+    Case.objects.filter(number=19).update(title="探索融资闭环模式", summary="")
+    Case.objects.get(number=19).save()
+    assert found("杭信贷") == set()
+
+
+def test_a_topic_rename_is_searchable():
+    topic = Topic.objects.get(slug="healthcare")
+    topic.name = "卫生健康"
+    topic.save()
+    assert found("卫生健康") >= set(topic.cases.values_list("number", flat=True))
+
+
+def test_a_region_rename_is_searchable_for_the_cases_under_it():
+    region = Region.objects.get(slug="sichuan")
+    region.name = "天府之国省"
+    region.save()
+    assert found("天府之国省") == {2, 12, 17}
+
+
+def test_topic_assignment_is_searchable():
+    topic = Topic.objects.get(slug="trade-promotion")
+    phrase = f'"{topic.name}"'  # 会展与贸易促进, written only as a topic label
+    assert found(phrase) == set(topic.cases.values_list("number", flat=True))
+    Case.objects.get(number=1).topics.add(topic)
+    assert 1 in found(phrase)
+    topic.cases.clear()
+    assert found(phrase) == set()
+
+
+def test_reindex_rebuilds_an_emptied_index_with_progress():
+    case_unindex(case_ids=Case.objects.values_list("pk", flat=True))
+    assert found("铁路提单") == set()
+    out = StringIO()
+    call_command("reindex", stdout=out)
+    assert "已索引 20/20 个案例" in out.getvalue() and "索引已重建：20 个案例" in out.getvalue()
+    assert found("铁路提单") == {13}
