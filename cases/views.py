@@ -23,9 +23,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = Case.objects.all() if request.user.is_staff else Case.objects.published()
     case = get_object_or_404(
-        Case.objects.published()
-        .select_related("collection")
+        visible.select_related("collection")
         .prefetch_related(
             Prefetch("regions", queryset=Region.objects.select_related("parent")),
             "topics",

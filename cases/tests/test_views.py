@@ -57,3 +57,13 @@ def test_case_page_query_count_is_fixed(client, django_assert_num_queries):
     case = Case.objects.get(number=17)
     with django_assert_num_queries(4):  # case with its collection, regions, topics, items
         client.get(case.get_absolute_url())
+
+
+def test_a_draft_is_hidden_from_the_public_and_shown_to_staff_with_a_banner(client, admin_client):
+    case = Case.objects.get(number=2)
+    case.status = Case.Status.DRAFT
+    case.save()
+    assert client.get(case.get_absolute_url()).status_code == 404
+    html = admin_client.get(case.get_absolute_url()).content.decode()
+    assert "草稿：此案例尚未发布" in html
+    assert case.title not in client.get(reverse("cases:case_list")).content.decode()
