@@ -49,7 +49,7 @@ def topic_facet(cases: QuerySet[Case], selected: set[str]) -> list[FacetValue]:
     counts = dict(
         Case.topics.through.objects.filter(case__in=cases.values("pk"))
         .values_list("topic_id")
-        .annotate(count=Count("case_id", distinct=True))
+        .annotate(count=Count("pk"))  # one link row per (case, topic)
     )
     return [
         FacetValue(topic.slug, topic.name, counts.get(topic.pk, 0), topic.slug in selected)

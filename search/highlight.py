@@ -26,23 +26,33 @@ class Passage:
     html: SafeString
 
 
+class _NormalisedCharacters(dict):
+    """A ``str.translate`` table filled on demand: code point → its normalised text (never empty)."""
+
+    def __missing__(self, code_point: int) -> str:
+        self[code_point] = normalise_char(chr(code_point)) or " "
+        return self[code_point]
+
+
+_NORMALISED = _NormalisedCharacters()
+
+
 def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans in ``text`` where any of ``words`` occurs, longest first."""
-    normalised, origin = [], []
-    for index, char in enumerate(text):
-        piece = normalise_char(char) or " "
-        normalised.append(piece)
-        origin.extend([index] * len(piece))
-    haystack = "".join(normalised)
-    taken = [False] * len(text)
+    haystack = text.translate(_NORMALISED)
+    if len(haystack) == len(text):
+        origin: range | list[int] = range(len(text))  # every character normalised to exactly one
+    else:
+        origin = [index for index, char in enumerate(text) for _ in _NORMALISED[ord(char)]]
+    taken = bytearray(len(text))
     spans = []
     for word in words:
-        start = haystack.find(word)
-        while word and start != -1:
+        start = haystack.find(word) if word else -1
+        while start != -1:
             first, last = origin[start], origin[start + len(word) - 1]
             if not any(taken[first : last + 1]):
                 spans.append((first, last + 1))
-                taken[first : last + 1] = [True] * (last + 1 - first)
+                taken[first : last + 1] = b"\x01" * (last + 1 - first)
             start = haystack.find(word, start + len(word))
     return sorted(spans)
 

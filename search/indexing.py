@@ -49,18 +49,33 @@ def case_unindex(*, case_ids: Iterable[int]) -> None:
     SearchDocument.objects.filter(case_id__in=case_ids).delete()
 
 
+CHUNK_SIZE = 500
+
+
 def _reindex_now(case_ids: set[int], progress: Callable[[int], None] | None = None) -> None:
+    """Index these cases in chunks: segment, upsert the SearchDocument rows, write the backend's index."""
     backend = get_backend()
+    ordered = sorted(case_ids)
+    done = 0
     with transaction.atomic():
-        found = set()
-        for done, case in enumerate(_cases_for_indexing().filter(pk__in=case_ids).iterator(chunk_size=500), 1):
-            found.add(case.pk)
-            tokens = case_field_tokens(case)
-            SearchDocument.objects.update_or_create(
-                case_id=case.pk,
-                defaults={f"{name}_tokens": " ".join(values) for name, values in tokens.items()},
+        found: set[int] = set()
+        for start in range(0, len(ordered), CHUNK_SIZE):
+            cases = list(_cases_for_indexing().filter(pk__in=ordered[start : start + CHUNK_SIZE]))
+            rows = [(case.pk, case_field_tokens(case)) for case in cases]
+            SearchDocument.objects.bulk_create(
+                [
+                    SearchDocument(
+                        case_id=pk, **{f"{name}_tokens": " ".join(values) for name, values in tokens.items()}
+                    )
+                    for pk, tokens in rows
+                ],
+                update_conflicts=True,
+                unique_fields=["case"],
+                update_fields=[f"{name}_tokens" for name in ("title", "label", "heading", "body")] + ["updated_at"],
             )
-            backend.write(case.pk, tokens)
+            backend.write_many(rows)
+            found.update(pk for pk, _ in rows)
+            done += len(rows)
             if progress:
                 progress(done)
         gone = case_ids - found
@@ -94,6 +109,7 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
     total = len(case_ids)
     with transaction.atomic():
         get_backend().clear()
-        SearchDocument.objects.exclude(case_id__in=case_ids).delete()
+        SearchDocument.objects.exclude(case_id__in=Case.objects.values("pk")).delete()
         _reindex_now(case_ids, progress=(lambda done: progress(done, total)) if progress else None)
+    get_backend().after_rebuild()
     return total

@@ -52,6 +52,51 @@ class SearchResults:
         return bool(self.query.clauses or self.query.excluded)
 
 
+@dataclass
+class _Selection:
+    """The cases a query and filters select, before paging."""
+
+    query: Query
+    by_topic: QuerySet[Case]  # the filters only
+    matches: QuerySet[Case]  # the filters and the query
+    count: int | None
+    fallback: bool
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.query.clauses or self.query.excluded)
+
+    def ranked_ids(self, sort: str, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
+        """(id, score) in result order: relevance when there are words to rank by, else collection and number."""
+        if self.query.clauses and sort == Sort.RELEVANCE:
+            candidates = self.by_topic.values("pk").query.sql_with_params()
+            return get_backend().ranked_ids(self.query, candidates, limit=limit, offset=offset)
+        ids = self.matches.order_by(*Case._meta.ordering).values_list("pk", flat=True)[offset : offset + limit]
+        return [(pk, None) for pk in ids]
+
+
+def _select(
+    q: str, regions: Sequence[Region], topics: Sequence[Topic], base: QuerySet[Case], *, counted: bool = True
+) -> _Selection:
+    """Apply the filters and the query, falling back to any word when every word matches nothing.
+
+    ``counted=False`` skips counting (exports need the ids, not the total); ``count`` is then None.
+    """
+    by_region = base.in_regions(regions) if regions else base
+    by_topic = by_region.with_topics(topics) if topics else by_region
+    query = parse_query(q)
+    if not (query.clauses or query.excluded):
+        return _Selection(query, by_topic, by_topic, by_topic.count() if counted else None, fallback=False)
+    backend = get_backend()
+    matches = by_topic.filter(pk__in=backend.match_ids(query))
+    count = matches.count() if counted else None
+    if query.can_fall_back and (count == 0 if counted else not matches.exists()):
+        query = query.as_any_word()
+        matches = by_topic.filter(pk__in=backend.match_ids(query))
+        return _Selection(query, by_topic, matches, matches.count() if counted else None, fallback=True)
+    return _Selection(query, by_topic, matches, count, fallback=False)
+
+
 def search_cases(
     *,
     q: str = "",
@@ -69,38 +114,16 @@ def search_cases(
     of results.
     """
     base = Case.objects.published() if cases is None else cases
-    by_region = base.in_regions(regions) if regions else base
-    by_topic = by_region.with_topics(topics) if topics else by_region
-
-    query = parse_query(q)
-    backend = get_backend()
-    searching = bool(query.clauses or query.excluded)
-    fallback = False
-    matches = by_topic
-    if searching:
-        matches = by_topic.filter(pk__in=backend.match_ids(query))
-        count = matches.count()
-        if count == 0 and query.can_fall_back:
-            query, fallback = query.as_any_word(), True
-            matches = by_topic.filter(pk__in=backend.match_ids(query))
-            count = matches.count()
-    else:
-        count = matches.count()
-
+    selection = _select(q, regions, topics, base)
+    query = selection.query
+    count = selection.count or 0
     pages = max(1, math.ceil(count / page_size))
     if page > pages:
         raise PageOutOfRange(page)
-    offset = (page - 1) * page_size
-
-    if query.clauses and sort == Sort.RELEVANCE:
-        candidates = by_topic.values("pk").query.sql_with_params()
-        ranked = backend.ranked_ids(query, candidates, limit=page_size, offset=offset)
-    else:
-        page_ids = matches.order_by(*Case._meta.ordering).values_list("pk", flat=True)[offset : offset + page_size]
-        ranked = [(pk, None) for pk in page_ids]
+    ranked = selection.ranked_ids(sort, limit=page_size, offset=(page - 1) * page_size)
 
     listing = Case.objects.for_listing()
-    if searching:
+    if selection.searching:
         listing = listing.prefetch_related(Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")))
     found = listing.in_bulk([pk for pk, _ in ranked])
     words = query.highlight_words()
@@ -116,7 +139,7 @@ def search_cases(
     ]
 
     # Disjunctive facets: each family is counted without its own filter.
-    matching = base.filter(pk__in=backend.match_ids(query)) if searching else base
+    matching = base.filter(pk__in=get_backend().match_ids(query)) if selection.searching else base
     region_base = matching.with_topics(topics) if topics else matching
     topic_base = matching.in_regions(regions) if regions else matching
     return SearchResults(
@@ -128,5 +151,22 @@ def search_cases(
         hits=hits,
         region_facet=region_facet(region_base, {r.slug for r in regions}),
         topic_facet=topic_facet(topic_base, {t.slug for t in topics}),
-        fallback=fallback,
+        fallback=selection.fallback,
     )
+
+
+def ranked_case_ids(
+    *,
+    q: str = "",
+    regions: Sequence[Region] = (),
+    topics: Sequence[Topic] = (),
+    sort: str = Sort.RELEVANCE,
+    limit: int,
+) -> list[int]:
+    """Ids of the published cases :func:`search_cases` lists, in its order, at most ``limit`` of them.
+
+    The whole result set rather than one page, for exports: the same filters,
+    the same any-word fallback and the same ranking, without hits or facets.
+    """
+    selection = _select(q, regions, topics, Case.objects.published(), counted=False)
+    return [pk for pk, _ in selection.ranked_ids(sort, limit=limit, offset=0)]

@@ -96,6 +96,12 @@ def query_tokens(text: str) -> list[str]:
 
 def document_tokens(text: str) -> list[str]:
     """The tokens of a document field: precise words in order, then the sub-words of long words."""
+    words, subwords = segment_document(text)
+    return words + subwords
+
+
+def segment_document(text: str) -> tuple[list[str], list[str]]:
+    """(precise words, sub-words of long words) of a text — what jieba's ``cut_for_search`` yields."""
     jieba_tokenizer = tokenizer()
     words = list(jieba_tokenizer.cut(normalise(text), HMM=False))
     subwords = []
@@ -107,7 +113,7 @@ def document_tokens(text: str) -> list[str]:
                     for i in range(len(word) - size + 1)
                     if jieba_tokenizer.FREQ.get(word[i : i + size])
                 ]
-    return _split(words) + _split(subwords)
+    return _split(words), _split(subwords)
 
 
 @functools.lru_cache(maxsize=65536)

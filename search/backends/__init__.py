@@ -32,8 +32,8 @@ class SearchBackend:
         """
         raise NotImplementedError
 
-    def write(self, case_id: int, tokens: dict[str, list[str]]) -> None:
-        """Store the index entry of one case (its SearchDocument row exists)."""
+    def write_many(self, rows: list[tuple[int, dict[str, list[str]]]]) -> None:
+        """Store the index entries of (case id, tokens by field); the SearchDocument rows exist."""
         raise NotImplementedError
 
     def delete(self, case_ids: list[int]) -> None:
@@ -41,6 +41,9 @@ class SearchBackend:
 
     def clear(self) -> None:
         """Drop every index entry kept outside the SearchDocument rows (before a rebuild)."""
+
+    def after_rebuild(self) -> None:
+        """Refresh the planner's statistics once the whole index has been written."""
 
 
 def quote(name: str) -> str:

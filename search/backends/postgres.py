@@ -102,12 +102,16 @@ class PostgresBackend(SearchBackend):
             cursor.execute(sql, [*params, limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
-    def write(self, case_id: int, tokens: dict[str, list[str]]) -> None:
+    def write_many(self, rows: list[tuple[int, dict[str, list[str]]]]) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(
+            cursor.executemany(
                 f"UPDATE {quote(self.table)} SET vector = %s::tsvector WHERE case_id = %s",
-                [tsvector_literal(tokens), case_id],
+                [(tsvector_literal(tokens), case_id) for case_id, tokens in rows],
             )
 
     def delete(self, case_ids: list[int]) -> None:
         """The vector lives in the SearchDocument row, which is deleted with it."""
+
+    def after_rebuild(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {quote(self.table)}")

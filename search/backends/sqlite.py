@@ -67,39 +67,39 @@ class SqliteBackend(SearchBackend):
         return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match_text(query)])
 
     def ranked_ids(self, query: Query, candidates: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
-        score = f"-{BM25}"
-        params: list = []
-        joins = ""
+        # The matches are ranked once in a materialised CTE: joined directly, SQLite
+        # would run the MATCH again for every candidate row.
+        ranked_matches = f"SELECT rowid AS id, -{BM25} AS {{}} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        ctes = [f"hits AS MATERIALIZED ({ranked_matches.format('score')})"]
+        params: list = [match_text(query)]
+        score, joins = "hits.score", ""
         adjacency = adjacency_match_text(query)
         if adjacency:
-            joins = (
-                f"LEFT JOIN (SELECT rowid AS id, -{BM25} AS bonus FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s) adj ON adj.id = f.rowid "
-            )
+            ctes.append(f"adj AS MATERIALIZED ({ranked_matches.format('bonus')})")
             params.append(adjacency)
-            score += " + COALESCE(adj.bonus, 0)"
-        where = f"{FTS_TABLE} MATCH %s"
-        params.append(match_text(query))
+            score, joins = "hits.score + COALESCE(adj.bonus, 0)", "LEFT JOIN adj ON adj.id = hits.id "
+        where = ""
         if candidates:
-            where += f" AND f.rowid IN ({candidates[0]})"
+            where = f"WHERE hits.id IN ({candidates[0]}) "
             params += candidates[1]
         sql = (
-            f"SELECT f.rowid, {score} AS score FROM {FTS_TABLE} f {joins}"
-            f"JOIN {quote('cases_case')} c ON c.id = f.rowid "
+            f"WITH {', '.join(ctes)} "
+            f"SELECT hits.id, {score} AS score FROM hits {joins}"
+            f"JOIN {quote('cases_case')} c ON c.id = hits.id "
             f"JOIN {quote('cases_collection')} col ON col.id = c.collection_id "
-            f"WHERE {where} ORDER BY score DESC, {tie_order()} LIMIT %s OFFSET %s"
+            f"{where}ORDER BY score DESC, {tie_order()} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
-    def write(self, case_id: int, tokens: dict[str, list[str]]) -> None:
+    def write_many(self, rows: list[tuple[int, dict[str, list[str]]]]) -> None:
         columns = [field.name for field in FIELDS]
+        self.delete([case_id for case_id, _ in rows])
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [case_id])
-            cursor.execute(
+            cursor.executemany(
                 f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(columns)}) VALUES (%s{', %s' * len(columns)})",
-                [case_id, *(" ".join(tokens.get(name, [])) for name in columns)],
+                [[case_id, *(" ".join(tokens.get(name, [])) for name in columns)] for case_id, tokens in rows],
             )
 
     def delete(self, case_ids: list[int]) -> None:
@@ -111,3 +111,7 @@ class SqliteBackend(SearchBackend):
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
+
+    def after_rebuild(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")

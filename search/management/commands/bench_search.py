@@ -1,0 +1,186 @@
+"""Search benchmark: latency of the search API in-process, and index build time, by corpus size.
+
+Runs only against a database whose name contains "bench" (it adds synthetic
+cases). ``make bench`` prepares such databases for SQLite and PostgreSQL.
+
+Synthetic cases are built from the real paragraphs: each takes a real title,
+summary and a random draw of real items, regions and topics. For the largest
+corpora the segmentation of each distinct paragraph is memoised (the synthetic
+text repeats the real paragraphs, so segmenting them again measures nothing
+new); the real segmentation speed is measured separately and printed, so the
+full build time can be read off.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+
+from cases.models import Case, CaseItem, Collection, Topic
+from regions.models import Region
+from search import text as search_text
+from search.indexing import batched, rebuild_index
+from search.service import search_cases
+
+QUERIES = [
+    "服务",
+    "发展",
+    "企业",
+    "融资",
+    "铁路提单",
+    "中欧班列",
+    "通关便利化",
+    "融资 武汉",
+    "人才 OR 物流",
+    '"文化贸易"',
+    "融资 -保险",
+    "鐵路提單",
+]
+SYNTHETIC = "bench-synthetic"
+
+
+class Command(BaseCommand):
+    help = "检索性能基准（仅用于名称含 bench 的数据库）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--sizes", default="20,10000,100000", help="逗号分隔的案例总数")
+        parser.add_argument("--repeat", type=int, default=15, help="每个查询重复次数")
+        parser.add_argument("--memoise-from", type=int, default=50000, help="从此规模起缓存段落分词")
+        parser.add_argument("--seed", type=int, default=2020)
+
+    def handle(self, *args, **options) -> None:
+        name = str(connection.settings_dict["NAME"])
+        if "bench" not in name:
+            raise CommandError(f"拒绝在数据库 {name} 上运行：基准会写入合成案例，请使用名称含 bench 的数据库。")
+        rng = random.Random(options["seed"])
+        self.stdout.write(f"数据库：{connection.vendor}（{name}）")
+        self.report_segmentation_speed()
+        self.stdout.write(f"{'案例数':>8} {'建索引(秒)':>10} {'p50(ms)':>8} {'p95(ms)':>8} {'最慢查询':>12}")
+        for size in [int(s) for s in options["sizes"].split(",")]:
+            self.make_corpus(size, rng)
+            memoise = size >= options["memoise_from"]
+            build = self.timed_build(memoise)
+            samples, slowest = self.measure(options["repeat"])
+            p50 = statistics.median(samples)
+            p95 = statistics.quantiles(samples, n=20)[18]
+            note = "（分词已缓存）" if memoise else ""
+            self.stdout.write(f"{size:>8} {build:>10.1f} {p50:>8.1f} {p95:>8.1f} {slowest:>12}{note}")
+        self.make_corpus(20, rng)  # leave the bench database as it started
+        rebuild_index()
+
+    def report_segmentation_speed(self) -> None:
+        texts = [
+            "\n".join([case.title, case.summary, *(f"{i.heading}{i.body}" for i in case.items.all())])
+            for case in Case.objects.exclude(collection__slug__startswith=SYNTHETIC).prefetch_related("items")
+        ]
+        chars = sum(len(t) for t in texts)
+        started = time.perf_counter()
+        for text in texts:
+            search_text.document_tokens(text)
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"jieba 分词速度：{chars / seconds / 1000:.0f} 千字/秒（{len(texts)} 个真实案例，{chars} 字）"
+        )
+
+    @transaction.atomic
+    def make_corpus(self, size: int, rng: random.Random) -> None:
+        """Keep the real cases and add synthetic ones up to ``size`` in all."""
+        with batched(reindex=False):
+            Case.objects.filter(collection__slug__startswith=SYNTHETIC).delete()
+            real = list(Case.objects.prefetch_related("items", "regions", "topics"))
+            missing = size - len(real)
+            if missing <= 0:
+                return
+            per_collection = 30000  # case numbers are small integers within a collection
+            collections = [
+                Collection.objects.get_or_create(
+                    slug=f"{SYNTHETIC}-{index}", defaults={"title": f"合成基准案例 {index}", "year": 2099}
+                )[0]
+                for index in range(missing // per_collection + 1)
+            ]
+            items = [item for case in real for item in case.items.all()]
+            regions = list(Region.objects.filter(cases__isnull=False).distinct())
+            topics = list(Topic.objects.all())
+            for start in range(0, missing, 2000):
+                batch = range(start, min(start + 2000, missing))
+                cases = Case.objects.bulk_create(
+                    [
+                        Case(
+                            collection=collections[n // per_collection],
+                            number=n % per_collection + 1,
+                            title=rng.choice(real).title,
+                            provider="合成",
+                            summary=rng.choice(real).summary,
+                        )
+                        for n in batch
+                    ]
+                )
+                CaseItem.objects.bulk_create(
+                    [
+                        CaseItem(
+                            case=case, section=item.section, position=position, heading=item.heading, body=item.body
+                        )
+                        for case in cases
+                        for position, item in enumerate(rng.sample(items, 8), start=1)
+                    ]
+                )
+                Case.regions.through.objects.bulk_create(
+                    [Case.regions.through(case=case, region=rng.choice(regions)) for case in cases]
+                )
+                Case.topics.through.objects.bulk_create(
+                    [
+                        Case.topics.through(case=case, topic=topic)
+                        for case in cases
+                        for topic in rng.sample(topics, rng.randint(1, 3))
+                    ]
+                )
+
+    def timed_build(self, memoise: bool) -> float:
+        original = search_text.segment_document
+        if memoise:
+            search_text.segment_document = _memoised_by_line(original)
+        try:
+            started = time.perf_counter()
+            rebuild_index()
+            return time.perf_counter() - started
+        finally:
+            search_text.segment_document = original
+
+    def measure(self, repeat: int) -> tuple[list[float], str]:
+        hubei = Region.objects.get(slug="hubei")
+        runs: list[tuple[str, dict]] = [(q, {}) for q in QUERIES] + [("融资", {"regions": [hubei]})]
+        for q, filters in runs:  # warm up caches and connections
+            search_cases(q=q, page_size=20, **filters)
+        samples: list[float] = []
+        worst: dict[str, float] = {}
+        for _ in range(repeat):
+            for q, filters in runs:
+                started = time.perf_counter()
+                search_cases(q=q, page_size=20, **filters)
+                elapsed = (time.perf_counter() - started) * 1000
+                samples.append(elapsed)
+                worst[q] = max(worst.get(q, 0), elapsed)
+        slowest = max(worst, key=worst.get)
+        return samples, f"{slowest}"
+
+
+def _memoised_by_line(segment: Callable[[str], tuple[list[str], list[str]]]):
+    """Segment line by line with a cache; identical output, since jieba never joins across a newline."""
+    cache: dict[str, tuple[list[str], list[str]]] = {}
+
+    def memoised(text: str) -> tuple[list[str], list[str]]:
+        words: list[str] = []
+        subwords: list[str] = []
+        for line in text.split("\n"):
+            if line not in cache:
+                cache[line] = segment(line)
+            words += cache[line][0]
+            subwords += cache[line][1]
+        return words, subwords
+
+    return memoised
