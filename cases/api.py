@@ -99,6 +99,14 @@ def case_detail(request: HttpRequest, pk: int) -> JsonResponse:
     )
     if case is None:
         return _error(404, "没有这个案例。")
+    return JsonResponse(case_data(request, case), json_dumps_params={"ensure_ascii": False})
+
+
+def case_data(request: HttpRequest, case: Case) -> dict:
+    """A whole case as /api/cases/<id>/ serves it (also each record of the JSON export).
+
+    Expects ``regions`` (with parents), ``topics`` and ``items`` prefetched.
+    """
     body = {
         "id": case.pk,
         "number": case.number,
@@ -110,7 +118,7 @@ def case_detail(request: HttpRequest, pk: int) -> JsonResponse:
     }
     for section, items in case.items_by_section().items():
         body[SECTION_KEYS[section]] = [{"heading": item.heading, "body": item.body} for item in items]
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    return body
 
 
 @require_GET

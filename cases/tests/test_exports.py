@@ -1,0 +1,372 @@
+"""Exports: CSV, Excel, JSON and the Word briefing, read back with the libraries analysts' tools use."""
+
+import codecs
+import csv
+import io
+import json
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+from openpyxl import load_workbook
+
+from cases import exports
+from cases.models import Case, CaseItem, Topic
+from regions.models import Region
+from search.service import Sort, ranked_case_ids, search_cases
+
+pytestmark = pytest.mark.django_db
+
+CSV = reverse("export:cases_csv")
+XLSX = reverse("export:cases_xlsx")
+JSON = reverse("export:cases_json")
+DOCX = reverse("export:briefing_docx")
+ALL_URLS = [CSV, XLSX, JSON, DOCX]
+
+
+def download(response) -> bytes:
+    assert response.status_code == 200, response.content
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def csv_table(response) -> list[list[str]]:
+    raw = download(response)
+    assert raw.startswith(codecs.BOM_UTF8)
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def ids_of_links(rows: list[list[str]]) -> list[int]:
+    return [int(row[-1].rstrip("/").rsplit("/", 1)[1]) for row in rows]
+
+
+def search_ids(q: str = "", regions=(), topics=(), sort: str = Sort.RELEVANCE) -> list[int]:
+    results = search_cases(q=q, regions=list(regions), topics=list(topics), sort=sort, page_size=100)
+    return [hit.case.pk for hit in results.hits]
+
+
+def workbook(response):
+    return load_workbook(io.BytesIO(download(response)))
+
+
+def pks(*numbers: int) -> list[int]:
+    by_number = dict(Case.objects.values_list("number", "pk"))
+    return [by_number[number] for number in numbers]
+
+
+class TestCsv:
+    def test_bom_header_and_every_case_in_order(self, client):
+        response = client.get(CSV)
+        assert response.streaming
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        header, *rows = csv_table(response)
+        assert header == [
+            "案例集",
+            "编号",
+            "标题",
+            "提供单位",
+            "地区",
+            "主题",
+            "导语",
+            "主要做法",
+            "实践效果",
+            "下一步工作思路",
+            "链接",
+        ]
+        assert len(rows) == 20
+        assert [int(row[1]) for row in rows] == list(range(1, 21))
+        assert all(len(row) == len(header) for row in rows)
+
+    def test_a_case_row_with_numbered_items_on_lines_of_one_cell(self, client):
+        case = Case.objects.get(number=8)
+        _, row = csv_table(client.get(CSV, {"case": case.pk}))
+        assert row[0] == "服务贸易创新发展试点最佳实践案例（2020）"
+        assert row[2:4] == ["积极推进邮轮服务贸易新业态发展", "上海市、天津市提供"]
+        assert sorted(row[4].split("、")) == sorted(["上海市", "天津市"])
+        assert row[6] == case.summary
+        measures = row[7].split("\n")
+        assert len(measures) == 4
+        assert measures[0] == "（一）加强宏观政策引导。" + case.items.get(section=1, position=1).body
+        assert measures[3].startswith("（四）")
+        assert [len(cell.split("\n")) for cell in row[8:10]] == [3, 4]
+        assert row[10] == f"http://testserver/cases/{case.pk}/"
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"q": "融资", "region": "hubei"},
+            {"q": "融资"},
+            {"q": "融资", "sort": "number"},
+            {"q": "物流 平台", "topic": ["logistics", "finance"]},
+            {"q": "邮轮 区块链"},  # no case has both: the any-word fallback
+            {"q": "-融资"},  # exclusions only
+            {"region": ["zhejiang", "chongqing"]},
+        ],
+    )
+    def test_rows_are_the_search_results_in_order(self, client, params):
+        _, *rows = csv_table(client.get(CSV, params))
+        expected = search_ids(
+            q=params.get("q", ""),
+            regions=Region.objects.filter(slug__in=_list(params.get("region"))),
+            topics=Topic.objects.filter(slug__in=_list(params.get("topic"))),
+            sort=params.get("sort", Sort.RELEVANCE),
+        )
+        assert expected
+        assert ids_of_links(rows) == expected
+
+    def test_q_and_region_give_the_search_page_order(self, client):
+        _, *rows = csv_table(client.get(CSV, {"q": "融资", "region": "hubei"}))
+        api = client.get(reverse("api:case_list"), {"q": "融资", "region": "hubei"}).json()
+        assert ids_of_links(rows) == [result["id"] for result in api["results"]]
+        assert {int(row[1]) for row in rows} == {4, 17, 20}  # 武汉's cases that mention 融资
+
+    def test_page_parameters_are_ignored(self, client):
+        _, *rows = csv_table(client.get(CSV, {"page": 2, "page_size": 5}))
+        assert len(rows) == 20
+
+    def test_chosen_cases_keep_their_order_once_each(self, client):
+        chosen = pks(13, 8, 2)
+        _, *rows = csv_table(client.get(CSV, {"case": [*chosen, chosen[0]]}))
+        assert ids_of_links(rows) == chosen
+
+    def test_text_that_looks_like_a_formula_stays_text(self, client):
+        case = Case.objects.get(number=3)
+        case.summary = '=HYPERLINK("http://example.com","点击")'
+        case.save()
+        _, row = csv_table(client.get(CSV, {"case": case.pk}))
+        assert row[6] == "'" + case.summary
+        sheet = workbook(client.get(XLSX, {"case": case.pk}))["案例"]
+        assert sheet["G2"].value == case.summary and sheet["G2"].data_type == "s"
+
+    def test_number_of_queries_does_not_grow_with_the_cases(self, client):
+        def queries(params) -> int:
+            with CaptureQueriesContext(connection) as captured:
+                download(client.get(CSV, params))
+            return len(captured)
+
+        one = queries({"case": pks(8)})
+        assert queries({}) == one
+        assert queries({"case": pks(*range(1, 21))}) == one
+
+
+def _list(value) -> list[str]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class TestExcel:
+    def test_two_sheets_with_bold_frozen_headers_and_widths(self, client):
+        book = workbook(client.get(XLSX))
+        assert book.sheetnames == ["案例", "条目"]
+        cases, items = book["案例"], book["条目"]
+        assert [cell.value for cell in cases[1]] == exports.CASE_COLUMNS
+        assert [cell.value for cell in items[1]] == ["案例编号", "标题", "部分", "序号", "要点", "正文"]
+        for sheet in (cases, items):
+            assert sheet.freeze_panes == "A2"
+            assert all(cell.font.b for cell in sheet[1])
+            assert sheet["B2"].alignment.wrap_text
+        assert cases.column_dimensions["C"].width >= 30
+        assert cases.max_row == 21
+        assert items.max_row - 1 == CaseItem.objects.count()
+
+    def test_item_rows_are_the_items_of_the_exported_cases(self, client):
+        book = workbook(client.get(XLSX, {"q": "融资", "region": "hubei"}))
+        numbers = [row[1] for row in book["案例"].iter_rows(min_row=2, values_only=True)]
+        assert sorted(numbers) == [4, 17, 20]
+        item_rows = list(book["条目"].iter_rows(min_row=2, values_only=True))
+        assert len(item_rows) == CaseItem.objects.filter(case__number__in=numbers).count()
+        assert {row[0] for row in item_rows} == {4, 17, 20}
+
+    def test_chinese_text_is_intact(self, client):
+        case = Case.objects.get(number=8)
+        book = workbook(client.get(XLSX, {"case": case.pk}))
+        row = [cell.value for cell in book["案例"][2]]
+        assert row[2] == "积极推进邮轮服务贸易新业态发展" and row[6] == case.summary
+        first = [cell.value for cell in book["条目"][2]]
+        item = case.items.get(section=1, position=1)
+        assert first == [8, case.title, "主要做法", 1, "加强宏观政策引导。", item.body]
+        sections = [row[2] for row in book["条目"].iter_rows(min_row=2, values_only=True)]
+        assert sections == ["主要做法"] * 4 + ["实践效果"] * 3 + ["下一步工作思路"] * 4
+
+
+class TestJson:
+    def test_cases_have_the_shape_of_the_case_api(self, client):
+        chosen = pks(13, 8)
+        response = client.get(JSON, {"case": chosen})
+        assert response.streaming
+        body = json.loads(download(response))
+        assert body == [client.get(reverse("api:case_detail", args=[pk])).json() for pk in chosen]
+
+    def test_every_case_in_order(self, client):
+        body = json.loads(download(client.get(JSON)))
+        assert [case["number"] for case in body] == list(range(1, 21))
+        assert {"measures", "outcomes", "next_steps", "regions", "topics", "summary"} <= set(body[0])
+
+    def test_an_empty_result_is_an_empty_list(self, client):
+        assert json.loads(download(client.get(JSON, {"q": "融资", "region": "xizang"}))) == []
+
+
+class TestBriefing:
+    def test_one_heading_per_case_with_its_sections_and_items(self, client):
+        chosen = Case.objects.filter(pk__in=pks(8, 13))
+        document = Document(io.BytesIO(download(client.get(DOCX, {"case": pks(13, 8)}))))
+        headings = [p for p in document.paragraphs if p.style.name == "Heading 1"]
+        assert [p.text for p in headings] == [chosen.get(number=13).title, chosen.get(number=8).title]
+        assert all(p.paragraph_format.page_break_before for p in headings)
+        text = [p.text for p in document.paragraphs]
+        assert "服务贸易创新发展试点最佳实践案例（2020）" in text[1]
+        today = timezone.localdate()
+        assert f"{today.year}年{today.month}月{today.day}日" in "\n".join(text[:5])
+        assert [p.text for p in document.paragraphs if p.style.name == "Heading 2"][:3] == [
+            "一、主要做法",
+            "二、实践效果",
+            "三、下一步工作思路",
+        ]
+        case = chosen.get(number=8)
+        assert any(t.startswith("（一）加强宏观政策引导。") for t in text)
+        assert any(t.startswith("（四）") and case.items.get(section=1, position=4).heading in t for t in text)
+        assert "地区：天津市、上海市    主题：" in "\n".join(text)  # regions in code order, as on the site
+        assert case.summary in text
+
+    def test_chinese_fonts_are_set_for_body_and_headings(self, client):
+        document = Document(io.BytesIO(download(client.get(DOCX, {"case": pks(1)}))))
+        fonts = {name: document.styles[name].element.rPr.rFonts for name in ("Normal", "Heading 1", "Heading 2")}
+        east_asia = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+        assert fonts["Normal"].get(east_asia) == "宋体"
+        assert fonts["Heading 1"].get(east_asia) == fonts["Heading 2"].get(east_asia) == "黑体"
+
+    def test_a_briefing_of_search_results(self, client):
+        document = Document(io.BytesIO(download(client.get(DOCX, {"q": "融资", "region": "hubei"}))))
+        headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+        expected = search_ids(q="融资", regions=Region.objects.filter(slug="hubei"))
+        assert headings == [Case.objects.get(pk=pk).title for pk in expected]
+
+
+class TestFileNames:
+    def test_the_name_carries_the_query_and_the_date(self, client):
+        today = timezone.localdate().isoformat()
+        header = client.get(CSV, {"q": "融资"})["Content-Disposition"]
+        assert header == (
+            f"attachment; filename=\"cases_{today}.csv\"; filename*=UTF-8''{quote(f'案例_融资_{today}.csv')}"
+        )
+
+    @pytest.mark.parametrize(
+        ("url", "params", "name", "ascii_name"),
+        [
+            (XLSX, {"q": "融资", "region": "hubei"}, "案例_融资_湖北省_{}.xlsx", "cases_hubei_{}.xlsx"),
+            (JSON, {}, "案例_{}.json", "cases_{}.json"),
+            (DOCX, {"q": "RCEP 融资"}, "简报_RCEP_融资_{}.docx", "briefing_RCEP_{}.docx"),
+            (CSV, {"q": 'a/b\\c:"d"'}, "案例_a_b_c_d_{}.csv", "cases_a-b-c-d_{}.csv"),
+        ],
+    )
+    def test_names_and_ascii_fallbacks(self, client, url, params, name, ascii_name):
+        today = timezone.localdate().isoformat()
+        header = client.get(url, params)["Content-Disposition"]
+        assert f'filename="{ascii_name.format(today)}"' in header
+        assert f"filename*=UTF-8''{quote(name.format(today))}" in header
+
+    @pytest.mark.parametrize("q", ["'", '"', "融资\x00武汉", "融" * 10_000, "<script>\r\n</script>", "🚢 邮轮", ":*"])
+    def test_hostile_queries_give_a_file_with_a_safe_name(self, client, q):
+        response = client.get(CSV, {"q": q})
+        download(response)
+        header = response["Content-Disposition"]
+        assert header.isascii() and "\n" not in header and "\r" not in header
+        name = header.split("filename*=UTF-8''")[1]
+        assert len(name) < 700 and name.endswith(".csv")
+
+    def test_chosen_cases_are_counted_in_the_name(self, client):
+        header = client.get(DOCX, {"case": pks(8, 13)})["Content-Disposition"]
+        assert quote("简报_选定2个_") in header and 'filename="briefing_2-selected_' in header
+
+
+class TestErrors:
+    @pytest.mark.parametrize("url", ALL_URLS)
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [({"region": "atlantis"}, "region"), ({"topic": "nothing"}, "topic"), ({"sort": "random"}, "sort")],
+    )
+    def test_bad_parameters_are_a_clear_400(self, client, url, params, field):
+        response = client.get(url, params)
+        assert response.status_code == 400
+        text = response.content.decode()
+        assert text.startswith("导出参数无效。") and f"\n{field}: " in text
+
+    @pytest.mark.parametrize("value", ["abc", "0", "-3", "1.5", "１２", "012", "9" * 19, "9" * 400, "1\x00"])
+    def test_a_case_id_that_is_not_a_number_is_400(self, client, value):
+        response = client.get(CSV, {"case": value})
+        assert response.status_code == 400
+        assert "case: 案例编号须为正整数" in response.content.decode()
+
+    def test_no_chosen_case_is_400(self, client):
+        response = client.get(CSV, {"case": ["", " "]})
+        assert response.status_code == 400
+        assert "case: 没有选定案例。" in response.content.decode()
+
+    def test_a_large_unknown_id_is_404(self, client):
+        assert client.get(CSV, {"case": "9" * 18}).status_code == 404
+
+    @pytest.mark.parametrize("url", ALL_URLS)
+    def test_unknown_and_draft_cases_are_404(self, client, url):
+        draft = Case.objects.get(number=5)
+        draft.status = Case.Status.DRAFT
+        draft.save()
+        for chosen in ([999999], [pks(8)[0], 999999], [draft.pk]):
+            response = client.get(url, {"case": chosen})
+            assert response.status_code == 404
+            assert "没有这些案例" in response.content.decode()
+
+    def test_drafts_are_left_out_of_result_sets(self, client):
+        draft = Case.objects.get(number=5)
+        draft.status = Case.Status.DRAFT
+        draft.save()
+        _, *rows = csv_table(client.get(CSV))
+        assert len(rows) == 19 and draft.pk not in ids_of_links(rows)
+
+    def test_chosen_cases_and_search_parameters_do_not_mix(self, client):
+        response = client.get(CSV, {"case": pks(8), "q": "融资"})
+        assert response.status_code == 400
+        assert "case 参数不能与 q 同时使用" in response.content.decode()
+
+    def test_too_many_cases_is_a_clear_400(self, client, monkeypatch):
+        monkeypatch.setattr(exports, "MAX_CASES", 19)
+        response = client.get(CSV)
+        assert response.status_code == 400
+        assert "超过 19 个" in response.content.decode()
+        assert client.get(CSV, {"q": "融资"}).status_code == 200
+        assert client.get(CSV, {"case": pks(*range(1, 21))}).status_code == 400
+
+    def test_the_briefing_takes_fewer_cases(self, client, monkeypatch):
+        monkeypatch.setattr(exports, "MAX_BRIEFING_CASES", 2)
+        assert client.get(DOCX, {"case": pks(1, 2, 3)}).status_code == 400
+        assert client.get(CSV, {"case": pks(1, 2, 3)}).status_code == 200
+
+    @pytest.mark.parametrize("url", ALL_URLS)
+    def test_only_get_is_allowed(self, client, url):
+        assert client.post(url).status_code == 405
+
+
+class TestLoading:
+    def test_cases_come_in_the_given_order_across_chunks(self, django_assert_num_queries):
+        ids = pks(20, 1, 7, 3, 19, 2, 11)
+        with django_assert_num_queries(3 * 4):  # four queries per chunk of three
+            cases = list(exports.iter_cases([*ids, 999999], chunk_size=3))
+        assert [case.pk for case in cases] == ids
+
+    def test_ranked_case_ids_matches_search_cases(self):
+        hubei = list(Region.objects.filter(slug="hubei"))
+        for q, regions in [("融资", hubei), ("融资", []), ("邮轮 区块链", []), ("", hubei), ("-邮轮", [])]:
+            assert ranked_case_ids(q=q, regions=regions, limit=100) == search_ids(q=q, regions=regions)
+        assert len(ranked_case_ids(limit=5)) == 5
+        assert ranked_case_ids(q="融资", limit=2) == search_ids(q="融资")[:2]
+
+
+def test_the_search_page_links_to_the_exports_with_its_parameters(client):
+    html = client.get(reverse("search:search"), {"q": "融资", "region": "hubei", "page": 1}).content.decode()
+    query = "?q=%E8%9E%8D%E8%B5%84&amp;region=hubei"
+    for url in ALL_URLS:
+        assert f'href="{url}{query}"' in html
+    assert "导出：" in html and "Word 简报" in html
