@@ -1,42 +1,445 @@
-from django.contrib import admin
+"""The editorial admin: cases with their items, drafts and publishing, history, import, topics.
 
+Every write here keeps the search index in step (the signals in
+``search.signals`` reindex; bulk operations run in ``search.indexing.batched``
+so each case is reindexed once) and, for cases, is saved as a revision (see
+``cases.history``).
+"""
+
+from __future__ import annotations
+
+import reversion
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from regions.models import Region
+from search.backends import get_backend
+from search.indexing import batched
+from search.query import parse_query
+
+from . import admin_import
+from .history import (
+    RestoreError,
+    case_versions,
+    compare,
+    previous_version,
+    record_unversioned,
+    restore_case,
+    state_of_case,
+    state_of_version,
+)
 from .models import Case, CaseItem, Collection, Topic
+from .services import case_items_renumber, labels_delete, topics_merge
+
+# A new item whose position is left empty goes to the end of its section.
+APPEND_POSITION = 32767
+
+admin.site.site_header = "试点最佳实践案例库 · 管理"
+admin.site.site_title = "案例库管理"
 
 
-class CaseItemInline(admin.StackedInline):
+class CaseItemInlineForm(forms.ModelForm):
+    position = forms.IntegerField(
+        label="序号",
+        required=False,
+        min_value=0,
+        max_value=APPEND_POSITION,
+        widget=forms.NumberInput(attrs={"style": "width: 4em"}),
+        help_text="改这个数字即可调整顺序：填 2 即排到本部分第 2 条，填 0 排到最前；新条目留空则排在本部分末尾。"
+        "保存后每部分重新编号为 1、2、3……",
+    )
+
+    class Meta:
+        model = CaseItem
+        fields = ["section", "position", "heading", "body"]
+        widgets = {
+            "heading": forms.Textarea(attrs={"rows": 3, "cols": 30}),
+            "body": forms.Textarea(attrs={"rows": 6, "cols": 70}),
+        }
+
+    def clean_position(self) -> int:
+        position = self.cleaned_data.get("position")
+        return APPEND_POSITION if position is None else position
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("DELETE") and not (data.get("heading") or "").strip() and not (data.get("body") or "").strip():
+            raise forms.ValidationError("条目的要点和正文不能都为空；不需要的条目请勾选“删除”。")
+        return data
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["collection", "number", "title", "provider", "summary", "status", "regions", "topics"]
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vTextField", "style": "width: 40em; max-width: 100%"}),
+            "provider": forms.TextInput(attrs={"class": "vTextField", "style": "width: 40em; max-width: 100%"}),
+            "summary": forms.Textarea(attrs={"rows": 6, "style": "width: 60em; max-width: 100%"}),
+        }
+
+
+class CaseItemInline(admin.TabularInline):
+    """The items of all three sections, in document order; ``position`` orders them within a section."""
+
     model = CaseItem
+    form = CaseItemInlineForm
     extra = 0
-    fields = ["section", "position", "heading", "body"]
-    ordering = ["section", "position"]
+    ordering = ["section", "position", "pk"]
+    verbose_name = "条目"
+    verbose_name_plural = "条目（按部分和序号排列）"
+
+
+class RegionListFilter(admin.SimpleListFilter):
+    """Regions that have cases; a province includes its cities and new areas."""
+
+    title = "地区"
+    parameter_name = "region"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        links = Case.regions.through.objects.all()
+        regions = Region.objects.filter(
+            Q(pk__in=links.values("region_id")) | Q(pk__in=links.values("region__parent_id"))
+        ).select_related("parent")
+        ordered = sorted(regions, key=lambda r: (r.province.code or r.province.slug, r.parent_id is not None, r.slug))
+        return [(r.slug, r.full_name if r.parent_id is None else f"　{r.full_name}") for r in ordered]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if not self.value():
+            return queryset
+        wanted = Region.objects.filter(slug=self.value()).with_descendants()
+        return queryset.filter(pk__in=Case.regions.through.objects.filter(region__in=wanted).values("case_id"))
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "collection", "status", "updated_at"]
+class CaseAdmin(VersionAdmin):
+    form = CaseForm
+    list_display = ["number", "title", "collection_label", "region_names", "status_badge", "updated_at"]
     list_display_links = ["number", "title"]
-    list_filter = ["collection", "status", "topics"]
+    list_filter = ["collection", RegionListFilter, "topics", "status"]
     list_select_related = ["collection"]
-    search_fields = ["title", "summary", "provider"]
-    filter_horizontal = ["regions", "topics"]
+    list_per_page = 50
+    search_fields = ["title"]  # shows the search box; the search itself is get_search_results
+    search_help_text = "与网站检索相同：多个词须同时出现，OR 表示“或”，-词 表示排除，引号内为短语；也可输入案例序号。"
+    autocomplete_fields = ["regions", "topics"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["collection", "number", "title", "provider", "status"]}),
+        (None, {"fields": ["summary"]}),
+        ("地区与主题", {"fields": ["regions", "topics"]}),
+        ("记录", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
     inlines = [CaseItemInline]
+    actions = ["publish", "unpublish"]
+    change_list_template = "admin/cases/case/change_list.html"
+    object_history_template = "admin/cases/case/history.html"
+
+    # The list ---------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("regions", queryset=Region.objects.select_related("parent")))
+        )
+
+    @admin.display(description="案例集", ordering="collection")
+    def collection_label(self, case: Case) -> str:
+        title = case.collection.title
+        short = title if len(title) <= 14 else title[:12] + "…"
+        return format_html('<span title="{}">{}</span>', title, short)
+
+    @admin.display(description="地区")
+    def region_names(self, case: Case) -> str:
+        return "、".join(region.full_name for region in case.regions.all())
+
+    @admin.display(description="状态", ordering="status")
+    def status_badge(self, case: Case) -> str:
+        if case.status == Case.Status.DRAFT:
+            return format_html('<strong style="color: var(--error-fg, #ba2121)">{}</strong>', case.get_status_display())
+        return case.get_status_display()
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        """The site's own search (segmented Chinese, all published and draft cases) as one subquery.
+
+        A search for a number also finds the case with that number.
+        """
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        query = parse_query(term)
+        if not (query.clauses or query.excluded):  # nothing searchable, e.g. only punctuation
+            return super().get_search_results(request, queryset, term)
+        matches = Q(pk__in=get_backend().match_ids(query))
+        if term.isdigit():
+            matches |= Q(number=int(term))
+        return queryset.filter(matches), False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        extra_context = {"can_import": request.user.has_perm(admin_import.IMPORT_PERMISSION), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    # Editing ----------------------------------------------------------------
+
+    def view_on_site(self, case: Case) -> str:
+        return case.get_absolute_url()
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        # One reindex of the case at the end of the save, inside its transaction.
+        with transaction.atomic(using=router.db_for_write(Case)), batched():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Case, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            record_unversioned([obj.pk])  # the text before this first edit, so it can be restored
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        moved: set[int] = set()
+        for formset in formsets:
+            if formset.model is not CaseItem:
+                continue
+            new = {item.pk for item in formset.new_objects}
+            for item_form in formset.forms:
+                item = item_form.instance
+                if item.pk in new or {"position", "section"} & set(item_form.changed_data):
+                    moved.add(item.pk)
+        case_items_renumber(case=form.instance, moved=moved)
+
+    # Draft and publish -------------------------------------------------------
+
+    @admin.action(description="发布所选案例", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_status(request, queryset, Case.Status.PUBLISHED)
+
+    @admin.action(description="将所选案例撤回为草稿", permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_status(request, queryset, Case.Status.DRAFT)
+
+    def _set_status(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        with transaction.atomic(), batched():
+            cases = list(queryset.exclude(status=status).prefetch_related(None))
+            record_unversioned(case.pk for case in cases)
+            for case in cases:
+                case.status = status
+                case.save(update_fields=["status", "updated_at"])
+        verb = "发布" if status == Case.Status.PUBLISHED else "撤回为草稿"
+        if reversion.is_active():
+            reversion.set_comment(verb)
+        if not cases:
+            self.message_user(request, f"所选案例都已是“{Case.Status(status).label}”状态，没有改动。", messages.INFO)
+        elif status == Case.Status.PUBLISHED:
+            self.message_user(request, f"已发布 {len(cases)} 个案例，公众现在可以看到并检索到它们。", messages.SUCCESS)
+        else:
+            self.message_user(request, f"已将 {len(cases)} 个案例撤回为草稿，公众将看不到它们。", messages.SUCCESS)
+
+    # History ----------------------------------------------------------------
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        case = self.get_object(request, unquote(object_id))
+        if case is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, case):
+            raise PermissionDenied
+        versions = case_versions(case)
+        rows = [
+            {"version": version, "previous": versions[index + 1] if index + 1 < len(versions) else None}
+            for index, version in enumerate(versions)
+        ]
+        return TemplateResponse(
+            request,
+            self.object_history_template,
+            {
+                **self.admin_site.each_context(request),
+                "title": f"修订历史：{case}",
+                "subtitle": None,
+                "object": case,
+                "opts": self.opts,
+                "module_name": str(self.opts.verbose_name_plural),
+                "rows": rows,
+                **(extra_context or {}),
+            },
+        )
+
+    def revision_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        """One version: what changed from it to now (or from the version before it), and restore."""
+        case = self.get_object(request, unquote(object_id))
+        if case is None:
+            raise Http404("案例不存在。")
+        if not self.has_view_or_change_permission(request, case):
+            raise PermissionDenied
+        version = get_object_or_404(
+            Version.objects.get_for_object(case).select_related("revision__user"), pk=version_id
+        )
+        can_restore = self.has_change_permission(request, case)
+        if request.method == "POST":
+            if not can_restore:
+                raise PermissionDenied
+            try:
+                restore_case(case=case, version=version, user=request.user)
+            except RestoreError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")
+                self.message_user(
+                    request, f"已恢复到 {when} 的版本；恢复本身也记入了历史，可以再撤销。", messages.SUCCESS
+                )
+            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+
+        against_previous = request.GET.get("compare") == "previous"
+        if against_previous:
+            previous = previous_version(version)
+            diff = compare(state_of_version(previous), state_of_version(version)) if previous else None
+        else:
+            previous = None
+            diff = compare(state_of_version(version), state_of_case(case))
+        return TemplateResponse(
+            request,
+            "admin/cases/case/version.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"版本比较：{case}",
+                "subtitle": None,
+                "object": case,
+                "opts": self.opts,
+                "module_name": str(self.opts.verbose_name_plural),
+                "version": version,
+                "previous": previous,
+                "against_previous": against_previous,
+                "diff": diff,
+                "can_restore": can_restore,
+                **(extra_context or {}),
+            },
+        )
+
+    # Import -----------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        # Reversion's "recover deleted" views revert raw database rows; they are left out here.
+        hidden = {"cases_case_recoverlist", "cases_case_recover"}
+        urls = [url for url in super().get_urls() if getattr(url, "name", None) not in hidden]
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="cases_case_import"),
+            *urls,
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_import.import_view(self, request)
 
 
 @admin.register(CaseItem)
 class CaseItemAdmin(admin.ModelAdmin):
+    """Find items by their text; they are edited on their case's page, where each save is a revision."""
+
     list_display = ["case", "section", "position", "heading"]
     list_filter = ["section", "case__collection"]
     list_select_related = ["case"]
     search_fields = ["heading", "body"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: CaseItem | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: CaseItem | None = None) -> bool:
+        return False
+
+    def view_on_site(self, item: CaseItem) -> str:
+        return reverse("admin:cases_case_change", args=[item.case_id])
+
 
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "year", "issuer"]
+    list_display = ["title", "slug", "year", "issuer", "case_count"]
     prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title", "slug"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(case_count=Count("cases")).order_by(*Collection._meta.ordering)
+
+    @admin.display(description="案例数", ordering="case_count")
+    def case_count(self, collection: Collection) -> int:
+        return collection.case_count
 
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
+    list_display = ["name", "slug", "position", "case_count"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
+    actions = ["merge_topics"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(case_count=Count("cases")).order_by(*Topic._meta.ordering)
+
+    @admin.display(description="案例数", ordering="case_count")
+    def case_count(self, topic: Topic) -> int:
+        return topic.case_count
+
+    def delete_model(self, request: HttpRequest, obj: Topic) -> None:
+        labels_delete(Topic.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        labels_delete(queryset)
+
+    @admin.action(description="合并所选主题", permissions=["change", "delete"])
+    def merge_topics(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        topics = list(queryset.order_by("position", "slug"))
+        if len(topics) < 2:
+            self.message_user(request, "请至少选择两个主题来合并。", messages.WARNING)
+            return None
+        error = ""
+        if request.POST.get("post") == "yes":
+            target = next((topic for topic in topics if str(topic.pk) == request.POST.get("target")), None)
+            if target is not None:
+                others = [topic for topic in topics if topic.pk != target.pk]
+                self._merge(request, target, others)
+                return None
+            error = "请选择合并后保留的主题。"
+        return TemplateResponse(
+            request,
+            "admin/cases/topic/merge_topics.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "合并主题",
+                "subtitle": None,
+                "opts": self.opts,
+                "topics": topics,
+                "error": error,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def _merge(self, request: HttpRequest, target: Topic, others: list[Topic]) -> None:
+        names = "、".join(f"“{topic.name}”" for topic in others)
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(f"主题{names}并入“{target.name}”")
+            record_unversioned(Case.objects.filter(topics__in=others).values_list("pk", flat=True))
+            affected = topics_merge(target=target, others=others)
+            for case in Case.objects.filter(pk__in=affected):
+                reversion.add_to_revision(case)
+        self.message_user(
+            request,
+            f"已将{names}并入“{target.name}”，{len(affected)} 个案例归入该主题；原主题已删除。",
+            messages.SUCCESS,
+        )

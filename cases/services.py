@@ -1,15 +1,16 @@
-"""Writes to cases: importing parsed documents."""
+"""Writes to cases: importing parsed documents, reordering items, merging topics."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
 
 from regions.models import Region
 
 from .importer import DocumentError, ParsedCase
-from .models import Case, CaseItem, Collection
+from .models import Case, CaseItem, Collection, Topic
 
 
 @dataclass
@@ -59,12 +60,19 @@ def resolve_regions(parsed_cases: list[ParsedCase]) -> dict[int, list[Region]]:
     return resolved
 
 
-def case_import(*, parsed_cases: list[ParsedCase], collection: Collection, dry_run: bool = False) -> ImportReport:
+def case_import(
+    *,
+    parsed_cases: list[ParsedCase],
+    collection: Collection,
+    dry_run: bool = False,
+    new_case_status: str | None = None,
+) -> ImportReport:
     """Create or update the collection's cases from a parsed document, in one transaction.
 
     Re-importing the same document changes nothing; a case's topics and status
-    are editorial and are left as they are. With ``dry_run`` everything is
-    computed, then rolled back.
+    are editorial and are left as they are. New cases get ``new_case_status``
+    (the model's default when None). With ``dry_run`` everything is computed,
+    then rolled back.
     """
     from search.indexing import batched
 
@@ -73,17 +81,21 @@ def case_import(*, parsed_cases: list[ParsedCase], collection: Collection, dry_r
             collection.full_clean()
             collection.save()
         regions = resolve_regions(parsed_cases)
-        changes = [_import_case(parsed, collection, regions[parsed.number]) for parsed in parsed_cases]
+        changes = [_import_case(parsed, collection, regions[parsed.number], new_case_status) for parsed in parsed_cases]
         if dry_run:
             transaction.set_rollback(True)
     return ImportReport(collection=collection, changes=changes, dry_run=dry_run)
 
 
-def _import_case(parsed: ParsedCase, collection: Collection, regions: list[Region]) -> CaseChange:
+def _import_case(
+    parsed: ParsedCase, collection: Collection, regions: list[Region], new_case_status: str | None
+) -> CaseChange:
     case = Case.objects.filter(collection=collection, number=parsed.number).first()
     action = "updated"
     if case is None:
         case = Case(collection=collection, number=parsed.number)
+        if new_case_status:
+            case.status = new_case_status
         action = "created"
     changed = [
         name
@@ -139,3 +151,60 @@ def _sync_items(case: Case, parsed: ParsedCase) -> bool:
         CaseItem.objects.filter(pk__in=[item.pk for item in leftover]).delete()
         changed = True
     return changed
+
+
+def case_items_renumber(*, case: Case, moved: Iterable[int] = ()) -> int:
+    """Number each section's items 1, 2, 3, … after an editor's reorder; returns how many items changed.
+
+    Items in ``moved`` (given a new position or section, or just added) are
+    placed at the position they were given, the others keep their order
+    around them: moving item 5 to position 2 puts it second and shifts the old
+    2, 3, 4 down. Position 0 puts an item first.
+    """
+    moved = set(moved)
+    changed = 0
+    for section in CaseItem.Section.values:
+        items = list(case.items.filter(section=section).order_by("position", "pk"))
+        ordered = [item for item in items if item.pk not in moved]
+        for item in sorted((item for item in items if item.pk in moved), key=lambda item: (item.position, item.pk)):
+            ordered.insert(max(item.position - 1, 0), item)
+        for position, item in enumerate(ordered, start=1):
+            if item.position != position:
+                item.position = position
+                item.save(update_fields=["position"])
+                changed += 1
+    return changed
+
+
+def topics_merge(*, target: Topic, others: Iterable[Topic]) -> set[int]:
+    """Move the cases of ``others`` to ``target`` and delete ``others``; returns the ids of the cases affected.
+
+    Every affected case is reindexed once, at the end: deleting a topic removes
+    its links without an m2m signal, so the index is told explicitly.
+    """
+    from search.indexing import batched, case_reindex
+
+    other_ids = [topic.pk for topic in others if topic.pk != target.pk]
+    with transaction.atomic(), batched():
+        affected = set(
+            Case.topics.through.objects.filter(topic_id__in=other_ids).values_list("case_id", flat=True).distinct()
+        )
+        target.cases.add(*affected)
+        Topic.objects.filter(pk__in=other_ids).delete()
+        case_reindex(case_ids=affected)
+    return affected
+
+
+def labels_delete(queryset: models.QuerySet) -> set[int]:
+    """Delete topics or regions and reindex the cases that carried them (a delete sends no m2m signal)."""
+    from search.indexing import batched, case_reindex
+
+    through = Case.topics.through if queryset.model is Topic else Case.regions.through
+    column = "topic_id" if queryset.model is Topic else "region_id"
+    with transaction.atomic(), batched():
+        affected = set(
+            through.objects.filter(**{f"{column}__in": queryset.values("pk")}).values_list("case_id", flat=True)
+        )
+        queryset.delete()
+        case_reindex(case_ids=affected)
+    return affected

@@ -1,11 +1,27 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from cases.services import labels_delete
 
 from .models import Region
 
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
+    """Regions are searchable labels of cases: a rename reindexes their cases (search.signals), so does a delete."""
+
     list_display = ["name", "short_name", "level", "parent", "code", "slug"]
     list_filter = ["level"]
     list_select_related = ["parent"]
     search_fields = ["name", "short_name", "slug", "code"]
+    autocomplete_fields = ["parent"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("parent")  # str() names a new area by its province
+
+    def delete_model(self, request: HttpRequest, obj: Region) -> None:
+        labels_delete(Region.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        labels_delete(queryset)

@@ -1,0 +1,262 @@
+"""Importing a source document from the admin: upload, preview, confirm.
+
+The preview is the importer's own dry run (``case_import(dry_run=True)``), so
+it shows exactly what the confirmation will write. Between the two steps the
+document's text waits in the user's session (one pending import per session,
+at most ``MAX_DOCUMENT_BYTES``), keyed by a random token that the confirmation
+form must send back; on confirmation the text is parsed and checked again.
+Nothing is written before the confirmation, and nothing at all when the
+document has an error.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import reversion
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.validators import FileExtensionValidator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from .history import record_unversioned
+from .importer import MAX_DOCUMENT_BYTES, DocumentError, ParsedCase, decode_document, parse_document
+from .models import Case, Collection
+from .services import ImportReport, case_import
+
+SESSION_KEY = "cases_pending_import"
+MAX_REQUEST_BYTES = MAX_DOCUMENT_BYTES + 256 * 1024  # the document and the form around it
+IMPORT_PERMISSION = "cases.import_documents"
+FIELD_LABELS = {"title": "标题", "provider": "提供单位", "summary": "导语", "regions": "地区", "items": "条目"}
+ACTIONS = {"created": "新增", "updated": "更新", "unchanged": "未变"}
+
+
+class ImportForm(forms.Form):
+    document = forms.FileField(
+        label="原文文件",
+        help_text=f"UTF-8 编码的 .txt 文本文件，不超过 {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB。",
+        validators=[FileExtensionValidator(["txt"], message="请上传 .txt 文本文件。")],
+    )
+    collection = forms.ModelChoiceField(
+        Collection.objects.all(),
+        required=False,
+        label="导入到案例集",
+        empty_label="（新建案例集）",
+        help_text="已有案例集中编号相同的案例会就地更新；选“新建案例集”则在下面填写新案例集的信息。",
+    )
+    new_slug = forms.SlugField(
+        label="新案例集标识",
+        required=False,
+        max_length=80,
+        help_text="用于网址，只能含英文字母、数字和连字符，如 service-trade-2021。",
+    )
+    new_title = forms.CharField(label="新案例集标题", required=False, max_length=200)
+    new_year = forms.IntegerField(label="年份", required=False, min_value=1978, max_value=2100)
+    new_issuer = forms.CharField(label="发布机构", required=False, max_length=200)
+    new_case_status = forms.ChoiceField(
+        label="新案例的状态",
+        choices=Case.Status.choices,
+        initial=Case.Status.DRAFT,
+        help_text="已有案例的状态不会改变。",
+    )
+
+    def clean_document(self) -> bytes:
+        upload = self.cleaned_data["document"]
+        if upload.size > MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError(f"文件过大（超过 {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB）。")
+        return upload.read(MAX_DOCUMENT_BYTES + 1)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("collection") is None:
+            if not data.get("new_slug"):
+                self.add_error("new_slug", "新建案例集时请填写标识。")
+            elif Collection.objects.filter(slug=data["new_slug"]).exists():
+                self.add_error("new_slug", "已有案例集使用这个标识；请在上面选择它，或换一个标识。")
+            if not data.get("new_title"):
+                self.add_error("new_title", "新建案例集时请填写标题。")
+        return data
+
+
+@dataclass
+class PendingImport:
+    """What waits in the session between preview and confirmation."""
+
+    token: str
+    filename: str
+    text: str
+    collection_id: int | None
+    new_collection: dict
+    new_case_status: str
+
+    @classmethod
+    def from_session(cls, request: HttpRequest) -> PendingImport | None:
+        data = request.session.get(SESSION_KEY)
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(**data)
+        except TypeError:
+            return None
+
+    def save(self, request: HttpRequest) -> None:
+        request.session[SESSION_KEY] = self.__dict__
+
+    def collection(self) -> Collection | None:
+        """The target collection: the chosen one, if it still exists, or a new unsaved one if its slug is still free."""
+        if self.collection_id is not None:
+            return Collection.objects.filter(pk=self.collection_id).first()
+        if Collection.objects.filter(slug=self.new_collection["slug"]).exists():
+            return None
+        return Collection(**self.new_collection)
+
+
+def import_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied
+    if request.method == "POST" and _content_length(request) > MAX_REQUEST_BYTES:
+        # Refused before the body is read, so a huge upload is never stored.
+        messages.error(request, f"文件过大（超过 {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB），未导入。")
+        return HttpResponseRedirect(reverse("admin:cases_case_import"))
+    if request.method == "POST" and "_confirm" in request.POST:
+        return _confirm(model_admin, request)
+    if request.method == "POST" and "_cancel" in request.POST:
+        request.session.pop(SESSION_KEY, None)
+        messages.info(request, "已取消导入，未写入任何内容。")
+        return HttpResponseRedirect(reverse("admin:cases_case_changelist"))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        return _preview(model_admin, request, form)
+    return _render(model_admin, request, "admin/cases/case/import_form.html", {"form": form})
+
+
+def _preview(model_admin: admin.ModelAdmin, request: HttpRequest, form: ImportForm) -> HttpResponse:
+    data = form.cleaned_data
+    pending = PendingImport(
+        token=secrets.token_urlsafe(16),
+        filename=request.FILES["document"].name[:200],
+        text="",
+        collection_id=data["collection"].pk if data["collection"] else None,
+        new_collection={
+            "slug": data["new_slug"],
+            "title": data["new_title"],
+            "year": data["new_year"],
+            "issuer": data["new_issuer"],
+        },
+        new_case_status=data["new_case_status"],
+    )
+    request.session.pop(SESSION_KEY, None)  # an earlier preview is replaced
+    try:
+        pending.text = decode_document(data["document"])
+        parsed = parse_document(pending.text)
+        report = _run(pending, parsed, dry_run=True)
+    except DocumentError as error:
+        return _render(
+            model_admin,
+            request,
+            "admin/cases/case/import_form.html",
+            {"form": form, "error": error, "error_line": _line_text(pending.text, error.line)},
+        )
+    pending.save(request)
+    return _render(
+        model_admin,
+        request,
+        "admin/cases/case/import_preview.html",
+        {
+            "pending": pending,
+            "new_collection": pending.collection_id is None,
+            "new_case_status": Case.Status(pending.new_case_status).label,
+            **_report_context(report),
+        },
+    )
+
+
+def _confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
+    pending = PendingImport.from_session(request)
+    if pending is None or not secrets.compare_digest(pending.token, request.POST.get("token", "")):
+        messages.error(request, "没有待确认的导入（可能已经导入过，或预览已过期）；请重新上传。")
+        return HttpResponseRedirect(reverse("admin:cases_case_import"))
+    try:
+        parsed = parse_document(pending.text)  # checked again: the database may have changed since the preview
+        existing = Case.objects.filter(
+            collection_id=pending.collection_id, number__in=[case.number for case in parsed]
+        ).values_list("pk", flat=True)
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(f"导入原文“{pending.filename}”")
+            record_unversioned(existing)
+            report = _run(pending, parsed, dry_run=False)
+    except DocumentError as error:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, f"导入失败，未写入任何内容：{error}")
+        return HttpResponseRedirect(reverse("admin:cases_case_import"))
+    request.session.pop(SESSION_KEY, None)
+    summary = "，".join(f"{label} {report.count(action)} 个" for action, label in ACTIONS.items())
+    messages.success(request, f"已导入“{report.collection.title}”：{summary}。")
+    changelist = reverse("admin:cases_case_changelist")
+    return HttpResponseRedirect(f"{changelist}?{urlencode({'collection__id__exact': report.collection.pk})}")
+
+
+def _run(pending: PendingImport, parsed: list[ParsedCase], *, dry_run: bool) -> ImportReport:
+    collection = pending.collection()
+    if collection is None:
+        raise DocumentError("所选案例集已不存在，或新案例集的标识已被占用；请重新选择。")
+    return case_import(
+        parsed_cases=parsed, collection=collection, dry_run=dry_run, new_case_status=pending.new_case_status
+    )
+
+
+def _report_context(report: ImportReport) -> dict:
+    created = [change for change in report.changes if change.action == "created"]
+    updated = [
+        {"change": change, "fields": "、".join(FIELD_LABELS.get(name, name) for name in change.changed_fields)}
+        for change in report.changes
+        if change.action == "updated"
+    ]
+    unchanged = [change for change in report.changes if change.action == "unchanged"]
+    return {
+        "report": report,
+        "created": created,
+        "updated": updated,
+        "unchanged": unchanged,
+        "unchanged_numbers": "、".join(str(change.number) for change in unchanged),
+    }
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _line_text(text: str, line: int | None) -> str:
+    """The text of the line an error names, shortened, to show beside the message."""
+    if not text or not line:
+        return ""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    content = lines[line - 1].strip()
+    return content[:120] + ("……" if len(content) > 120 else "")
+
+
+def _render(model_admin: admin.ModelAdmin, request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    opts = model_admin.model._meta
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": opts,
+            "app_label": opts.app_label,
+            "title": "导入原文",
+            "max_mb": MAX_DOCUMENT_BYTES // (1024 * 1024),
+            **context,
+        },
+    )

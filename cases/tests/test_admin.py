@@ -1,0 +1,580 @@
+"""The editorial admin, through its own views: editing, publishing, history, import, topics, permissions."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from reversion.models import Version
+
+from cases.admin_import import SESSION_KEY
+from cases.models import Case, CaseItem, Collection, Topic
+from conftest import SOURCE_2020
+from search.service import search_cases
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:cases_case_changelist")
+IMPORT = reverse("admin:cases_case_import")
+
+
+def change_url(case: Case) -> str:
+    return reverse("admin:cases_case_change", args=[case.pk])
+
+
+def found(q: str) -> set[int]:
+    return {hit.case.number for hit in search_cases(q=q, page_size=100).hits}
+
+
+def case_form_data(case: Case) -> dict:
+    """The case's change form as the browser posts it back, unchanged; items in the order the page shows them."""
+    items = list(case.items.order_by("section", "position", "pk"))
+    data = {
+        "collection": case.collection_id,
+        "number": case.number,
+        "title": case.title,
+        "provider": case.provider,
+        "summary": case.summary,
+        "status": case.status,
+        "regions": [r.pk for r in case.regions.all()],
+        "topics": [t.pk for t in case.topics.all()],
+        "items-TOTAL_FORMS": len(items),
+        "items-INITIAL_FORMS": len(items),
+        "items-MIN_NUM_FORMS": 0,
+        "items-MAX_NUM_FORMS": 1000,
+    }
+    for index, item in enumerate(items):
+        data.update(
+            {
+                f"items-{index}-id": item.pk,
+                f"items-{index}-case": case.pk,
+                f"items-{index}-section": item.section,
+                f"items-{index}-position": item.position,
+                f"items-{index}-heading": item.heading,
+                f"items-{index}-body": item.body,
+            }
+        )
+    return data
+
+
+def form_index(data: dict, item: CaseItem) -> int:
+    return next(int(key.split("-")[1]) for key, value in data.items() if key.endswith("-id") and value == item.pk)
+
+
+def save(client, case: Case, data: dict) -> None:
+    response = client.post(change_url(case), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def section_items(case: Case, section: int = CaseItem.Section.MEASURE) -> list[CaseItem]:
+    return list(case.items.filter(section=section).order_by("position"))
+
+
+def upload(data: bytes, name: str = "source.txt") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="text/plain")
+
+
+def snapshot() -> list:
+    """Everything an import may write."""
+    return [
+        *Collection.objects.order_by("pk").values_list("pk", "slug"),
+        *Case.objects.order_by("pk").values_list("pk", "title", "summary", "status", "updated_at"),
+        *CaseItem.objects.order_by("pk").values_list("pk", "case_id", "section", "position", "heading", "body"),
+        Version.objects.count(),
+    ]
+
+
+@pytest.fixture
+def editor(client) -> User:
+    user = User.objects.create_user("editor", password="unused", is_staff=True)
+    user.groups.add(Group.objects.get(name="editors"))
+    client.force_login(user)
+    return user
+
+
+# Editing ---------------------------------------------------------------------
+
+
+class TestEditing:
+    def test_the_change_page_shows_the_items_autocomplete_and_view_on_site(self, admin_client):
+        case = Case.objects.get(number=1)
+        html = admin_client.get(change_url(case)).content.decode()
+        assert "明确适合聘用外国人才的工作岗位。" in html
+        assert "admin-autocomplete" in html
+        assert case.get_absolute_url() in html  # 在网站上查看
+
+    def test_an_inline_edit_changes_the_public_page(self, admin_client, client):
+        case = Case.objects.get(number=1)
+        first = section_items(case)[0]
+        data = case_form_data(case)
+        data[f"items-{form_index(data, first)}-body"] = "改写后的第一条正文。"
+        save(admin_client, case, data)
+        first.refresh_from_db()
+        assert first.body == "改写后的第一条正文。"
+        assert "改写后的第一条正文。" in client.get(case.get_absolute_url()).content.decode()
+
+    def test_moving_an_item_up_renumbers_the_section(self, admin_client, client):
+        case = Case.objects.get(number=1)
+        items = section_items(case)
+        assert len(items) == 4
+        data = case_form_data(case)
+        data[f"items-{form_index(data, items[3])}-position"] = 2  # the fourth item becomes the second
+        save(admin_client, case, data)
+        assert [item.pk for item in section_items(case)] == [items[0].pk, items[3].pk, items[1].pk, items[2].pk]
+        assert [item.position for item in section_items(case)] == [1, 2, 3, 4]
+        html = client.get(case.get_absolute_url()).content.decode()
+        assert html.index(items[3].heading) < html.index(items[1].heading)
+        assert "（二）" + items[3].heading in html
+
+    def test_swapping_two_items_and_moving_one_down(self, admin_client):
+        case = Case.objects.get(number=1)
+        a, b, c, d = section_items(case)
+        data = case_form_data(case)
+        data[f"items-{form_index(data, a)}-position"] = 2
+        data[f"items-{form_index(data, b)}-position"] = 1
+        save(admin_client, case, data)
+        assert [item.pk for item in section_items(case)] == [b.pk, a.pk, c.pk, d.pk]
+        data = case_form_data(case)
+        data[f"items-{form_index(data, b)}-position"] = 4  # first to last
+        save(admin_client, case, data)
+        assert [item.pk for item in section_items(case)] == [a.pk, c.pk, d.pk, b.pk]
+
+    def test_adding_an_item_without_position_appends_it_and_deleting_one_closes_the_gap(self, admin_client):
+        case = Case.objects.get(number=1)
+        a, b, c, d = section_items(case)
+        data = case_form_data(case)
+        total = data["items-TOTAL_FORMS"]
+        data.update(
+            {
+                "items-TOTAL_FORMS": total + 1,
+                f"items-{total}-case": case.pk,
+                f"items-{total}-section": CaseItem.Section.MEASURE,
+                f"items-{total}-position": "",
+                f"items-{total}-heading": "新增一条做法。",
+                f"items-{total}-body": "新增条目的正文。",
+                f"items-{form_index(data, b)}-DELETE": "on",
+            }
+        )
+        save(admin_client, case, data)
+        items = section_items(case)
+        assert [item.heading for item in items] == [a.heading, c.heading, d.heading, "新增一条做法。"]
+        assert [item.position for item in items] == [1, 2, 3, 4]
+        assert found("新增条目的正文") == {1}
+
+    def test_a_new_case_with_its_items_is_saved_in_order_and_searchable(self, admin_client, client):
+        collection = Collection.objects.get(slug="service-trade-2020")
+        items = [
+            (1, "第一条做法。", "做法正文甲。"),
+            (1, "", "无编号的段落。"),
+            (2, "", "效果显著。"),
+            (3, "下一步。", ""),
+        ]
+        data = {
+            "collection": collection.pk,
+            "number": 21,
+            "title": "探索数据跨境流动试点",
+            "provider": "海南省提供",
+            "summary": "",
+            "status": "draft",
+            "regions": [Case.objects.get(number=1).regions.get().pk],
+            "items-TOTAL_FORMS": len(items),
+            "items-INITIAL_FORMS": 0,
+            "items-MIN_NUM_FORMS": 0,
+            "items-MAX_NUM_FORMS": 1000,
+        }
+        for index, (section, heading, body) in enumerate(items):
+            data.update(
+                {
+                    f"items-{index}-section": section,
+                    f"items-{index}-position": "",
+                    f"items-{index}-heading": heading,
+                    f"items-{index}-body": body,
+                }
+            )
+        response = admin_client.post(reverse("admin:cases_case_add"), data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        case = Case.objects.get(number=21)
+        assert [(i.section, i.position, i.body) for i in case.items.order_by("section", "position")] == [
+            (1, 1, "做法正文甲。"),
+            (1, 2, "无编号的段落。"),
+            (2, 1, "效果显著。"),
+            (3, 1, ""),
+        ]
+        assert client.get(case.get_absolute_url()).status_code == 404  # a draft
+        assert {c.number for c in admin_client.get(CHANGELIST, {"q": '"数据跨境流动"'}).context["cl"].result_list} == {
+            21
+        }
+
+    def test_an_item_with_neither_heading_nor_body_is_refused(self, admin_client):
+        case = Case.objects.get(number=1)
+        first = section_items(case)[0]
+        data = case_form_data(case)
+        index = form_index(data, first)
+        data[f"items-{index}-heading"] = data[f"items-{index}-body"] = ""
+        response = admin_client.post(change_url(case), data)
+        assert response.status_code == 200
+        assert "条目的要点和正文不能都为空" in response.content.decode()
+        first.refresh_from_db()
+        assert first.heading
+
+
+# Search and the change list ---------------------------------------------------------
+
+
+class TestChangeList:
+    def test_columns_and_filters(self, admin_client):
+        html = admin_client.get(CHANGELIST).content.decode()
+        for text in ["序号", "标题", "案例集", "地区", "状态", "更新时间", "杭州市、武汉市、成都市", "导入原文"]:
+            assert text in html
+        assert "?region=sichuan" in html and "?topics__id__exact=" in html and "?status__exact=draft" in html
+
+    def test_admin_search_uses_the_site_search_and_includes_drafts(self, admin_client):
+        expected = {hit.case.pk for hit in search_cases(q="融资", page_size=100).hits}
+        assert len(expected) > 3
+        Case.objects.filter(pk=min(expected)).update(status=Case.Status.DRAFT)
+        response = admin_client.get(CHANGELIST, {"q": "融资"})
+        assert {case.pk for case in response.context["cl"].result_list} == expected
+        assert {case.number for case in admin_client.get(CHANGELIST, {"q": "17"}).context["cl"].result_list} == {17}
+
+    def test_a_province_filter_includes_its_cities(self, admin_client):
+        response = admin_client.get(CHANGELIST, {"region": "sichuan"})
+        assert {case.number for case in response.context["cl"].result_list} == {2, 12, 17}
+
+    @pytest.mark.parametrize(
+        "params", [{}, {"q": "融资"}, {"q": "融资 OR 物流", "status__exact": "published"}, {"region": "sichuan"}]
+    )
+    def test_the_change_list_makes_a_fixed_number_of_queries(self, admin_client, django_assert_num_queries, params):
+        admin_client.get(CHANGELIST)  # warm the content-type cache and the session
+        # Session, user, three filters' choices (collections, regions, topics), two counts, the page of cases
+        # with their collections, their regions with provinces; a savepoint and its release (the revision).
+        with django_assert_num_queries(11):
+            response = admin_client.get(CHANGELIST, params)
+        assert response.status_code == 200
+        copy = Case.objects.get(number=17)
+        regions = list(copy.regions.all())
+        copy.pk, copy.number = None, 99
+        copy.save()
+        copy.regions.set(regions)
+        with django_assert_num_queries(11):
+            admin_client.get(CHANGELIST, params)
+
+
+# Draft and publish -----------------------------------------------------------
+
+
+def run_action(client, action: str, cases: list[Case]):
+    return client.post(
+        CHANGELIST, {"action": action, "_selected_action": [case.pk for case in cases], "index": 0}, follow=True
+    )
+
+
+def test_unpublish_and_publish_change_what_the_public_sees(admin_client, client):
+    railway = Case.objects.get(number=13)
+    other = Case.objects.get(number=1)
+    assert client.get(railway.get_absolute_url()).status_code == 200
+    assert found("铁路提单") == {13}
+
+    response = run_action(admin_client, "unpublish", [railway, other])
+    assert "已将 2 个案例撤回为草稿" in response.content.decode()
+    assert client.get(railway.get_absolute_url()).status_code == 404
+    assert found("铁路提单") == set()
+    assert admin_client.get(railway.get_absolute_url()).status_code == 200  # staff still see the draft
+
+    response = run_action(admin_client, "publish", [railway])
+    assert "已发布 1 个案例" in response.content.decode()
+    assert client.get(railway.get_absolute_url()).status_code == 200
+    assert found("铁路提单") == {13}
+    assert Case.objects.get(number=1).status == Case.Status.DRAFT
+
+    response = run_action(admin_client, "publish", [railway])
+    assert "都已是“已发布”状态" in response.content.decode()
+    comments = [v.revision.comment for v in Version.objects.get_for_object(railway).select_related("revision")]
+    assert "发布" in comments and "撤回为草稿" in comments
+
+
+# History ---------------------------------------------------------------------
+
+
+class TestHistory:
+    def test_restore_brings_back_the_old_text_items_and_search_hits(self, admin_client, client):
+        case = Case.objects.get(number=13)
+        before = [(i.section, i.position, i.heading, i.body) for i in case.items.order_by("section", "position")]
+        old_title = case.title
+        assert found("铁路提单") == {13}
+
+        data = case_form_data(case)
+        data["title"] = "创新多式联运单证模式"
+        data["summary"] = "导语已改写。"
+        for key in [k for k in data if k.endswith("-heading") or k.endswith("-body")]:
+            data[key] = "改写后的文字。" if key.endswith("-body") else ""
+        doomed = section_items(case)[0]
+        data[f"items-{form_index(data, doomed)}-DELETE"] = "on"
+        save(admin_client, case, data)
+        assert found("铁路提单") == set()
+        assert not CaseItem.objects.filter(pk=doomed.pk).exists()
+
+        versions = list(Version.objects.get_for_object(case).order_by("pk"))
+        assert len(versions) == 2  # the text before the first edit, then the edit
+        history = admin_client.get(reverse("admin:cases_case_history", args=[case.pk])).content.decode()
+        assert "首次修改前的内容" in history and "admin" in history
+        version_url = reverse("admin:cases_case_revision", args=[case.pk, versions[0].pk])
+        diff = admin_client.get(version_url).content.decode()
+        assert "<del>" in diff and "<ins>改写后的文字。</ins>" in diff and "铁路提单" in diff
+        assert "删除" in diff and "恢复到此版本" in diff
+        assert "这是最早的版本" in admin_client.get(version_url, {"compare": "previous"}).content.decode()
+        edit_url = reverse("admin:cases_case_revision", args=[case.pk, versions[1].pk])
+        assert "改写后的文字。" in admin_client.get(edit_url, {"compare": "previous"}).content.decode()
+
+        response = admin_client.post(version_url, follow=True)
+        assert "已恢复到" in response.content.decode()
+        case.refresh_from_db()
+        assert case.title == old_title
+        after = [(i.section, i.position, i.heading, i.body) for i in case.items.order_by("section", "position")]
+        assert after == before
+        assert CaseItem.objects.filter(pk=doomed.pk).exists()  # the deleted item is back, same identity
+        assert found("铁路提单") == {13}
+        assert old_title in client.get(case.get_absolute_url()).content.decode()
+        # The restore is a revision too: the edited text can be brought back in turn.
+        assert Version.objects.get_for_object(case).count() == 3
+        admin_client.post(edit_url)
+        assert found("铁路提单") == set()
+        assert Case.objects.get(pk=case.pk).title == "创新多式联运单证模式"
+
+    def test_the_diff_of_an_edit_shows_the_changed_words_and_moved_items(self, admin_client):
+        case = Case.objects.get(number=1)
+        _, b, _, d = section_items(case)
+        data = case_form_data(case)
+        data[f"items-{form_index(data, b)}-body"] = b.body.replace("外国人", "外籍人才", 1)
+        data[f"items-{form_index(data, d)}-position"] = 1
+        save(admin_client, case, data)
+        latest = Version.objects.get_for_object(case).order_by("-pk").first()
+        html = admin_client.get(
+            reverse("admin:cases_case_revision", args=[case.pk, latest.pk]), {"compare": "previous"}
+        ).content.decode()
+        assert "外国人" in b.body and "外<del>国</del><ins>籍</ins>人<ins>才</ins>" in html
+        assert "移动" in html and "原为主要做法 第 4 条" in html
+        assert "修改" in html
+
+    def test_restore_keeps_the_status(self, admin_client, client):
+        case = Case.objects.get(number=2)
+        data = case_form_data(case)
+        data["title"] = "临时标题"
+        save(admin_client, case, data)
+        run_action(admin_client, "unpublish", [case])
+        first = Version.objects.get_for_object(case).order_by("pk").first()
+        admin_client.post(reverse("admin:cases_case_revision", args=[case.pk, first.pk]))
+        case.refresh_from_db()
+        assert case.title != "临时标题" and case.status == Case.Status.DRAFT
+        assert client.get(case.get_absolute_url()).status_code == 404
+
+    def test_a_version_of_another_case_is_404(self, admin_client):
+        one, two = Case.objects.get(number=1), Case.objects.get(number=2)
+        save(admin_client, one, case_form_data(one))
+        version = Version.objects.get_for_object(one).first()
+        assert admin_client.get(reverse("admin:cases_case_revision", args=[two.pk, version.pk])).status_code == 404
+
+
+# Import ----------------------------------------------------------------------
+
+
+def source() -> str:
+    return SOURCE_2020.read_text(encoding="utf-8")
+
+
+def preview(client, data: bytes, **fields):
+    return client.post(IMPORT, {"document": upload(data), "new_case_status": "draft", "_preview": "1", **fields})
+
+
+class TestImport:
+    def test_the_change_list_links_to_the_import_page(self, admin_client):
+        assert IMPORT in admin_client.get(CHANGELIST).content.decode()
+        assert admin_client.get(IMPORT).status_code == 200
+
+    def test_preview_of_a_changed_document_lists_the_change_and_writes_nothing(self, admin_client):
+        collection = Collection.objects.get(slug="service-trade-2020")
+        changed = (
+            source()
+            .replace("允许和鼓励事业单位", "允许并鼓励事业单位")
+            .replace("优化事业单位对外籍人员的管理和服务", "优化事业单位对外籍人员的服务")
+        )
+        before = snapshot()
+        response = preview(admin_client, changed.encode(), collection=collection.pk)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "尚未写入" in html and "有改动的案例（1）" in html and "标题、条目" in html
+        assert "新增 0 个，更新 1 个，未变 19 个" in html
+        assert snapshot() == before
+        assert admin_client.session[SESSION_KEY]["text"] == changed
+
+    def test_preview_into_a_new_collection_writes_nothing(self, admin_client):
+        before = snapshot()
+        response = preview(
+            admin_client, source().encode(), new_slug="copy-2020", new_title="副本", new_year=2020, collection=""
+        )
+        html = response.content.decode()
+        assert "新增的案例（20）" in html and "新案例集“副本”" in html
+        assert snapshot() == before
+        assert not Collection.objects.filter(slug="copy-2020").exists()
+
+    def test_a_confirmed_import_writes_the_cases_as_drafts(self, admin_client, client):
+        preview(admin_client, source().encode(), new_slug="copy-2020", new_title="副本", new_year=2020)
+        token = admin_client.session[SESSION_KEY]["token"]
+        response = admin_client.post(IMPORT, {"_confirm": "1", "token": token}, follow=True)
+        assert "已导入“副本”：新增 20 个，更新 0 个，未变 0 个" in response.content.decode()
+        copies = Case.objects.filter(collection__slug="copy-2020")
+        assert copies.count() == 20 and set(copies.values_list("status", flat=True)) == {"draft"}
+        assert SESSION_KEY not in admin_client.session
+        assert found("铁路提单") == {13}  # drafts stay out of public search
+        assert client.get(copies.get(number=13).get_absolute_url()).status_code == 404
+        assert len(admin_client.get(CHANGELIST, {"q": "铁路提单"}).context["cl"].result_list) == 2
+        # Confirming again does nothing: the pending import is gone.
+        response = admin_client.post(IMPORT, {"_confirm": "1", "token": token}, follow=True)
+        assert "没有待确认的导入" in response.content.decode()
+        assert Case.objects.filter(collection__slug="copy-2020").count() == 20
+
+    def test_a_confirmed_update_is_recorded_and_can_be_undone(self, admin_client):
+        collection = Collection.objects.get(slug="service-trade-2020")
+        changed = source().replace("允许和鼓励事业单位", "允许并鼓励事业单位")
+        preview(admin_client, changed.encode(), collection=collection.pk)
+        response = admin_client.post(
+            IMPORT, {"_confirm": "1", "token": admin_client.session[SESSION_KEY]["token"]}, follow=True
+        )
+        assert "更新 1 个，未变 19 个" in response.content.decode()
+        case = Case.objects.get(collection=collection, number=1)
+        assert case.status == Case.Status.PUBLISHED  # existing cases keep their status
+        versions = list(Version.objects.get_for_object(case).select_related("revision").order_by("pk"))
+        assert [v.revision.comment for v in versions] == ["首次修改前的内容（自动记录）", "导入原文“source.txt”"]
+        admin_client.post(reverse("admin:cases_case_revision", args=[case.pk, versions[0].pk]))
+        assert case.items.filter(body__startswith="允许和鼓励事业单位").exists()
+
+    def test_a_wrong_token_writes_nothing(self, admin_client):
+        preview(admin_client, source().encode(), new_slug="copy-2020", new_title="副本")
+        before = snapshot()
+        response = admin_client.post(IMPORT, {"_confirm": "1", "token": "forged"}, follow=True)
+        assert "没有待确认的导入" in response.content.decode()
+        assert snapshot() == before
+
+    @pytest.mark.parametrize(
+        ("make", "message", "needle"),
+        [
+            (
+                lambda: source().replace("（威海市提供）", "（烟台市提供）").encode(),
+                "“烟台市”不是已知地区",
+                "（烟台市提供）",
+            ),
+            (
+                lambda: source().replace("（二）建立学术评审委员会", "（三）建立学术评审委员会", 1).encode(),
+                "条目编号应为（二），实为（三）",
+                "（三）建立学术评审委员会",
+            ),
+            (lambda: source().encode("gbk"), "不是 UTF-8 编码的文本", None),
+            (lambda: bytes(range(256)) * 8, "二进制", None),
+        ],
+        ids=["unknown region", "item numbering", "gbk", "binary"],
+    )
+    def test_a_broken_document_is_rejected_with_its_line_and_nothing_is_written(
+        self, admin_client, make, message, needle
+    ):
+        data = make()
+        before = snapshot()
+        response = preview(admin_client, data, collection=Collection.objects.get(slug="service-trade-2020").pk)
+        html = response.content.decode()
+        assert "文件有错误，未导入" in html and message in html
+        if needle:
+            line = next(n for n, text in enumerate(data.decode().splitlines(), 1) if needle in text)
+            assert f"第 {line} 行" in html
+        else:
+            assert "第 1 行" in html
+        assert snapshot() == before
+        assert SESSION_KEY not in admin_client.session
+        assert "确认导入" not in html
+
+    def test_an_oversized_or_non_text_upload_is_refused(self, admin_client):
+        response = admin_client.post(
+            IMPORT, {"document": upload(b"x" * (5 * 1024 * 1024 + 1)), "collection": "1", "new_case_status": "draft"}
+        )
+        assert "文件过大" in response.content.decode()
+        response = admin_client.post(IMPORT, {"document": upload(b"x" * (6 * 1024 * 1024))}, follow=True)
+        assert "文件过大" in response.content.decode() and SESSION_KEY not in admin_client.session
+        response = admin_client.post(
+            IMPORT, {"document": upload(b"1", name="cases.pdf"), "collection": "1", "new_case_status": "draft"}
+        )
+        assert "请上传 .txt 文本文件" in response.content.decode()
+
+    def test_a_new_collection_needs_a_free_slug_and_a_title(self, admin_client):
+        response = preview(admin_client, source().encode(), new_slug="service-trade-2020")
+        html = response.content.decode()
+        assert "已有案例集使用这个标识" in html and "新建案例集时请填写标题" in html
+
+
+# Topics and regions ----------------------------------------------------------
+
+
+def test_merging_topics_moves_their_cases_and_reindexes(admin_client):
+    keep, gone = Topic.objects.get(slug="culture-tourism"), Topic.objects.get(slug="trade-promotion")
+    gone_cases = set(gone.cases.values_list("number", flat=True))
+    assert gone_cases and found(f'"{gone.name}"') == gone_cases
+    url = reverse("admin:cases_topic_changelist")
+    selection = {"action": "merge_topics", "_selected_action": [keep.pk, gone.pk]}
+    page = admin_client.post(url, selection)
+    assert page.status_code == 200 and "保留哪个主题" in page.content.decode()
+    response = admin_client.post(url, {**selection, "post": "yes", "target": keep.pk}, follow=True)
+    assert f"并入“{keep.name}”" in response.content.decode()
+    assert not Topic.objects.filter(pk=gone.pk).exists()
+    assert gone_cases <= set(keep.cases.values_list("number", flat=True))
+    assert found(f'"{gone.name}"') == set()
+    assert gone_cases <= found(f'"{keep.name}"')
+
+
+def test_deleting_a_topic_reindexes_its_cases(admin_client):
+    topic = Topic.objects.get(slug="trade-promotion")
+    assert found(f'"{topic.name}"')
+    response = admin_client.post(reverse("admin:cases_topic_delete", args=[topic.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert found(f'"{topic.name}"') == set()
+
+
+def test_regions_and_topics_offer_autocomplete(admin_client):
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "cases", "model_name": "case", "field_name": "regions", "term": "两江"}
+    results = admin_client.get(url, params).json()["results"]
+    assert [r["text"] for r in results] == ["重庆两江新区"]
+    params = {**params, "field_name": "topics", "term": "金融"}
+    assert [r["text"] for r in admin_client.get(url, params).json()["results"]] == ["金融服务"]
+
+
+# Permissions -----------------------------------------------------------------
+
+
+class TestEditors:
+    def test_the_group_has_editorial_permissions_and_none_over_users(self):
+        codenames = set(
+            Group.objects.get(name="editors").permissions.values_list("content_type__app_label", "codename")
+        )
+        assert ("cases", "import_documents") in codenames
+        assert ("cases", "change_case") in codenames and ("regions", "delete_region") in codenames
+        assert ("reversion", "view_revision") in codenames
+        assert not {app for app, _ in codenames} & {"auth", "contenttypes", "sessions", "admin"}
+
+    def test_an_editor_cannot_manage_users_or_groups(self, client, editor):
+        assert client.get("/admin/auth/user/").status_code == 403
+        assert client.get("/admin/auth/group/").status_code == 403
+        assert client.get(reverse("admin:auth_user_change", args=[editor.pk])).status_code == 403
+
+    def test_an_editor_edits_cases_publishes_and_imports(self, client, editor):
+        case = Case.objects.get(number=5)
+        data = case_form_data(case)
+        data["title"] = "编辑改过的标题"
+        save(client, case, data)
+        assert Case.objects.get(pk=case.pk).title == "编辑改过的标题"
+        assert "已将 1 个案例撤回为草稿" in run_action(client, "unpublish", [case]).content.decode()
+        assert client.get(reverse("admin:cases_case_history", args=[case.pk])).status_code == 200
+        assert client.get(CHANGELIST).status_code == 200 and IMPORT in client.get(CHANGELIST).content.decode()
+        response = preview(client, source().encode(), new_slug="copy-2020", new_title="副本")
+        assert "新增的案例（20）" in response.content.decode()
+
+    def test_staff_without_the_import_permission_cannot_import(self, client):
+        user = User.objects.create_user("reader", password="unused", is_staff=True)
+        client.force_login(user)
+        assert client.get(IMPORT).status_code == 403
