@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import reversion
 from django.db import models
 from django.urls import reverse
 
@@ -60,6 +61,9 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:topic_detail", args=[self.slug])
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -120,12 +124,18 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["collection", "number"], name="unique_case_number"),
         ]
+        permissions = [("import_documents", "可以导入原文")]
 
     def __str__(self) -> str:
         return f"{self.number}．{self.title}"
 
     def get_absolute_url(self) -> str:
         return reverse("cases:case_detail", args=[self.pk])
+
+    def citation(self) -> str:
+        """How to cite the case: 《案例集》案例 13：标题，重庆两江新区提供。"""
+        provider = f"，{self.provider}" if self.provider else ""
+        return f"《{self.collection.title}》案例 {self.number}：{self.title}{provider}。"
 
     def items_by_section(self) -> dict[int, list[CaseItem]]:
         """Items grouped by section in document order (uses prefetched items when present)."""
@@ -161,3 +171,10 @@ class CaseItem(models.Model):
 
     def __str__(self) -> str:
         return self.heading or self.body[:30]
+
+
+# Revision history (see cases/history.py): a case and its items are saved
+# together in each revision, whichever of them was edited, so that every
+# revision is a whole snapshot of the case that can be compared and restored.
+reversion.register(Case, exclude=["created_at", "updated_at"], follow=["items"])
+reversion.register(CaseItem, follow=["case"])

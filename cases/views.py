@@ -1,21 +1,31 @@
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from urllib.parse import urlencode
+
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from regions.models import Region
 from search.facets import region_facet
 
+from .compare import MAX_CASES, MIN_CASES, parse_selection
 from .importer import chinese_numeral
 from .models import Case, CaseItem, Collection, Topic
+from .related import Catalogue, related_cases
+
+# Related cases ticked by default in the case page's "compare" form, besides the case itself.
+COMPARE_PRESELECTED = 2
 
 
 def home(request: HttpRequest) -> HttpResponse:
     published = Q(cases__status=Case.Status.PUBLISHED)
+    collections = list(Collection.objects.annotate(case_count=Count("cases", filter=published)))
     return render(
         request,
         "cases/home.html",
         {
-            "collections": Collection.objects.annotate(case_count=Count("cases", filter=published)),
+            "collections": collections,
+            "case_count": sum(collection.case_count for collection in collections),
             "topics": Topic.objects.annotate(case_count=Count("cases", filter=published)),
             "provinces": region_facet(Case.objects.published(), selected=set()),
         },
@@ -23,17 +33,37 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = Case.objects.all() if request.user.is_staff else Case.objects.published()
-    case = get_object_or_404(
-        visible.select_related("collection")
-        .prefetch_related(
-            Prefetch("regions", queryset=Region.objects.select_related("parent")),
-            "topics",
-            Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")),
-        ),
-        pk=pk,
+    """The whole case, with related cases, its neighbours in the collection, a permalink and a citation.
+
+    Related cases need every published case's topics and index tokens, so the
+    case itself is read with them (:class:`cases.related.Catalogue`): four
+    queries in all, with its regions and items.
+    """
+    catalogue = Catalogue.load(including=pk)
+    case = catalogue.cases.get(pk)
+    if case is None or (case.status != Case.Status.PUBLISHED and not request.user.is_staff):
+        raise Http404("没有这个案例。")
+    prefetch_related_objects(
+        [case],
+        Prefetch("regions", queryset=Region.objects.select_related("parent")),
+        Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")),
     )
-    return render(request, "cases/case_detail.html", {"case": case, "sections": numbered_sections(case)})
+    previous, following = catalogue.neighbours(case)
+    related = related_cases(case, catalogue=catalogue)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "topics": catalogue.topics.get(case.pk, []),
+            "sections": numbered_sections(case),
+            "previous": previous,
+            "next": following,
+            "related": related,
+            "compare_preselected": COMPARE_PRESELECTED,
+            "permalink": request.build_absolute_uri(case.get_absolute_url()),
+        },
+    )
 
 
 def numbered_sections(case: Case) -> list[dict]:
@@ -49,3 +79,77 @@ def numbered_sections(case: Case) -> list[dict]:
             rows.append({"numeral": numeral, "heading": item.heading, "body": item.body})
         sections.append({"ordinal": chinese_numeral(index), "label": CaseItem.Section(section).label, "items": rows})
     return sections
+
+
+def topic_list(request: HttpRequest) -> HttpResponse:
+    published = Q(cases__status=Case.Status.PUBLISHED)
+    topics = Topic.objects.annotate(case_count=Count("cases", filter=published))
+    return render(request, "cases/topic_list.html", {"topics": topics})
+
+
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=slug)
+    cases = list(Case.objects.published().with_topics([topic]).for_listing())
+    return render(request, "cases/topic_detail.html", {"topic": topic, "cases": cases})
+
+
+def compare_url(ids: list[int]) -> str:
+    return reverse("cases:compare") + "?" + urlencode([("case", pk) for pk in ids])
+
+
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two to four published cases side by side, a row per section; otherwise a page that says what to do.
+
+    The URL holds the whole comparison, so it can be shared as is. A request
+    that cannot be compared (too few or too many cases, bad or unknown ids) is
+    answered with 400 and a form to choose again; a bare /compare/ with 200.
+    """
+    selection = parse_selection(request.GET.getlist("case"))
+    if selection.ids and not selection.problems:
+        found = Case.objects.published().select_related("collection").in_bulk(selection.ids)
+        missing = [str(pk) for pk in selection.ids if pk not in found]
+        if missing:
+            selection.problems.append(
+                f"没有找到标识为 {'、'.join(missing)} 的已发布案例，可能链接有误或案例已撤下。请重新选择。"
+            )
+        else:
+            cases = [found[pk] for pk in selection.ids]
+            prefetch_related_objects(
+                cases, Prefetch("items", queryset=CaseItem.objects.order_by("section", "position"))
+            )
+            return render(request, "cases/compare.html", comparison_context(request, cases))
+    choices = Case.objects.published().select_related("collection")
+    return render(
+        request,
+        "cases/compare_choose.html",
+        {
+            "problems": selection.problems,
+            "choices": choices,
+            "selected": selection.ids,
+            "min_cases": MIN_CASES,
+            "max_cases": MAX_CASES,
+        },
+        status=200 if selection.is_empty else 400,
+    )
+
+
+def comparison_context(request: HttpRequest, cases: list[Case]) -> dict:
+    """Columns (one per case) and rows (导语 and the three sections) of the comparison table."""
+    ids = [case.pk for case in cases]
+    columns = [
+        {
+            "case": case,
+            "remove_url": compare_url([pk for pk in ids if pk != case.pk]) if len(ids) > MIN_CASES else "",
+        }
+        for case in cases
+    ]
+    sections = [numbered_sections(case) for case in cases]
+    rows = [{"label": "导语", "is_summary": True, "cells": [case.summary for case in cases]}]
+    for index, label in enumerate(CaseItem.Section.labels):
+        rows.append({"label": label, "is_summary": False, "cells": [of_case[index]["items"] for of_case in sections]})
+    return {
+        "columns": columns,
+        "rows": rows,
+        "share_url": request.build_absolute_uri(compare_url(ids)),
+        "max_cases": MAX_CASES,
+    }

@@ -21,7 +21,8 @@ class RegionQuerySet(models.QuerySet):
         from django.db.models.functions import Coalesce
 
         links = self.model.cases.through.objects.filter(case__in=cases.values("pk"))
-        counts = dict(links.values_list("region_id").annotate(n=models.Count("case_id", distinct=True)))
+        # A case links to a region once, so rows are cases; a province may hold two of a case's regions.
+        counts = dict(links.values_list("region_id").annotate(n=models.Count("pk")))
         counts.update(
             links.annotate(province=Coalesce("region__parent_id", "region_id"))
             .values_list("province")
@@ -76,7 +77,7 @@ class Region(models.Model):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:case_list") + f"?region={self.slug}"
+        return reverse("regions:region_detail", args=[self.slug])
 
     def clean(self) -> None:
         if self.level == self.Level.PROVINCE and self.parent_id:

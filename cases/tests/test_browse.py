@@ -1,0 +1,326 @@
+"""Browsing pages: the case page's related cases and citation, topics, comparison, home."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cases.compare import parse_selection
+from cases.models import Case, Topic
+from cases.related import Catalogue, related_cases
+
+pytestmark = pytest.mark.django_db
+
+PAGE_BUDGET = 150 * 1024
+
+
+def case(number: int) -> Case:
+    return Case.objects.get(number=number)
+
+
+def compare_url(*numbers: int) -> str:
+    return reverse("cases:compare") + "?" + "&".join(f"case={case(number).pk}" for number in numbers)
+
+
+def no_inline_style_or_script(html: str) -> bool:
+    return "style=" not in html and "<style" not in html and "<script" not in html
+
+
+# Related cases
+
+
+def test_related_cases_of_case_13_share_topics_and_words():
+    related = related_cases(case(13))
+    assert 1 <= len(related) <= 5
+    by_number = {item.case.number: item for item in related}
+    assert {11, 12} & set(by_number)
+    assert by_number[11].topics == ("金融服务", "物流运输")
+    assert by_number[11].reason.startswith("同属主题：金融服务、物流运输；内容相近：")
+    assert "提单" in by_number[11].words
+    assert [item.score for item in related] == sorted((item.score for item in related), reverse=True)
+    assert 13 not in by_number
+
+
+def test_related_cases_read_like_the_reasons_a_person_would_give():
+    by_number = {item.case.number: item for item in related_cases(case(20))}
+    assert by_number[19].reason.startswith("同属主题：金融服务")
+    assert "贷款" in by_number[19].words or "中小微企业" in by_number[19].words
+    # A word inside a longer shared word is not shown again (账款 of 应收账款).
+    for item in by_number.values():
+        assert not any(word != other and word in other for word in item.words for other in item.words)
+
+
+def test_related_cases_leave_out_drafts_and_respect_the_limit():
+    draft = case(11)
+    draft.status = Case.Status.DRAFT
+    draft.save()
+    related = related_cases(case(13), limit=2)
+    assert len(related) == 2
+    assert 11 not in {item.case.number for item in related_cases(case(13))}
+
+
+def test_the_catalogue_gives_the_neighbours_in_the_collection():
+    catalogue = Catalogue.load()
+    assert [n.number if n else None for n in catalogue.neighbours(case(13))] == [12, 14]
+    assert [n.number if n else None for n in catalogue.neighbours(case(1))] == [None, 2]
+    assert [n.number if n else None for n in catalogue.neighbours(case(20))] == [19, None]
+
+
+def test_neighbours_skip_drafts():
+    draft = case(12)
+    draft.status = Case.Status.DRAFT
+    draft.save()
+    previous, _ = Catalogue.load().neighbours(case(13))
+    assert previous.number == 11
+
+
+# Case page
+
+
+def test_the_case_page_shows_related_cases_with_their_reasons(client):
+    html = client.get(case(13).get_absolute_url()).content.decode()
+    related = html[html.index('id="related-title"') :]
+    assert "相关案例" in related
+    assert f'<a class="related-title" href="{case(11).get_absolute_url()}">11．{case(11).title}</a>' in related
+    assert "同属主题：金融服务、物流运输" in related
+
+
+def test_the_case_page_links_to_the_previous_and_next_case(client):
+    html = client.get(case(13).get_absolute_url()).content.decode()
+    assert f'<a href="{case(12).get_absolute_url()}" rel="prev">' in html
+    assert f'<a href="{case(14).get_absolute_url()}" rel="next">' in html
+    first = client.get(case(1).get_absolute_url()).content.decode()
+    assert 'rel="prev"' not in first and f'<a href="{case(2).get_absolute_url()}" rel="next">' in first
+
+
+def test_the_case_page_shows_a_permalink_and_a_citation(client):
+    html = client.get(case(13).get_absolute_url()).content.decode()
+    permalink = f"http://testserver/cases/{case(13).pk}/"
+    assert f'<a href="{permalink}">{permalink}</a>' in html
+    assert "《服务贸易创新发展试点最佳实践案例（2020）》案例 13：创新铁路提单交易模式和规则，重庆两江新区提供。" in html
+    assert case(13).citation() == (
+        "《服务贸易创新发展试点最佳实践案例（2020）》案例 13：创新铁路提单交易模式和规则，重庆两江新区提供。"
+    )
+
+
+def test_the_case_page_links_its_regions_and_topics_to_their_pages(client):
+    html = client.get(case(13).get_absolute_url()).content.decode()
+    assert '<a class="tag tag-region" href="/regions/liangjiang/">重庆两江新区</a>' in html
+    assert '<a class="tag" href="/topics/finance/">金融服务</a>' in html
+
+
+def test_the_case_page_offers_to_compare_with_related_cases(client):
+    target = case(13)
+    html = client.get(target.get_absolute_url()).content.decode()
+    form = html[html.index('<form class="compare-form"') :]
+    form = form[: form.index("</form>")]
+    assert f'action="{reverse("cases:compare")}" method="get"' in form
+    assert f'<input type="hidden" name="case" value="{target.pk}">' in form
+    boxes = re.findall(r'<input type="checkbox" id="compare-(\d+)" name="case" value="\d+"( checked)?>', form)
+    assert 1 <= len(boxes) <= 5
+    assert [bool(checked) for _, checked in boxes][:2] == [True, True]
+    for pk, _ in boxes:
+        assert f'<label for="compare-{pk}">' in form
+    assert "比较所选案例" in form
+
+
+def test_the_case_page_has_a_print_stylesheet_for_a4(client, settings):
+    html = client.get(case(13).get_absolute_url()).content.decode()
+    assert '<link rel="stylesheet" href="/static/css/print.css" media="print">' in html
+    css = (settings.BASE_DIR / "static" / "css" / "print.css").read_text()
+    assert "@page" in css and "size: A4" in css
+    assert ".site-header" in css and ".facets" in css and "button" in css
+    assert no_inline_style_or_script(html)
+
+
+def test_the_case_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    # The cases with their collection and index, their topics, this case's regions and items.
+    for url in [case(number).get_absolute_url() for number in (1, 13, 20)]:
+        with django_assert_num_queries(4):
+            assert client.get(url).status_code == 200
+
+
+def test_a_case_id_too_large_for_the_database_is_404(client):
+    assert client.get("/cases/99999999999999999999999/").status_code == 404
+
+
+def test_staff_see_related_cases_of_a_draft(admin_client):
+    draft = case(13)
+    draft.status = Case.Status.DRAFT
+    draft.save()
+    html = admin_client.get(draft.get_absolute_url()).content.decode()
+    assert "草稿：此案例尚未发布" in html and "相关案例" in html
+
+
+# Topics
+
+
+def test_the_topic_list_shows_every_topic_with_its_count_and_description(client):
+    html = client.get(reverse("cases:topic_list")).content.decode()
+    for topic in Topic.objects.all():
+        assert f'<a href="/topics/{topic.slug}/">{topic.name}</a>' in html
+        assert topic.description in html
+    assert '<a href="/topics/finance/">金融服务</a> <span class="count">7 个案例</span>' in html
+    assert no_inline_style_or_script(html)
+
+
+def test_the_topic_list_runs_one_query(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        client.get(reverse("cases:topic_list"))
+
+
+def test_a_topic_page_lists_its_cases_under_its_description(client):
+    finance = Topic.objects.get(slug="finance")
+    html = client.get(finance.get_absolute_url()).content.decode()
+    assert finance.get_absolute_url() == "/topics/finance/"
+    assert "<h1" in html and finance.description in html
+    assert "案例（7 个）" in html
+    numbers = [4, 10, 11, 13, 18, 19, 20]
+    positions = [html.index(case(number).title) for number in numbers]
+    assert positions == sorted(positions)
+    assert html.count('<article class="case-card">') == 7
+    assert case(1).title not in html
+    assert '<a href="/topics/">主题</a>' in html
+    assert no_inline_style_or_script(html)
+
+
+def test_a_topic_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    for slug in ("finance", "healthcare"):
+        with django_assert_num_queries(4):  # the topic, its cases, their regions and topics
+            client.get(reverse("cases:topic_detail", args=[slug]))
+
+
+def test_an_unknown_topic_is_404(client):
+    assert client.get("/topics/astrology/").status_code == 404
+
+
+# Compare
+
+
+def test_cases_are_compared_side_by_side_section_by_section(client):
+    response = client.get(compare_url(13, 11, 12))
+    assert response.status_code == 200
+    html = response.content.decode()
+    headers = re.findall(r'<th scope="col">\s*<a href="/cases/(\d+)/">', html)
+    assert headers == [str(case(n).pk) for n in (13, 11, 12)]
+    rows = re.findall(r'<th scope="row">(.+?)</th>', html)
+    assert rows == ["导语", "主要做法", "实践效果", "下一步工作思路"]
+    assert "创设铁路提单的物权属性" in html and "创新铁海联运模式" in html
+    assert 'class="compare-scroll" role="region"' in html and 'tabindex="0"' in html
+    assert no_inline_style_or_script(html)
+
+
+def test_the_comparison_url_is_shown_to_share_and_each_case_can_be_removed(client):
+    html = client.get(compare_url(13, 11, 12)).content.decode()
+    assert f"http://testserver/compare/?case={case(13).pk}&amp;case={case(11).pk}&amp;case={case(12).pk}" in html
+    assert f'href="/compare/?case={case(11).pk}&amp;case={case(12).pk}">移出比较' in html
+    two = client.get(compare_url(13, 11)).content.decode()
+    assert "移出比较" not in two  # fewer than two would leave nothing to compare
+
+
+def test_a_comparison_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    for url in [compare_url(1, 2), compare_url(13, 11, 12, 4)]:
+        with django_assert_num_queries(2):  # the cases with their collection, their items
+            assert client.get(url).status_code == 200
+
+
+def test_compare_without_cases_explains_how_to_choose(client):
+    response = client.get(reverse("cases:compare"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "如何选择案例" in html and 'role="alert"' not in html
+    assert html.count('type="checkbox"') == 20
+    assert f'<label for="choose-{case(13).pk}">13．{case(13).title}</label>' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("case=13", "只选择了 1 个案例"),
+        ("case=13&case=13", "只选择了 1 个案例"),
+        ("case=", "没有选择案例"),
+        ("case=1&case=2&case=3&case=4&case=5", "一次最多比较 4 个"),
+        ("case=abc&case=1", "“abc” 不是有效的案例标识"),
+        ("case=-1&case=1", "不是有效的案例标识"),
+        ("case=1.5&case=1", "不是有效的案例标识"),
+        ("case=99999999999999999999999999&case=1", "不是有效的案例标识"),
+        ("case=%00&case=1", "不是有效的案例标识"),
+        ("case=1&case=99999", "没有找到标识为 99999 的已发布案例"),
+        ("case=1&case=999999999999999999", "没有找到标识为 999999999999999999 的已发布案例"),
+    ],
+)
+def test_a_comparison_that_cannot_be_made_gets_a_friendly_page(client, query, message):
+    response = client.get(reverse("cases:compare") + "?" + query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html and 'role="alert"' in html
+    assert "比较所选案例" in html and "如何选择案例" in html
+
+
+def test_the_friendly_page_keeps_the_valid_choices_ticked(client):
+    html = client.get(compare_url(13)).content.decode()
+    pk = case(13).pk
+    assert f'<input type="checkbox" id="choose-{pk}" name="case" value="{pk}" checked>' in html
+
+
+def test_a_draft_cannot_be_compared(client):
+    draft = case(11)
+    draft.status = Case.Status.DRAFT
+    draft.save()
+    response = client.get(compare_url(13, 11))
+    assert response.status_code == 400 and "没有找到标识为" in response.content.decode()
+
+
+def test_the_friendly_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the cases to choose from
+        client.get(reverse("cases:compare") + "?case=1")
+    with django_assert_num_queries(2):  # looking the ids up, then the cases to choose from
+        client.get(reverse("cases:compare") + "?case=1&case=99999")
+
+
+def test_parse_selection_keeps_the_order_and_drops_repeats():
+    assert parse_selection(["13", "11", "13", " 12 "]).ids == [13, 11, 12]
+    assert parse_selection([]).is_empty
+
+
+def test_even_four_of_the_longest_cases_stay_within_the_page_budget(client, settings):
+    longest = sorted(
+        Case.objects.published().prefetch_related("items"),
+        key=lambda c: -sum(len(item.heading) + len(item.body) for item in c.items.all()) - len(c.summary),
+    )[:4]
+    url = reverse("cases:compare") + "?" + "&".join(f"case={c.pk}" for c in longest)
+    html = client.get(url).content
+    css = settings.BASE_DIR / "static" / "css"
+    assert len(html) + sum(path.stat().st_size for path in css.glob("*.css")) < PAGE_BUDGET
+
+
+# Search results and home
+
+
+def test_search_results_can_be_chosen_for_comparison(client):
+    html = client.get(reverse("search:search"), {"q": "融资"}).content.decode()
+    form = html[html.index('<form class="compare-form"') :]
+    form = form[: form.index("</form>")]
+    assert f'action="{reverse("cases:compare")}" method="get"' in form
+    checkboxes = re.findall(r'<input type="checkbox" id="compare-(\d+)" name="case" value="(\d+)">', form)
+    assert len(checkboxes) == form.count('<article class="case-card">') >= 2
+    for pk, value in checkboxes:
+        assert pk == value and f'<label for="compare-{pk}">加入比较<span class="visually-hidden">：' in form
+    assert '<button type="submit" class="button" aria-describedby="compare-hint">比较所选案例</button>' in form
+
+
+def test_a_single_result_has_nothing_to_compare_with(client):
+    html = client.get(reverse("search:search"), {"q": "铁路提单"}).content.decode()
+    assert "比较所选案例" not in html
+
+
+def test_home_starts_with_the_search_box_and_links_regions_and_topics(client, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        html = client.get(reverse("cases:home")).content.decode()
+    main = html[html.index("<main") :]
+    assert main.index('role="search"') < main.index("案例集") < main.index("按地区浏览")
+    assert "目前共 20 个案例" in main
+    assert 'href="/regions/"' in main and 'href="/topics/"' in main
+    nav = html[html.index('<nav aria-label="主导航">') : html.index("</nav>")]
+    assert '<a href="/regions/">地区</a>' in nav and '<a href="/topics/">主题</a>' in nav
+    assert no_inline_style_or_script(html)
