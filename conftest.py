@@ -12,6 +12,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_initial_data", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: rolled-back data must not be served from it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def source_path() -> Path:
     return SOURCE_2020

@@ -1,15 +1,16 @@
 from django.urls import path
 
+from config.content_cache import cached_page
 from search.views import search
 
 from . import views
 
 app_name = "cases"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("cases/", search, name="case_list"),
-    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
-    path("topics/", views.topic_list, name="topic_list"),
-    path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
-    path("compare/", views.compare, name="compare"),
+    path("", cached_page(views.home), name="home"),
+    path("cases/", cached_page(search), name="case_list"),
+    path("cases/<int:pk>/", cached_page(views.case_detail), name="case_detail"),
+    path("topics/", cached_page(views.topic_list), name="topic_list"),
+    path("topics/<slug:slug>/", cached_page(views.topic_detail), name="topic_detail"),
+    path("compare/", cached_page(views.compare), name="compare"),
 ]

@@ -1,9 +1,11 @@
 from django.urls import path
 
+from config.content_cache import cached_page
+
 from . import views
 
 app_name = "regions"
 urlpatterns = [
-    path("", views.region_list, name="region_list"),
-    path("<slug:slug>/", views.region_detail, name="region_detail"),
+    path("", cached_page(views.region_list), name="region_list"),
+    path("<slug:slug>/", cached_page(views.region_detail), name="region_detail"),
 ]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from django.db import models, transaction
 
 from cases.models import Case
+from config.content_cache import bump_content_version
 
 from .backends import get_backend
 from .documents import case_field_tokens
@@ -45,6 +46,7 @@ def case_reindex(*, case_ids: Iterable[int]) -> None:
 
 def case_unindex(*, case_ids: Iterable[int]) -> None:
     case_ids = list(case_ids)
+    bump_content_version()
     get_backend().delete(case_ids)
     SearchDocument.objects.filter(case_id__in=case_ids).delete()
 
@@ -56,6 +58,8 @@ def _reindex_now(case_ids: set[int], progress: Callable[[int], None] | None = No
     """Index these cases in chunks: segment, upsert the SearchDocument rows, write the backend's index."""
     backend = get_backend()
     ordered = sorted(case_ids)
+    if ordered:
+        bump_content_version()  # cached pages show what the index now holds
     done = 0
     with transaction.atomic():
         found: set[int] = set()

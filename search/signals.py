@@ -3,7 +3,8 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from cases.models import Case, CaseItem, Topic
+from cases.models import Case, CaseItem, Collection, Topic
+from config.content_cache import bump_content_version
 from regions.models import Region
 
 from .indexing import case_reindex, case_unindex
@@ -52,3 +53,8 @@ def topic_saved(sender, instance: Topic, created: bool, **kwargs) -> None:
 def region_saved(sender, instance: Region, created: bool, **kwargs) -> None:
     if not created:
         case_reindex(case_ids=Case.objects.in_regions([instance]).values_list("pk", flat=True))
+
+
+@receiver([post_save, post_delete], sender=Collection)
+def collection_changed(sender, instance: Collection, **kwargs) -> None:
+    bump_content_version()  # pages show collection titles; nothing of them is indexed

@@ -46,7 +46,15 @@ def tokenizer() -> jieba.Tokenizer:
 
 @functools.cache
 def _tokenizer() -> jieba.Tokenizer:
-    cache_dir = Path(settings.VAR_DIR) / "jieba"
+    return build_tokenizer(Path(settings.VAR_DIR) / "jieba")
+
+
+def build_tokenizer(cache_dir: Path) -> jieba.Tokenizer:
+    """A jieba tokenizer with the project dictionary, caching its prefix dictionary in ``cache_dir``.
+
+    An unwritable cache directory is reported and the dictionary is built from
+    source instead (about a second at every process start).
+    """
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         writable = _is_writable(cache_dir)

@@ -1,8 +1,10 @@
 from django.urls import path
 
+from config.content_cache import cached_page
+
 from . import views
 
 app_name = "search"
 urlpatterns = [
-    path("search/", views.search, name="search"),
+    path("search/", cached_page(views.search), name="search"),
 ]

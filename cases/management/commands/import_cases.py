@@ -2,6 +2,7 @@ import unicodedata
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from cases.importer import DocumentError, parse_bytes
 from cases.models import Collection
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             report = case_import(parsed_cases=parsed, collection=collection, dry_run=options["dry_run"])
         except DocumentError as error:
             raise CommandError(f"{path}：{error}") from None
+        except DatabaseError as error:
+            raise CommandError(f"数据库写入失败（{error}），已全部回滚，未写入任何内容。") from None
         self.print_report(report)
 
     def print_report(self, report: ImportReport) -> None:

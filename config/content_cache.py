@@ -1,0 +1,100 @@
+"""Caching of public pages and API responses, invalidated by any write.
+
+Every cached entry is keyed by a content version; any change to the library
+(the search index follows every write, and bumps the version as it does)
+makes all earlier entries unreachable at once. The cache is Django's: Redis
+when ``REDIS_URL`` is set, this process's memory otherwise. A cache that is
+down is logged and skipped, never an error page.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "content-version"
+CACHED_HEADERS = ("Content-Type", "Content-Language")
+
+
+def content_version() -> int:
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, 1, timeout=None)
+            version = cache.get(VERSION_KEY, 1)
+        return int(version)
+    except Exception:  # a cache outage must not take pages down
+        logger.warning("cache unavailable: reading the content version", exc_info=True)
+        return 0
+
+
+def bump_content_version() -> None:
+    """Invalidate every cached page now, and again when the transaction commits.
+
+    The second bump covers a page rendered by another request from the
+    not-yet-committed state between the two.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet
+        cache.add(VERSION_KEY, 2, timeout=None)
+    except Exception:
+        logger.warning("cache unavailable: bumping the content version", exc_info=True)
+
+
+def page_cache_key(request: HttpRequest) -> str:
+    """The version and the path with its parameters in a canonical order."""
+    params = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
+    digest = hashlib.sha256(repr((request.path, params)).encode()).hexdigest()
+    return f"page:{content_version()}:{digest}"
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Cache a public GET view's successful responses for anonymous visitors.
+
+    Staff (anyone with a session) see drafts and are never served from or
+    stored in the cache.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return view(request, *args, **kwargs)
+        key = page_cache_key(request)
+        try:
+            stored = cache.get(key)
+        except Exception:
+            logger.warning("cache unavailable: reading a page", exc_info=True)
+            return view(request, *args, **kwargs)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content)
+            for name, value in headers.items():
+                response[name] = value
+            response["X-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            headers = {name: response[name] for name in CACHED_HEADERS if name in response}
+            try:
+                cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("cache unavailable: storing a page", exc_info=True)
+            response["X-Cache"] = "miss"
+        return response
+
+    return wrapper
