@@ -31,6 +31,7 @@ from search.indexing import batched
 from search.query import parse_query
 
 from . import admin_import
+from .admin_login import AdminLoginForm
 from .history import (
     RestoreError,
     case_versions,
@@ -49,6 +50,7 @@ APPEND_POSITION = 32767
 
 admin.site.site_header = "试点最佳实践案例库 · 管理"
 admin.site.site_title = "案例库管理"
+admin.site.login_form = AdminLoginForm  # an over-long username is invalid, not a 500
 
 
 class CaseItemInlineForm(forms.ModelForm):
