@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+AXE_CORE := var/node/node_modules/axe-core/axe.min.js
 
-.PHONY: run test setup lint bench fixtures clean
+.PHONY: run test setup lint bench load faults fixtures clean axe-core
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +20,14 @@ setup: $(INSTALLED)
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: setup
+test: setup $(AXE_CORE)
 	$(BIN)/python -m pytest
+
+# axe-core (accessibility rules) for the browser tests, from npm into var/ (git-ignored).
+axe-core: $(AXE_CORE)
+$(AXE_CORE):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch axe-core for the browser tests: apt-get install npm" >&2; exit 1; }
+	npm install --prefix var/node --no-save --no-audit --no-fund --loglevel=error axe-core@4
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -50,3 +57,11 @@ bench: $(INSTALLED)
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py load_initial_data -v0
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES)
+
+# Load test against gunicorn (2 workers) on PostgreSQL; needs wrk (figures in the README).
+load: $(INSTALLED)
+	config/load/run.sh
+
+# Fault test: stops and restarts the local PostgreSQL cluster around a running app.
+faults: $(INSTALLED)
+	config/load/faults.sh

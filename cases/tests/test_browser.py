@@ -1,0 +1,359 @@
+"""End to end in a real browser: Playwright drives Debian's Chromium against the live server.
+
+Every test gets a fresh browser context whose console, page errors and requests
+are watched: a console error, an uncaught exception or a request to any other
+origin fails the test (other origins are also aborted, so nothing leaves the
+machine). Select these tests with ``-m browser``; ``-m "not browser"`` leaves
+them out.
+
+The live server needs transactional database access, and Django empties every
+table after such a test. So each test loads the 20 cases itself, and after the
+last one the database is put back as ``django_db_setup`` left it (the rows the
+migrations made, then the cases), whatever order the tests run in.
+"""
+
+import codecs
+import csv
+import io
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_CORE = Path(settings.BASE_DIR) / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+    # serialized_rollback: the rows the migrations made (the editors group,
+    # permissions) come back after each flush, as do the cases (restore_database).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    """One Chromium for all the tests here, closed with the module.
+
+    Playwright's sync API keeps an asyncio loop running in this thread. While it
+    runs, Django refuses to use the database here unless told that it's safe (it
+    is: nothing async touches the database), and would hand out a second set of
+    connections, apart from the thread's own; the test database, its serialized
+    contents and the connections of the other tests belong to the first set, so
+    the thread's own connections are used throughout. Stopping Playwright with
+    the module takes the loop and the permission away again.
+    """
+    own = {alias: connections[alias] for alias in connections}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            for alias, connection in own.items():
+                connections[alias] = connection
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def restore_database(browser, django_db_blocker):
+    """After the last test here, put back what its flush removed, for the tests that run later."""
+    yield
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            if getattr(connection, "_test_serialized_contents", None):
+                connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        call_command("load_initial_data", verbosity=0)
+
+
+@pytest.fixture
+def site(live_server, monkeypatch) -> str:
+    """The live server's address, with the 20 cases in its database."""
+    call_command("load_initial_data", verbosity=0)
+    # The server's threads close their database connections after each request
+    # instead of keeping them for CONN_MAX_AGE: one left open would stop the
+    # test database (PostgreSQL) from being dropped at the end of the run.
+    for alias in connections:
+        monkeypatch.setitem(connections[alias].settings_dict, "CONN_MAX_AGE", 0)
+    return live_server.url
+
+
+class Watch:
+    """What a page did that it should not: console errors, uncaught exceptions, requests elsewhere."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.problems: list[str] = []
+
+    def console(self, message) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text} ({message.location.get('url', '')})")
+
+    def page_error(self, error) -> None:
+        self.problems.append(f"uncaught exception: {error}")
+
+    def request(self, request) -> None:
+        if not request.url.startswith(self.origin + "/"):
+            self.problems.append(f"request leaving the site: {request.method} {request.url}")
+
+    def route(self, route) -> None:
+        if route.request.url.startswith(self.origin + "/"):
+            route.continue_()
+        else:
+            route.abort("blockedbyclient")
+
+
+def open_context(browser: Browser, watch: Watch, **options):
+    context = browser.new_context(base_url=watch.origin, accept_downloads=True, **options)
+    context.set_default_timeout(10_000)
+    context.route("**/*", watch.route)
+    context.on("request", watch.request)
+    context.on("console", watch.console)
+    context.on("page", lambda page: page.on("pageerror", watch.page_error))
+    return context
+
+
+@pytest.fixture
+def watch(site) -> Watch:
+    return Watch(site)
+
+
+@pytest.fixture
+def page(browser, watch):
+    context = open_context(browser, watch)
+    page = context.new_page()
+    yield page
+    context.close()
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+@pytest.fixture
+def phone(browser, watch):
+    context = open_context(browser, watch, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+def visit(page: Page, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+
+
+def result_count(page: Page) -> int:
+    return int(page.locator("#result-count strong").inner_text())
+
+
+def card_links(page: Page) -> list[str]:
+    return [
+        urlsplit(href).path for href in page.locator(".case-card-title a").evaluate_all("as => as.map(a => a.href)")
+    ]
+
+
+def focus_is_visible(page: Page) -> bool:
+    """The focused element shows a focus outline and sits inside the viewport."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement, style = getComputedStyle(el), box = el.getBoundingClientRect();
+            return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2
+                && box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0
+                && box.right <= innerWidth && box.bottom <= innerHeight;
+        }"""
+    )
+
+
+def test_search_from_the_home_page(page):
+    visit(page, "/")
+    page.get_by_role("searchbox", name="检索案例").fill("融资")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["融资"]
+    assert page.get_by_role("heading", level=1).inner_text() == "检索结果"
+    count = result_count(page)
+    assert 0 < count <= 20
+    assert page.locator(".case-card").count() == count
+    marks = page.locator(".case-card mark").all_inner_texts()
+    assert any("融资" in mark for mark in marks), marks
+    assert page.get_by_role("searchbox", name="检索案例").input_value() == "融资"
+
+
+def test_open_a_case_from_the_results(page):
+    visit(page, "/search/?q=融资")
+    first = page.locator(".case-card-title a").first
+    number, title = first.inner_text().split("．", 1)
+    first.click()
+    page.wait_for_url(re.compile(r"/cases/\d+/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == title
+    assert f"案例 {number}" in page.locator(".breadcrumb").inner_text()
+    sections = page.locator(".case-section h2").all_inner_texts()
+    assert sections[0] == "一、主要做法"
+    assert "融资" in page.locator("main").inner_text()
+
+
+def test_a_region_facet_narrows_the_results_and_unselects(page):
+    visit(page, "/search/?q=融资")
+    everything = result_count(page)
+    facets = page.locator(".facets .facet-list").first.locator("a")
+    counts = [int(text) for text in facets.locator(".count").all_inner_texts()]
+    index = next(i for i, count in enumerate(counts) if count < everything)
+    facet = facets.nth(index)
+    name = facet.evaluate("a => a.firstChild.textContent.trim()")
+    facet.click()
+    page.wait_for_url(re.compile(r"region="))
+    assert result_count(page) == counts[index] < everything
+    selected = page.locator(".facets a[aria-current=true]")
+    assert selected.count() == 1 and selected.inner_text().startswith(name)
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["融资"]
+    selected.click()
+    page.wait_for_url(lambda url: "region=" not in url)
+    assert result_count(page) == everything
+
+
+def test_compare_two_ticked_cases(page):
+    visit(page, "/search/?q=融资")
+    boxes = page.locator(".compare-pick input[type=checkbox]")
+    assert boxes.count() >= 2
+    chosen = []
+    for i in range(2):
+        boxes.nth(i).check()
+        chosen.append(boxes.nth(i).get_attribute("value"))
+    titles = [text.split("．", 1)[1] for text in page.locator(".case-card-title a").all_inner_texts()[:2]]
+    page.get_by_role("button", name="比较所选案例").click()
+    page.wait_for_url(re.compile(r"/compare/\?"))
+    assert parse_qs(urlsplit(page.url).query)["case"] == chosen
+    columns = page.locator(".compare-table thead th[scope=col]")
+    assert columns.count() == 3  # the corner, then one per case
+    for i, title in enumerate(titles, start=1):
+        assert title in columns.nth(i).inner_text()
+    assert page.locator(".compare-table tbody tr").first.locator("td").count() == 2
+
+
+def test_download_the_csv_and_excel_exports_from_the_results(page, site):
+    visit(page, "/search/?q=融资")
+    count, links = result_count(page), card_links(page)
+
+    with page.expect_download() as csv_download:
+        page.locator(".export").get_by_role("link", name="CSV", exact=True).click()
+    download = csv_download.value
+    assert download.suggested_filename.endswith(".csv")
+    raw = Path(download.path()).read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8)
+    header, *rows = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+    assert header[:3] == ["案例集", "编号", "标题"] and header[-1] == "链接"
+    assert len(rows) == count
+    assert all(len(row) == len(header) for row in rows)
+    assert [urlsplit(row[-1]).path for row in rows] == links  # the page's order
+    assert all(row[-1].startswith(site + "/cases/") for row in rows)
+
+    with page.expect_download() as excel_download:
+        page.locator(".export").get_by_role("link", name="Excel", exact=True).click()
+    download = excel_download.value
+    assert download.suggested_filename.endswith(".xlsx")
+    book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    assert book.sheetnames == ["案例", "条目"]
+    assert book["案例"].max_row == count + 1
+    assert [cell.value for cell in book["案例"][1]][:3] == header[:3]
+    assert book["条目"].max_row > count
+
+
+def test_keyboard_skip_link_then_search_box(page):
+    visit(page, "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="跳到正文")
+    assert skip.evaluate("el => el === document.activeElement"), "Tab does not reach the skip link first"
+    assert focus_is_visible(page), "the focused skip link is not visible"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#main$"))
+    page.keyboard.press("Tab")
+    box = page.get_by_role("searchbox", name="检索案例")
+    assert box.evaluate("el => el === document.activeElement"), "Tab after the skip link misses the search box"
+    assert focus_is_visible(page), "the focused search box shows no focus outline"
+    page.keyboard.type("融资")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    assert result_count(page) > 0
+
+
+def test_no_sideways_scrolling_at_phone_width(phone):
+    visit(phone, "/search/?q=融资")
+    case_paths = card_links(phone)
+    ids = [path.rstrip("/").rsplit("/", 1)[1] for path in case_paths]
+    paths = ["/", "/search/?q=融资", "/search/", *case_paths, "/compare/?" + "&".join(f"case={pk}" for pk in ids[:4])]
+    too_wide = {}
+    for path in paths:
+        visit(phone, path)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[path] = (width, wider_than_the_screen(phone))
+    assert not too_wide, "\n".join(f"{path}: scrollWidth {w}px; {culprits}" for path, (w, culprits) in too_wide.items())
+
+
+def wider_than_the_screen(page: Page) -> list[str]:
+    """The innermost elements that stick out to the right, to name in a failure."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll("body *")]
+            .filter(el => el.getBoundingClientRect().right > innerWidth + 0.5)
+            .filter(el => ![...el.children].some(child => child.getBoundingClientRect().right > innerWidth + 0.5))
+            .slice(0, 5)
+            .map(el => el.tagName.toLowerCase() + (el.className ? "." + [...el.classList].join(".") : "")
+                 + " right=" + Math.round(el.getBoundingClientRect().right))"""
+    )
+
+
+def axe_source() -> str:
+    if not AXE_CORE.exists():
+        pytest.fail(f"axe-core is missing: {AXE_CORE} (run `make axe-core`; it needs npm)", pytrace=False)
+    return AXE_CORE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", ["/", "/search/?q=融资", "case"])
+def test_no_serious_accessibility_violations(page, path):
+    source = axe_source()
+    if path == "case":
+        visit(page, "/search/?q=融资")
+        path = card_links(page)[0]
+    visit(page, path)
+    # page.evaluate runs through the DevTools protocol, which the site's
+    # Content-Security-Policy (no inline scripts) does not apply to, so axe is
+    # injected without bypass_csp and the page is checked under its real CSP.
+    page.evaluate(source)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    assert results["passes"], "axe checked nothing"
+    serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, "\n".join(
+        f"{v['impact']} {v['id']}: {v['help']} — {[node['target'] for node in v['nodes'][:5]]}" for v in serious
+    )
+
+
+def test_the_watch_catches_console_errors_exceptions_and_requests_elsewhere(page, watch):
+    """The guard every test relies on catches what it should, and nothing gets out."""
+    visit(page, "/")
+    page.evaluate("console.error('boom')")
+    with page.expect_event("pageerror"):
+        page.evaluate("setTimeout(() => { throw new Error('uncaught'); })")
+    with pytest.raises(PlaywrightError, match="ERR_BLOCKED_BY_CLIENT"):
+        page.goto("http://example.com/")
+    assert any(problem.startswith("console error: boom") for problem in watch.problems), watch.problems
+    assert any(problem.startswith("uncaught exception: ") for problem in watch.problems), watch.problems
+    assert "request leaving the site: GET http://example.com/" in watch.problems
+    watch.problems.clear()
