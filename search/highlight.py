@@ -8,14 +8,13 @@ added here are markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cases.models import Case
-
-from .text import normalise, normalise_char
+from .text import normalise_char
 
 SNIPPET_CHARS = 160
 
@@ -37,8 +36,8 @@ class _NormalisedCharacters(dict):
 _NORMALISED = _NormalisedCharacters()
 
 
-def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) spans in ``text`` where any of ``words`` occurs, longest first."""
+def _spans(text: str, words: list[str]) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, word) where any of ``words`` occurs in ``text``, longest words first."""
     haystack = text.translate(_NORMALISED)
     if len(haystack) == len(text):
         origin: range | list[int] = range(len(text))  # every character normalised to exactly one
@@ -51,22 +50,24 @@ def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
         while start != -1:
             first, last = origin[start], origin[start + len(word) - 1]
             if not any(taken[first : last + 1]):
-                spans.append((first, last + 1))
+                spans.append((first, last + 1, word))
                 taken[first : last + 1] = b"\x01" * (last + 1 - first)
             start = haystack.find(word, start + len(word))
     return sorted(spans)
 
 
-def mark(text: str, words: list[str], *, window: int | None = None) -> SafeString:
+def mark(
+    text: str, words: list[str], *, window: int | None = None, spans: list[tuple[int, int, str]] | None = None
+) -> SafeString:
     """``text`` escaped, with the words marked; cut to ``window`` characters around the first match."""
-    spans = _spans(text, words)
+    spans = _spans(text, words) if spans is None else spans
     start, end = 0, len(text)
     if window and len(text) > window:
         start = max(0, min(spans[0][0] - window // 4 if spans else 0, len(text) - window))
         end = start + window
     parts = ["…" if start else ""]
     cursor = start
-    for span_start, span_end in spans:
+    for span_start, span_end, _word in spans:
         if span_start < cursor or span_end > end:
             continue
         parts += [escape(text[cursor:span_start]), "<mark>", escape(text[span_start:span_end]), "</mark>"]
@@ -75,16 +76,20 @@ def mark(text: str, words: list[str], *, window: int | None = None) -> SafeStrin
     return mark_safe("".join(parts))
 
 
-def best_passages(case: Case, words: list[str], limit: int = 2) -> list[Passage]:
-    """The one or two passages of the case (summary or an item) that match the most words."""
-    candidates = [("导语", case.summary)] + [
-        (item.get_section_display(), f"{item.heading}{item.body}") for item in case.items.all()
-    ]
+def best_passages(passages: Iterable[tuple[str, str]], words: list[str], limit: int = 2) -> list[Passage]:
+    """The one or two passages that match the most distinct words, then the most matches.
+
+    ``passages`` are (section label, original text) in document order: the
+    summary, then each item's heading and body.
+    """
     scored = []
-    for order, (section, text) in enumerate(candidates):
+    for order, (section, text) in enumerate(passages):
         spans = _spans(text, words)
         if spans:
-            distinct = len({normalise(text[a:b]) for a, b in spans})
-            scored.append((-distinct, -len(spans), order, section, text))
-    scored.sort()
-    return [Passage(section, mark(text, words, window=SNIPPET_CHARS)) for *_, section, text in scored[:limit]]
+            distinct = len({word for _, _, word in spans})
+            scored.append((-distinct, -len(spans), order, section, text, spans))
+    scored.sort(key=lambda row: row[:3])
+    return [
+        Passage(section, mark(text, words, window=SNIPPET_CHARS, spans=spans))
+        for *_, section, text, spans in scored[:limit]
+    ]

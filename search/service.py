@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from cases.models import Case, CaseItem, Topic
 from regions.models import Region
@@ -122,17 +122,15 @@ def search_cases(
         raise PageOutOfRange(page)
     ranked = selection.ranked_ids(sort, limit=page_size, offset=(page - 1) * page_size)
 
-    listing = Case.objects.for_listing()
-    if selection.searching:
-        listing = listing.prefetch_related(Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")))
-    found = listing.in_bulk([pk for pk, _ in ranked])
+    found = Case.objects.for_listing().in_bulk([pk for pk, _ in ranked])
     words = query.highlight_words()
+    passages = _passages(found.values()) if words else {}
     hits = [
         Hit(
             case=found[pk],
             score=score,
             title_html=mark(found[pk].title, words),
-            passages=best_passages(found[pk], words) if words else [],
+            passages=best_passages(passages[pk], words) if words else [],
         )
         for pk, score in ranked
         if pk in found
@@ -153,6 +151,20 @@ def search_cases(
         topic_facet=topic_facet(topic_base, {t.slug for t in topics}),
         fallback=selection.fallback,
     )
+
+
+def _passages(cases: Iterable[Case]) -> dict[int, list[tuple[str, str]]]:
+    """Each case's (section label, text) in document order: the summary, then every item (one query)."""
+    passages = {case.pk: [("导语", case.summary)] for case in cases}
+    labels = dict(CaseItem.Section.choices)
+    items = (
+        CaseItem.objects.filter(case_id__in=list(passages))
+        .order_by("case_id", "section", "position", "pk")
+        .values_list("case_id", "section", "heading", "body")
+    )
+    for case_id, section, heading, body in items:
+        passages[case_id].append((labels[section], heading + body))
+    return passages
 
 
 def ranked_case_ids(

@@ -79,6 +79,7 @@ class Command(BaseCommand):
             for case in Case.objects.exclude(collection__slug__startswith=SYNTHETIC).prefetch_related("items")
         ]
         chars = sum(len(t) for t in texts)
+        search_text.tokenizer()  # the dictionary loads once per process; not part of the speed
         started = time.perf_counter()
         for text in texts:
             search_text.document_tokens(text)
