@@ -8,7 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from regions.models import Region
-from search.service import Hit, PageOutOfRange, Sort, search_cases
+from search.service import Hit, PageOutOfRange, search_cases
 
 from .filters import CaseFilter, PageForm
 from .models import Case, CaseItem
@@ -55,16 +55,11 @@ def case_list(request: HttpRequest) -> JsonResponse:
     if not filters.is_valid() or not paging.is_valid():
         fields = {**filters.form.errors.get_json_data(), **paging.errors.get_json_data()}
         return _error(400, "参数无效。", {name: [e["message"] for e in errors] for name, errors in fields.items()})
-    data = filters.form.cleaned_data
-    page_size = paging.cleaned_data["page_size"] or settings.PAGE_SIZE
     try:
         results = search_cases(
-            q=data.get("q") or "",
-            regions=data.get("region") or [],
-            topics=data.get("topic") or [],
-            sort=data.get("sort") or Sort.RELEVANCE,
+            **filters.search_arguments(),
             page=paging.cleaned_data["page"] or 1,
-            page_size=page_size,
+            page_size=paging.cleaned_data["page_size"] or settings.PAGE_SIZE,
         )
     except PageOutOfRange:
         return _error(404, "没有这一页。")

@@ -32,12 +32,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.http import HttpRequest, QueryDict
 
-from search.service import Sort, ranked_case_ids
+from search.service import ranked_case_ids
 
 from .api import case_data
 from .filters import CaseFilter
 from .importer import chinese_numeral
-from .models import Case, CaseItem, Collection
+from .models import Case, CaseItem, Collection, NumberedItem
 
 MAX_CASES = 5000
 MAX_BRIEFING_CASES = 200
@@ -132,11 +132,9 @@ def select_cases(params: QueryDict, *, limit: int | None = None) -> Selection:
     if not filters.is_valid():
         errors = filters.form.errors.get_json_data()
         raise ExportError(400, "导出参数无效。", {name: [e["message"] for e in errs] for name, errs in errors.items()})
-    data = filters.form.cleaned_data
-    q = data.get("q") or ""
-    regions = list(data.get("region") or [])
-    topics = list(data.get("topic") or [])
-    ids = ranked_case_ids(q=q, regions=regions, topics=topics, sort=data.get("sort") or Sort.RELEVANCE, limit=limit + 1)
+    arguments = filters.search_arguments()
+    q, regions, topics = arguments["q"], arguments["regions"], arguments["topics"]
+    ids = ranked_case_ids(**arguments, limit=limit + 1)
     if len(ids) > limit:
         raise ExportError(
             400, f"符合条件的案例超过 {limit} 个，一次最多导出 {limit} 个；请用检索词、地区或主题缩小范围后再导出。"
@@ -194,41 +192,6 @@ def _ordered_items() -> Prefetch:
 # The content of a case -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NumberedItem:
-    """An item with its place: ``order`` counts all items of its section, ``numeral`` only the numbered ones."""
-
-    section: int
-    order: int
-    numeral: str  # 一, 二, … for an item with a heading; empty for an unnumbered paragraph
-    heading: str
-    body: str
-
-    @property
-    def section_label(self) -> str:
-        return CaseItem.Section(self.section).label
-
-    @property
-    def text(self) -> str:
-        """The item as the document prints it: （一）Heading.Body."""
-        return f"（{self.numeral}）{self.heading}{self.body}" if self.numeral else self.body
-
-
-def numbered_items(case: Case) -> dict[int, list[NumberedItem]]:
-    """Each section's items in order, numbered items with their numerals (（一）, （二）, …)."""
-    sections: dict[int, list[NumberedItem]] = {}
-    for section, items in case.items_by_section().items():
-        numbered, rows = 0, []
-        for order, item in enumerate(items, start=1):
-            numeral = ""
-            if item.heading:
-                numbered += 1
-                numeral = chinese_numeral(numbered)
-            rows.append(NumberedItem(section, order, numeral, item.heading, item.body))
-        sections[section] = rows
-    return sections
-
-
 def region_names(case: Case) -> str:
     return LABEL_SEPARATOR.join(region.full_name for region in case.regions.all())
 
@@ -239,7 +202,7 @@ def topic_names(case: Case) -> str:
 
 def case_row(case: Case, url: str) -> list[str | int]:
     """One case as the cells of :data:`CASE_COLUMNS`; a section's items are lines of one cell."""
-    sections = numbered_items(case)
+    sections = case.numbered_items()
     return [
         case.collection.title,
         case.number,
@@ -336,7 +299,7 @@ def xlsx_bytes(cases: Iterable[Case], url_for: Callable[[Case], str]) -> bytes:
 
     for case in cases:
         case_sheet.append([cell(case_sheet, value) for value in case_row(case, url_for(case))])
-        for items in numbered_items(case).values():
+        for items in case.numbered_items().values():
             for item in items:
                 values = [case.number, case.title, item.section_label, item.order, item.heading, item.body]
                 item_sheet.append([cell(item_sheet, value) for value in values])
@@ -391,7 +354,7 @@ def docx_bytes(cases: Iterable[Case], *, count: int, collections: Sequence[str],
         labels.add_run(_clean(topic_names(case) or "—"))
         for text in filter(None, case.summary.splitlines()):
             document.add_paragraph(_clean(text))
-        for index, (section, items) in enumerate(numbered_items(case).items(), start=1):
+        for index, (section, items) in enumerate(case.numbered_items().items(), start=1):
             if not items:
                 continue
             document.add_heading(f"{chinese_numeral(index)}、{CaseItem.Section(section).label}", level=2)

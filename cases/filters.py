@@ -55,6 +55,16 @@ class CaseFilter(django_filters.FilterSet):
     def keep(self, queryset, name, value):
         return queryset
 
+    def search_arguments(self) -> dict:
+        """The valid parameters as keyword arguments of ``search_cases`` (invalid ones left out)."""
+        data = self.form.cleaned_data
+        return {
+            "q": data.get("q") or "",
+            "regions": list(data.get("region") or []),
+            "topics": list(data.get("topic") or []),
+            "sort": data.get("sort") or Sort.RELEVANCE,
+        }
+
 
 class PageForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False, error_messages={"invalid": "页码须为正整数。"})

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import reversion
 from django.db import models
 from django.urls import reverse
+
+from .importer import chinese_numeral
 
 if TYPE_CHECKING:
     from regions.models import Region
@@ -137,6 +140,20 @@ class Case(models.Model):
         provider = f"，{self.provider}" if self.provider else ""
         return f"《{self.collection.title}》案例 {self.number}：{self.title}{provider}。"
 
+    def numbered_items(self) -> dict[int, list[NumberedItem]]:
+        """Each section's items in order, numbered items with their numerals (（一）, （二）, …)."""
+        sections: dict[int, list[NumberedItem]] = {}
+        for section, items in self.items_by_section().items():
+            numbered, rows = 0, []
+            for order, item in enumerate(items, start=1):
+                numeral = ""
+                if item.heading:
+                    numbered += 1
+                    numeral = chinese_numeral(numbered)
+                rows.append(NumberedItem(section, order, numeral, item.heading, item.body))
+            sections[section] = rows
+        return sections
+
     def items_by_section(self) -> dict[int, list[CaseItem]]:
         """Items grouped by section in document order (uses prefetched items when present)."""
         grouped: dict[int, list[CaseItem]] = {section: [] for section in CaseItem.Section.values}
@@ -145,6 +162,26 @@ class Case(models.Model):
         for items in grouped.values():
             items.sort(key=lambda item: item.position)
         return grouped
+
+
+@dataclass(frozen=True)
+class NumberedItem:
+    """An item with its place: ``order`` counts all items of its section, ``numeral`` only the numbered ones."""
+
+    section: int
+    order: int
+    numeral: str  # 一, 二, … for an item with a heading; empty for an unnumbered paragraph
+    heading: str
+    body: str
+
+    @property
+    def section_label(self) -> str:
+        return CaseItem.Section(self.section).label
+
+    @property
+    def text(self) -> str:
+        """The item as the document prints it: （一）Heading.Body."""
+        return f"（{self.numeral}）{self.heading}{self.body}" if self.numeral else self.body
 
 
 class CaseItem(models.Model):

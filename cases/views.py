@@ -67,18 +67,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def numbered_sections(case: Case) -> list[dict]:
-    """The three sections with their ordinals (一、) and the numerals (（一）) of numbered items."""
-    sections = []
-    for index, (section, items) in enumerate(case.items_by_section().items(), start=1):
-        numbered, rows = 0, []
-        for item in items:
-            numeral = ""
-            if item.heading:
-                numbered += 1
-                numeral = chinese_numeral(numbered)
-            rows.append({"numeral": numeral, "heading": item.heading, "body": item.body})
-        sections.append({"ordinal": chinese_numeral(index), "label": CaseItem.Section(section).label, "items": rows})
-    return sections
+    """The three sections with their ordinals (一、) and their numbered items."""
+    return [
+        {"ordinal": chinese_numeral(index), "label": CaseItem.Section(section).label, "items": items}
+        for index, (section, items) in enumerate(case.numbered_items().items(), start=1)
+    ]
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:

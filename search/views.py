@@ -14,16 +14,9 @@ def search(request: HttpRequest) -> HttpResponse:
     paging = PageForm(request.GET)
     if not paging.is_valid():
         raise Http404("页码无效。")
-    data = filters.form.cleaned_data
+    arguments = filters.search_arguments()
     try:
-        results = search_cases(
-            q=data.get("q") or "",
-            regions=data.get("region") or [],
-            topics=data.get("topic") or [],
-            sort=data.get("sort") or Sort.RELEVANCE,
-            page=paging.cleaned_data["page"] or 1,
-            page_size=settings.PAGE_SIZE,
-        )
+        results = search_cases(**arguments, page=paging.cleaned_data["page"] or 1, page_size=settings.PAGE_SIZE)
     except PageOutOfRange:
         raise Http404("没有这一页。") from None
     return render(
@@ -34,8 +27,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "errors": [error for errors in filters.form.errors.values() for error in errors],
             "sort_choices": Sort.CHOICES,
-            "current_sort": data.get("sort") or Sort.RELEVANCE,
-            "selected_regions": [region.slug for region in data.get("region") or []],
-            "selected_topics": [topic.slug for topic in data.get("topic") or []],
+            "current_sort": arguments["sort"],
+            "selected_regions": [region.slug for region in arguments["regions"]],
+            "selected_topics": [topic.slug for topic in arguments["topics"]],
         },
     )
