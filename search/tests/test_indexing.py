@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case, CaseItem, Topic
+from cases.tests.test_admin import case_form_data
 from regions.models import Region
 from search.indexing import case_unindex
 from search.models import SearchDocument
@@ -19,41 +20,10 @@ def found(q: str) -> set[int]:
     return {hit.case.number for hit in search_cases(q=q, page_size=100).hits}
 
 
-def inline_form_data(case: Case) -> dict:
-    """The admin change form of a case as the browser would post it back, unchanged."""
-    items = list(case.items.order_by("section", "position"))
-    data = {
-        "collection": case.collection_id,
-        "number": case.number,
-        "title": case.title,
-        "provider": case.provider,
-        "summary": case.summary,
-        "status": case.status,
-        "regions": [r.pk for r in case.regions.all()],
-        "topics": [t.pk for t in case.topics.all()],
-        "items-TOTAL_FORMS": len(items),
-        "items-INITIAL_FORMS": len(items),
-        "items-MIN_NUM_FORMS": 0,
-        "items-MAX_NUM_FORMS": 1000,
-    }
-    for index, item in enumerate(items):
-        data.update(
-            {
-                f"items-{index}-id": item.pk,
-                f"items-{index}-case": case.pk,
-                f"items-{index}-section": item.section,
-                f"items-{index}-position": item.position,
-                f"items-{index}-heading": item.heading,
-                f"items-{index}-body": item.body,
-            }
-        )
-    return data
-
-
 def test_an_admin_edit_of_an_item_is_found_by_the_next_search(admin_client):
     case = Case.objects.get(number=15)
     assert 15 not in found("氢能船舶")
-    data = inline_form_data(case)
+    data = case_form_data(case)
     data["items-0-body"] += "试点氢能船舶快速查验。"
     response = admin_client.post(reverse("admin:cases_case_change", args=[case.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -62,7 +32,7 @@ def test_an_admin_edit_of_an_item_is_found_by_the_next_search(admin_client):
 
 def test_an_admin_title_change_is_found_and_the_old_title_word_is_gone(admin_client):
     case = Case.objects.get(number=9)
-    data = inline_form_data(case)
+    data = case_form_data(case)
     data["title"] = "创新云上博览会模式"
     admin_client.post(reverse("admin:cases_case_change", args=[case.pk]), data)
     assert search_cases(q="博览会").hits[0].case.number == 9
