@@ -43,7 +43,7 @@ from .history import (
     state_of_version,
 )
 from .models import Case, CaseItem, Collection, Topic
-from .services import case_items_renumber, labels_delete, topics_merge
+from .services import case_items_renumber, topics_merge
 
 # A new item whose position is left empty goes to the end of its section.
 APPEND_POSITION = 32767
@@ -396,12 +396,6 @@ class TopicAdmin(admin.ModelAdmin):
     @admin.display(description="案例数", ordering="case_count")
     def case_count(self, topic: Topic) -> int:
         return topic.case_count
-
-    def delete_model(self, request: HttpRequest, obj: Topic) -> None:
-        labels_delete(Topic.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        labels_delete(queryset)
 
     @admin.action(description="合并所选主题", permissions=["change", "delete"])
     def merge_topics(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:

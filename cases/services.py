@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import models, transaction
+from django.db import transaction
 
 from regions.models import Region
 
@@ -179,10 +179,10 @@ def case_items_renumber(*, case: Case, moved: Iterable[int] = ()) -> int:
 def topics_merge(*, target: Topic, others: Iterable[Topic]) -> set[int]:
     """Move the cases of ``others`` to ``target`` and delete ``others``; returns the ids of the cases affected.
 
-    Every affected case is reindexed once, at the end: deleting a topic removes
-    its links without an m2m signal, so the index is told explicitly.
+    Every affected case is reindexed once, at the end (search.signals follows the
+    new links and the deleted topics; the batch collects them).
     """
-    from search.indexing import batched, case_reindex
+    from search.indexing import batched
 
     other_ids = [topic.pk for topic in others if topic.pk != target.pk]
     with transaction.atomic(), batched():
@@ -191,20 +191,4 @@ def topics_merge(*, target: Topic, others: Iterable[Topic]) -> set[int]:
         )
         target.cases.add(*affected)
         Topic.objects.filter(pk__in=other_ids).delete()
-        case_reindex(case_ids=affected)
-    return affected
-
-
-def labels_delete(queryset: models.QuerySet) -> set[int]:
-    """Delete topics or regions and reindex the cases that carried them (a delete sends no m2m signal)."""
-    from search.indexing import batched, case_reindex
-
-    through = Case.topics.through if queryset.model is Topic else Case.regions.through
-    column = "topic_id" if queryset.model is Topic else "region_id"
-    with transaction.atomic(), batched():
-        affected = set(
-            through.objects.filter(**{f"{column}__in": queryset.values("pk")}).values_list("case_id", flat=True)
-        )
-        queryset.delete()
-        case_reindex(case_ids=affected)
     return affected

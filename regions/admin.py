@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from cases.services import labels_delete
-
 from .models import Region
 
 
@@ -19,9 +17,3 @@ class RegionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("parent")  # str() names a new area by its province
-
-    def delete_model(self, request: HttpRequest, obj: Region) -> None:
-        labels_delete(Region.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        labels_delete(queryset)

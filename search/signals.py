@@ -1,6 +1,6 @@
 """Index maintenance: each receiver is one call into search.indexing."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from cases.models import Case, CaseItem, Collection, Topic
@@ -44,15 +44,29 @@ def _affected_case_ids(instance, action: str, reverse: bool, pk_set) -> list[int
 
 
 @receiver(post_save, sender=Topic)
-def topic_saved(sender, instance: Topic, created: bool, **kwargs) -> None:
-    if not created:
-        case_reindex(case_ids=instance.cases.values_list("pk", flat=True))
-
-
 @receiver(post_save, sender=Region)
-def region_saved(sender, instance: Region, created: bool, **kwargs) -> None:
-    if not created:
-        case_reindex(case_ids=Case.objects.in_regions([instance]).values_list("pk", flat=True))
+def label_saved(sender, instance, created: bool, **kwargs) -> None:
+    if not created:  # a rename: the cases carrying the label are indexed under its name
+        case_reindex(case_ids=_labelled_case_ids(instance))
+
+
+@receiver(pre_delete, sender=Topic)
+@receiver(pre_delete, sender=Region)
+def label_deleting(sender, instance, **kwargs) -> None:
+    # Deleting a topic or region drops its links without an m2m signal: note the cases now.
+    instance._cases_to_reindex = _labelled_case_ids(instance)
+
+
+@receiver(post_delete, sender=Topic)
+@receiver(post_delete, sender=Region)
+def label_deleted(sender, instance, **kwargs) -> None:
+    case_reindex(case_ids=getattr(instance, "_cases_to_reindex", []))
+
+
+def _labelled_case_ids(label: Topic | Region) -> list[int]:
+    """The cases a topic or region labels (a province's include those of its cities and new areas)."""
+    cases = Case.objects.in_regions([label]) if isinstance(label, Region) else label.cases.all()
+    return list(cases.values_list("pk", flat=True))
 
 
 @receiver([post_save, post_delete], sender=Collection)

@@ -83,3 +83,20 @@ def test_reindex_rebuilds_an_emptied_index_with_progress():
     call_command("reindex", stdout=out)
     assert "已索引 20/20 个案例" in out.getvalue() and "索引已重建：20 个案例" in out.getvalue()
     assert found("铁路提单") == {13}
+
+
+def test_deleting_a_topic_anywhere_takes_its_name_out_of_the_index():
+    topic = Topic.objects.get(slug="trade-promotion")
+    phrase = f'"{topic.name}"'
+    assert found(phrase)
+    topic.delete()  # not through the admin: the index must follow all the same
+    assert found(phrase) == set()
+
+
+def test_deleting_a_region_reindexes_the_cases_it_labelled():
+    def labels() -> list[str]:
+        return SearchDocument.objects.get(case__number=16).label_tokens.split()
+
+    assert "西咸新区" in labels()
+    Region.objects.get(slug="xixian").delete()
+    assert "西咸新区" not in labels() and "陕西省" not in labels()
