@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "collections": collections,
             "case_count": sum(collection.case_count for collection in collections),
-            "topics": Topic.objects.annotate(case_count=Count("cases", filter=published)),
+            "topics": Topic.objects.with_case_counts(),
             "provinces": region_facet(Case.objects.published(), selected=set()),
         },
     )
@@ -75,9 +75,7 @@ def numbered_sections(case: Case) -> list[dict]:
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:
-    published = Q(cases__status=Case.Status.PUBLISHED)
-    topics = Topic.objects.annotate(case_count=Count("cases", filter=published))
-    return render(request, "cases/topic_list.html", {"topics": topics})
+    return render(request, "cases/topic_list.html", {"topics": Topic.objects.with_case_counts()})
 
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
