@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
@@ -11,7 +13,7 @@ from regions.models import Region
 from search.service import Hit, PageOutOfRange, search_cases
 
 from .filters import CaseFilter, PageForm
-from .models import Case, CaseItem
+from .models import Case, CaseItem, Topic
 
 SECTION_KEYS = {
     CaseItem.Section.MEASURE: "measures",
@@ -27,10 +29,10 @@ def _error(status: int, message: str, fields: dict | None = None) -> JsonRespons
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _labels(case: Case) -> dict:
+def _labels(regions: Iterable[Region], topics: Iterable[Topic]) -> dict:
     return {
-        "regions": [{"slug": r.slug, "name": r.full_name} for r in case.regions.all()],
-        "topics": [{"slug": t.slug, "name": t.name} for t in case.topics.all()],
+        "regions": [{"slug": r.slug, "name": r.full_name} for r in regions],
+        "topics": [{"slug": t.slug, "name": t.name} for t in topics],
     }
 
 
@@ -41,7 +43,7 @@ def _hit(request: HttpRequest, hit: Hit) -> dict:
         "number": case.number,
         "title": case.title,
         "url": request.build_absolute_uri(case.get_absolute_url()),
-        **_labels(case),
+        **_labels(hit.regions, hit.topics),
         "score": hit.score,
         "snippet": hit.passages[0].html if hit.passages else None,
         "snippet_section": hit.passages[0].section if hit.passages else None,
@@ -109,7 +111,7 @@ def case_data(request: HttpRequest, case: Case) -> dict:
         "provider": case.provider,
         "summary": case.summary,
         "url": request.build_absolute_uri(case.get_absolute_url()),
-        **_labels(case),
+        **_labels(case.regions.all(), case.topics.all()),
     }
     for section, items in case.items_by_section().items():
         body[SECTION_KEYS[section]] = [{"heading": item.heading, "body": item.body} for item in items]

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from regions.models import Region
-from search.facets import region_facet
+from search.service import region_overview
 
 from .compare import MAX_CASES, MIN_CASES, parse_selection
 from .importer import chinese_numeral
@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "collections": collections,
             "case_count": sum(collection.case_count for collection in collections),
             "topics": Topic.objects.with_case_counts(),
-            "provinces": region_facet(Case.objects.published(), selected=set()),
+            "provinces": region_overview(),
         },
     )
 

@@ -3,16 +3,27 @@
 Each family is counted with the other family's filters applied but not its
 own (disjunctive faceting): ticking a second province widens the result, so
 the province counts must not shrink to the first one.
+
+The database answers one grouped query: how many matching published cases
+share each combination of regions and topics (see ``FacetKey``). The result
+count and both families' counts follow from those groups here, whatever the
+filters, so a search counts its matches once.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
-
-from cases.models import Case, Topic
+from cases.models import Topic
+from config.content_cache import content_version
 from regions.models import Region
+
+from .models import FacetKey
+
+# (region ids, topic ids, number of cases): ids space-separated, as FacetKey stores them.
+Group = tuple[str, str, int]
 
 
 @dataclass
@@ -27,32 +38,93 @@ class FacetValue:
         return {"slug": self.slug, "name": self.name, "count": self.count}
 
 
-def region_facet(cases: QuerySet[Case], selected: set[str]) -> list[FacetValue]:
-    """Provinces with their cities and new areas, each with the number of matching cases."""
-    counts = Region.objects.case_counts(cases)
-    regions = Region.objects.filter(pk__in=list(counts)) | Region.objects.filter(slug__in=selected)
-    provinces: dict[int, FacetValue] = {}
-    children: list[tuple[int, FacetValue]] = []
-    for region in regions.select_related("parent").order_by("code", "slug"):
-        value = FacetValue(region.slug, region.full_name, counts.get(region.pk, 0), region.slug in selected)
-        if region.parent_id:
-            children.append((region.parent_id, value))
-        else:
-            provinces[region.pk] = value
-    for parent_id, child in children:
-        if parent_id in provinces:
-            provinces[parent_id].children.append(child)
-    return sorted(provinces.values(), key=lambda value: -value.count)
+@dataclass
+class FacetCounts:
+    total: int  # cases passing both families' filters: the result count
+    regions: Counter[int]  # a province counts the cases of its cities and new areas once
+    topics: Counter[int]
 
 
-def topic_facet(cases: QuerySet[Case], selected: set[str]) -> list[FacetValue]:
-    counts = dict(
-        Case.topics.through.objects.filter(case__in=cases.values("pk"))
-        .values_list("topic_id")
-        .annotate(count=Count("pk"))  # one link row per (case, topic)
-    )
-    return [
-        FacetValue(topic.slug, topic.name, counts.get(topic.pk, 0), topic.slug in selected)
-        for topic in Topic.objects.all()
-        if counts.get(topic.pk) or topic.slug in selected
-    ]
+_labels: tuple[int, list[Region], list[Topic]] | None = None
+
+
+def all_labels() -> tuple[list[Region], list[Topic]]:
+    """Every region (with its parent) and topic, in display order, read again when the content changes.
+
+    Saving a region or topic bumps the content version (``search.signals``).
+    """
+    global _labels
+    version = content_version()
+    if _labels is None or _labels[0] != version or not version:  # version 0: the cache is down
+        _labels = (version, list(Region.objects.select_related("parent")), list(Topic.objects.all()))
+    return _labels[1], _labels[2]
+
+
+class Facets:
+    """The regions and topics the counts refer to, with the filters chosen among them."""
+
+    def __init__(self, regions: Sequence[Region], topics: Sequence[Topic]) -> None:
+        self.all_regions, self.all_topics = all_labels()
+        self.province_of = {region.pk: region.parent_id or region.pk for region in self.all_regions}
+        self.selected_regions = {region.slug for region in regions}
+        self.selected_topics = {topic.slug for topic in topics}
+        chosen = {region.pk for region in regions}
+        # A province stands for itself and everything under it.
+        self.region_filter = {pk for pk, province in self.province_of.items() if pk in chosen or province in chosen}
+        self.topic_filter = {topic.pk for topic in topics}
+
+    def labels(self, case_ids: Iterable[int]) -> dict[int, tuple[list[Region], list[Topic]]]:
+        """Each case's regions and topics, in display order (one query)."""
+        keys = FacetKey.objects.filter(case_id__in=list(case_ids)).values_list("case_id", "region_ids", "topic_ids")
+        by_case = {case_id: ({int(pk) for pk in r.split()}, {int(pk) for pk in t.split()}) for case_id, r, t in keys}
+        return {
+            case_id: (
+                [region for region in self.all_regions if region.pk in region_ids],
+                [topic for topic in self.all_topics if topic.pk in topic_ids],
+            )
+            for case_id, (region_ids, topic_ids) in by_case.items()
+        }
+
+    def count(self, groups: Iterable[Group]) -> FacetCounts:
+        total = 0
+        regions: Counter[int] = Counter()
+        topics: Counter[int] = Counter()
+        for region_key, topic_key, number in groups:
+            region_ids = {int(pk) for pk in region_key.split()}
+            topic_ids = {int(pk) for pk in topic_key.split()}
+            in_regions = not self.selected_regions or not self.region_filter.isdisjoint(region_ids)
+            in_topics = not self.selected_topics or not self.topic_filter.isdisjoint(topic_ids)
+            if in_regions and in_topics:
+                total += number
+            if in_topics:
+                for pk in region_ids | {self.province_of.get(pk, pk) for pk in region_ids}:
+                    regions[pk] += number
+            if in_regions:
+                for pk in topic_ids:
+                    topics[pk] += number
+        return FacetCounts(total, regions, topics)
+
+    def region_facet(self, counts: FacetCounts) -> list[FacetValue]:
+        """Provinces with their cities and new areas, each with the number of matching cases."""
+        provinces: dict[int, FacetValue] = {}
+        children: list[tuple[int, FacetValue]] = []
+        for region in self.all_regions:  # in code order
+            count, selected = counts.regions.get(region.pk, 0), region.slug in self.selected_regions
+            if not (count or selected):
+                continue
+            value = FacetValue(region.slug, region.full_name, count, selected)
+            if region.parent_id:
+                children.append((region.parent_id, value))
+            else:
+                provinces[region.pk] = value
+        for parent_id, child in children:
+            if parent_id in provinces:
+                provinces[parent_id].children.append(child)
+        return sorted(provinces.values(), key=lambda value: -value.count)
+
+    def topic_facet(self, counts: FacetCounts) -> list[FacetValue]:
+        return [
+            FacetValue(topic.slug, topic.name, counts.topics.get(topic.pk, 0), topic.slug in self.selected_topics)
+            for topic in self.all_topics
+            if counts.topics.get(topic.pk) or topic.slug in self.selected_topics
+        ]

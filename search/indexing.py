@@ -18,8 +18,9 @@ from cases.models import Case
 from config.content_cache import bump_content_version
 
 from .backends import get_backend
+from .champions import ChampionCollector, champions_delete, champions_write, token_weights
 from .documents import case_field_tokens
-from .models import SearchDocument
+from .models import FacetKey, SearchDocument
 
 _state = threading.local()
 
@@ -48,14 +49,23 @@ def case_unindex(*, case_ids: Iterable[int]) -> None:
     case_ids = list(case_ids)
     bump_content_version()
     get_backend().delete(case_ids)
+    champions_delete(case_ids)
+    FacetKey.objects.filter(case_id__in=case_ids).delete()
     SearchDocument.objects.filter(case_id__in=case_ids).delete()
 
 
 CHUNK_SIZE = 500
 
 
-def _reindex_now(case_ids: set[int], progress: Callable[[int], None] | None = None) -> None:
-    """Index these cases in chunks: segment, upsert the SearchDocument rows, write the backend's index."""
+def _reindex_now(
+    case_ids: set[int],
+    progress: Callable[[int], None] | None = None,
+    champions: ChampionCollector | None = None,
+) -> None:
+    """Index these cases in chunks: segment, upsert the SearchDocument and FacetKey rows, write the backend's index.
+
+    Champion lists are updated case by case, or left to ``champions`` when the whole index is rebuilt.
+    """
     backend = get_backend()
     ordered = sorted(case_ids)
     if ordered:
@@ -78,6 +88,18 @@ def _reindex_now(case_ids: set[int], progress: Callable[[int], None] | None = No
                 update_fields=[f"{name}_tokens" for name in ("title", "label", "heading", "body")] + ["updated_at"],
             )
             backend.write_many(rows)
+            FacetKey.objects.bulk_create(
+                [facet_key(case) for case in cases],
+                update_conflicts=True,
+                unique_fields=["case"],
+                update_fields=["published", "region_ids", "topic_ids"],
+            )
+            weights = [(pk, token_weights(tokens)) for pk, tokens in rows]
+            if champions is None:
+                champions_write(weights)
+            else:
+                for pk, case_weights in weights:
+                    champions.add(pk, case_weights)
             found.update(pk for pk, _ in rows)
             done += len(rows)
             if progress:
@@ -85,6 +107,16 @@ def _reindex_now(case_ids: set[int], progress: Callable[[int], None] | None = No
         gone = case_ids - found
         if gone:
             case_unindex(case_ids=gone)
+
+
+def facet_key(case: Case) -> FacetKey:
+    """Regions and topics must be prefetched."""
+    return FacetKey(
+        case_id=case.pk,
+        published=case.status == Case.Status.PUBLISHED,
+        region_ids=" ".join(str(pk) for pk in sorted(region.pk for region in case.regions.all())),
+        topic_ids=" ".join(str(pk) for pk in sorted(topic.pk for topic in case.topics.all())),
+    )
 
 
 @contextlib.contextmanager
@@ -114,6 +146,8 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
     with transaction.atomic():
         get_backend().clear()
         SearchDocument.objects.exclude(case_id__in=Case.objects.values("pk")).delete()
-        _reindex_now(case_ids, progress=(lambda done: progress(done, total)) if progress else None)
+        champions = ChampionCollector()
+        _reindex_now(case_ids, progress=(lambda done: progress(done, total)) if progress else None, champions=champions)
+        champions.save()
     get_backend().after_rebuild()
     return total

@@ -51,6 +51,11 @@ class Query:
     def terms(self) -> list[Term]:
         return [term for clause in self.clauses for term in clause]
 
+    @property
+    def tokens(self) -> list[str]:
+        """The tokens of every term that must or may match (not of the excluded ones)."""
+        return [token for term in self.terms for token in term.tokens]
+
     def as_any_word(self) -> Query:
         """The fallback: every term on its own is enough."""
         return Query(clauses=[self.terms], excluded=self.excluded, notices=self.notices, any_word=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +13,8 @@ from cases.models import Case, CaseItem, Topic
 from regions.models import Region
 
 from .backends import get_backend
-from .facets import FacetValue, region_facet, topic_facet
+from .champions import EXACT_RANK_LIMIT, candidate_ids
+from .facets import FacetCounts, Facets, FacetValue
 from .highlight import Passage, best_passages, mark
 from .query import Query, parse_query
 
@@ -33,6 +35,8 @@ class Hit:
     score: float | None
     title_html: str
     passages: list[Passage] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
 
 
 @dataclass
@@ -52,51 +56,6 @@ class SearchResults:
         return bool(self.query.clauses or self.query.excluded)
 
 
-@dataclass
-class _Selection:
-    """The cases a query and filters select, before paging."""
-
-    query: Query
-    by_topic: QuerySet[Case]  # the filters only
-    matches: QuerySet[Case]  # the filters and the query
-    count: int | None
-    fallback: bool
-
-    @property
-    def searching(self) -> bool:
-        return bool(self.query.clauses or self.query.excluded)
-
-    def ranked_ids(self, sort: str, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
-        """(id, score) in result order: relevance when there are words to rank by, else collection and number."""
-        if self.query.clauses and sort == Sort.RELEVANCE:
-            candidates = self.by_topic.values("pk").query.sql_with_params()
-            return get_backend().ranked_ids(self.query, candidates, limit=limit, offset=offset)
-        ids = self.matches.order_by(*Case._meta.ordering).values_list("pk", flat=True)[offset : offset + limit]
-        return [(pk, None) for pk in ids]
-
-
-def _select(
-    q: str, regions: Sequence[Region], topics: Sequence[Topic], base: QuerySet[Case], *, counted: bool = True
-) -> _Selection:
-    """Apply the filters and the query, falling back to any word when every word matches nothing.
-
-    ``counted=False`` skips counting (exports need the ids, not the total); ``count`` is then None.
-    """
-    by_region = base.in_regions(regions) if regions else base
-    by_topic = by_region.with_topics(topics) if topics else by_region
-    query = parse_query(q)
-    if not (query.clauses or query.excluded):
-        return _Selection(query, by_topic, by_topic, by_topic.count() if counted else None, fallback=False)
-    backend = get_backend()
-    matches = by_topic.filter(pk__in=backend.match_ids(query))
-    count = matches.count() if counted else None
-    if query.can_fall_back and (count == 0 if counted else not matches.exists()):
-        query = query.as_any_word()
-        matches = by_topic.filter(pk__in=backend.match_ids(query))
-        return _Selection(query, by_topic, matches, matches.count() if counted else None, fallback=True)
-    return _Selection(query, by_topic, matches, count, fallback=False)
-
-
 def search_cases(
     *,
     q: str = "",
@@ -105,7 +64,6 @@ def search_cases(
     sort: str = Sort.RELEVANCE,
     page: int = 1,
     page_size: int = 20,
-    cases: QuerySet[Case] | None = None,
 ) -> SearchResults:
     """Published cases matching ``q`` within any of ``regions`` and any of ``topics``.
 
@@ -113,44 +71,121 @@ def search_cases(
     number order. The number of database queries does not depend on the number
     of results.
     """
-    base = Case.objects.published() if cases is None else cases
-    selection = _select(q, regions, topics, base)
-    query = selection.query
-    count = selection.count or 0
-    pages = max(1, math.ceil(count / page_size))
-    if page > pages:
-        raise PageOutOfRange(page)
-    ranked = selection.ranked_ids(sort, limit=page_size, offset=(page - 1) * page_size)
-
-    found = Case.objects.for_listing().in_bulk([pk for pk, _ in ranked])
-    words = query.highlight_words()
-    passages = _passages(found.values()) if words else {}
+    backend = get_backend()
+    query = parse_query(q)
+    with backend.searching() if _is_search(query) else contextlib.nullcontext():
+        facets = Facets(regions, topics)
+        query, counts, fallback = _counted(query, facets)
+        pages = max(1, math.ceil(counts.total / page_size))
+        if page > pages:
+            raise PageOutOfRange(page)
+        offset = (page - 1) * page_size
+        ranked = _ranked_ids(query, regions, topics, sort, limit=page_size, offset=offset, count=counts.total)
+        found = Case.objects.select_related("collection").in_bulk([pk for pk, _ in ranked])
+        labels = facets.labels(found)
+        words = query.highlight_words()
+        passages = _passages(found.values()) if words else {}
     hits = [
         Hit(
             case=found[pk],
             score=score,
             title_html=mark(found[pk].title, words),
             passages=best_passages(passages[pk], words) if words else [],
+            regions=labels[pk][0],
+            topics=labels[pk][1],
         )
         for pk, score in ranked
         if pk in found
     ]
-
-    # Disjunctive facets: each family is counted without its own filter.
-    matching = base.filter(pk__in=get_backend().match_ids(query)) if selection.searching else base
-    region_base = matching.with_topics(topics) if topics else matching
-    topic_base = matching.in_regions(regions) if regions else matching
     return SearchResults(
         query=query,
         q=q,
-        count=count,
+        count=counts.total,
         page=page,
         pages=pages,
         hits=hits,
-        region_facet=region_facet(region_base, {r.slug for r in regions}),
-        topic_facet=topic_facet(topic_base, {t.slug for t in topics}),
-        fallback=selection.fallback,
+        region_facet=facets.region_facet(counts),
+        topic_facet=facets.topic_facet(counts),
+        fallback=fallback,
     )
+
+
+def region_overview() -> list[FacetValue]:
+    """Every province with published cases, with its cities and new areas, and their numbers of cases."""
+    facets = Facets((), ())
+    return facets.region_facet(facets.count(get_backend().facet_groups(None)))
+
+
+def _is_search(query: Query) -> bool:
+    return bool(query.clauses or query.excluded)
+
+
+def _counted(query: Query, facets: Facets) -> tuple[Query, FacetCounts, bool]:
+    """The query to run, the counts of its results, and whether it fell back to any word."""
+    groups = get_backend().facet_groups(query if _is_search(query) else None)
+    counts = facets.count(groups)
+    if counts.total == 0 and query.can_fall_back:
+        query = query.as_any_word()
+        return query, facets.count(get_backend().facet_groups(query)), True
+    return query, counts, False
+
+
+def _ranked_ids(
+    query: Query,
+    regions: Sequence[Region],
+    topics: Sequence[Topic],
+    sort: str,
+    *,
+    limit: int,
+    offset: int,
+    count: int,
+) -> list[tuple[int, float | None]]:
+    """(id, score) of one page of results: by relevance when there are words to rank by, else by collection and number.
+
+    More than ``EXACT_RANK_LIMIT`` results are ranked by :func:`_ranked_by_champions`.
+    """
+    filtered = Case.objects.all()
+    if regions:
+        filtered = filtered.in_regions(regions)
+    if topics:
+        filtered = filtered.with_topics(topics)
+    backend = get_backend()
+    if not (query.clauses and sort == Sort.RELEVANCE):
+        matches = filtered.published()
+        if _is_search(query):
+            matches = matches.filter(pk__in=backend.match_ids(query))
+        ids = matches.order_by(*Case._meta.ordering).values_list("pk", flat=True)[offset : offset + limit]
+        return [(pk, None) for pk in ids]
+    if count > EXACT_RANK_LIMIT:
+        return _ranked_by_champions(query, filtered, limit=limit, offset=offset, count=count)
+    within = _sql(filtered) if regions or topics else None
+    return backend.ranked_ids(query, within, limit=limit, offset=offset)
+
+
+def _ranked_by_champions(
+    query: Query, filtered: QuerySet[Case], *, limit: int, offset: int, count: int
+) -> list[tuple[int, float]]:
+    """The matches among the champions of the query's words first, then the others, each part by score.
+
+    Pages within the champions rank a few thousand cases at most; a page past
+    them ranks all the other matches, as every page would without champions.
+    """
+    backend = get_backend()
+    champions = candidate_ids(query.tokens)
+    ranked = backend.ranked_ids(query, _sql(filtered.filter(pk__in=champions)), limit=limit, offset=offset)
+    if len(ranked) == min(limit, count - offset):
+        return ranked
+    if ranked:
+        listed = offset + len(ranked)
+    else:
+        listed = filtered.published().filter(pk__in=champions).filter(pk__in=backend.match_ids(query)).count()
+    others = _sql(filtered.exclude(pk__in=champions))
+    return ranked + backend.ranked_ids(query, others, limit=limit - len(ranked), offset=max(0, offset - listed))
+
+
+def _sql(cases: QuerySet[Case]) -> tuple[str, list]:
+    sql, params = cases.values("pk").query.sql_with_params()
+    return sql, list(params)
 
 
 def _passages(cases: Iterable[Case]) -> dict[int, list[tuple[str, str]]]:
@@ -180,5 +215,10 @@ def ranked_case_ids(
     The whole result set rather than one page, for exports: the same filters,
     the same any-word fallback and the same ranking, without hits or facets.
     """
-    selection = _select(q, regions, topics, Case.objects.published(), counted=False)
-    return [pk for pk, _ in selection.ranked_ids(sort, limit=limit, offset=0)]
+    query = parse_query(q)
+    if not _is_search(query):  # the browse order: nothing to count or rank
+        return [pk for pk, _ in _ranked_ids(query, regions, topics, sort, limit=limit, offset=0, count=0)]
+    with get_backend().searching():
+        query, counts, _ = _counted(query, Facets(regions, topics))
+        ranked = _ranked_ids(query, regions, topics, sort, limit=limit, offset=0, count=counts.total)
+    return [pk for pk, _ in ranked]

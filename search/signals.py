@@ -46,6 +46,7 @@ def _affected_case_ids(instance, action: str, reverse: bool, pk_set) -> list[int
 @receiver(post_save, sender=Topic)
 @receiver(post_save, sender=Region)
 def label_saved(sender, instance, created: bool, **kwargs) -> None:
+    bump_content_version()  # facets list every region and topic
     if not created:  # a rename: the cases carrying the label are indexed under its name
         case_reindex(case_ids=_labelled_case_ids(instance))
 

@@ -8,14 +8,20 @@ engine is assembled only from tokens that :mod:`search.text` produced.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 
 from django.db import connection
+from django.db.models import Count
 from django.db.models.expressions import RawSQL
 
+from ..facets import Group
+from ..models import FacetKey
 from ..query import Query
 
 SQL = tuple[str, list]
+PUBLISHED = "published"  # Case.Status.PUBLISHED, as stored
 
 
 class SearchBackend:
@@ -25,12 +31,24 @@ class SearchBackend:
         """A subquery of the ids of cases matching ``query`` (for ``pk__in=``)."""
         raise NotImplementedError
 
-    def ranked_ids(self, query: Query, candidates: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
-        """One page of (case id, score), best first, ties by collection and number.
+    def ranked_ids(self, query: Query, within: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
+        """One page of published (case id, score), best first, ties by collection and number.
 
-        ``candidates`` restricts the result to the ids a subquery selects.
+        ``within`` restricts the result to the ids a subquery selects.
         """
         raise NotImplementedError
+
+    def facet_groups(self, query: Query | None) -> list[Group]:
+        """The published cases matching ``query`` (all of them for None), counted by regions and topics."""
+        keys = FacetKey.objects.filter(published=True)
+        if query is not None:
+            keys = keys.filter(case_id__in=self.match_ids(query))
+        return list(keys.values_list("region_ids", "topic_ids").annotate(Count("pk")).order_by())
+
+    @contextlib.contextmanager
+    def searching(self) -> Iterator[None]:
+        """Around the queries of one search: whatever the database needs to plan them well."""
+        yield
 
     def write_many(self, rows: list[tuple[int, dict[str, list[str]]]]) -> None:
         """Store the index entries of (case id, tokens by field); the SearchDocument rows exist."""

@@ -9,14 +9,16 @@ the tokens jieba produced, and no user text can become tsquery syntax.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
+from collections.abc import Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
 from ..documents import FIELDS
 from ..query import Query, Term
-from . import SQL, SearchBackend, quote, tie_order
+from . import PUBLISHED, SQL, SearchBackend, quote, tie_order
 
 MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
 # ts_rank weights in the order {D, C, B, A}.
@@ -80,18 +82,30 @@ class PostgresBackend(SearchBackend):
             [tsquery_text(query)],
         )
 
-    def ranked_ids(self, query: Query, candidates: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
+    @contextlib.contextmanager
+    def searching(self) -> Iterator[None]:
+        """Match through the GIN index, always.
+
+        For a word in most cases the planner prefers reading the table, not
+        knowing that each row's tsvector must then be fetched from TOAST and
+        decompressed: 25 times slower at a hundred thousand cases.
+        """
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            yield
+
+    def ranked_ids(self, query: Query, within: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
         rank = "ts_rank(%s, d.vector, %s::tsquery)"
         params: list = [RANK_WEIGHTS, tsquery_text(query, with_exclusions=False)]
         adjacency = adjacency_tsquery_text(query)
         if adjacency:
             rank += " + ts_rank(%s, d.vector, %s::tsquery)"
             params += [RANK_WEIGHTS, adjacency]
-        where = "d.vector @@ %s::tsquery"
-        params.append(tsquery_text(query))
-        if candidates:
-            where += f" AND d.case_id IN ({candidates[0]})"
-            params += candidates[1]
+        where = "d.vector @@ %s::tsquery AND c.status = %s"
+        params += [tsquery_text(query), PUBLISHED]
+        if within:
+            where += f" AND d.case_id IN ({within[0]})"
+            params += within[1]
         sql = (
             f"SELECT d.case_id, {rank} AS score FROM {quote(self.table)} d "
             f"JOIN {quote('cases_case')} c ON c.id = d.case_id "

@@ -13,8 +13,10 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from ..documents import FIELDS
+from ..facets import Group
+from ..models import FacetKey
 from ..query import Query, Term
-from . import SQL, SearchBackend, quote, tie_order
+from . import PUBLISHED, SQL, SearchBackend, quote, tie_order
 
 FTS_TABLE = "search_fts"
 BM25 = f"bm25({FTS_TABLE}, {', '.join(str(field.bm25_weight) for field in FIELDS)})"
@@ -66,32 +68,48 @@ class SqliteBackend(SearchBackend):
             )
         return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match_text(query)])
 
-    def ranked_ids(self, query: Query, candidates: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
+    def ranked_ids(self, query: Query, within: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
         # The matches are ranked once in a materialised CTE: joined directly, SQLite
-        # would run the MATCH again for every candidate row.
+        # would run the MATCH again for every row. ``+rowid`` keeps FTS5 from
+        # looking each id of ``within`` up with a MATCH of its own; the ids only
+        # filter the matches, so bm25 is computed for those ids alone.
         ranked_matches = f"SELECT rowid AS id, -{BM25} AS {{}} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        restriction: list = []
+        if within:
+            ranked_matches += f" AND +rowid IN ({within[0]})"
+            restriction = within[1]
         ctes = [f"hits AS MATERIALIZED ({ranked_matches.format('score')})"]
-        params: list = [match_text(query)]
+        params: list = [match_text(query), *restriction]
         score, joins = "hits.score", ""
         adjacency = adjacency_match_text(query)
         if adjacency:
             ctes.append(f"adj AS MATERIALIZED ({ranked_matches.format('bonus')})")
-            params.append(adjacency)
+            params += [adjacency, *restriction]
             score, joins = "hits.score + COALESCE(adj.bonus, 0)", "LEFT JOIN adj ON adj.id = hits.id "
-        where = ""
-        if candidates:
-            where = f"WHERE hits.id IN ({candidates[0]}) "
-            params += candidates[1]
         sql = (
             f"WITH {', '.join(ctes)} "
             f"SELECT hits.id, {score} AS score FROM hits {joins}"
             f"JOIN {quote('cases_case')} c ON c.id = hits.id "
             f"JOIN {quote('cases_collection')} col ON col.id = c.collection_id "
-            f"{where}ORDER BY score DESC, {tie_order()} LIMIT %s OFFSET %s"
+            f"WHERE c.status = %s ORDER BY score DESC, {tie_order()} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit, offset])
+            cursor.execute(sql, [*params, PUBLISHED, limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+    def facet_groups(self, query: Query | None) -> list[Group]:
+        if query is None or not query.clauses:
+            return super().facet_groups(query)
+        # Joined on the rowid: one cheap lookup per match, where ``IN (…)`` would first build a set of them all.
+        keys = quote(FacetKey._meta.db_table)
+        sql = (
+            f"SELECT k.region_ids, k.topic_ids, COUNT(*) FROM {FTS_TABLE} f "
+            f"JOIN {keys} k ON k.case_id = f.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND k.published GROUP BY k.region_ids, k.topic_ids"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match_text(query)])
+            return cursor.fetchall()
 
     def write_many(self, rows: list[tuple[int, dict[str, list[str]]]]) -> None:
         columns = [field.name for field in FIELDS]

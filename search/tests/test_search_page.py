@@ -146,14 +146,16 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("search:search"), {"q": q, "topic": "finance"}).status_code == 200
         counts.append(len(queries))
-    # Topic validation, count, page of ids, cases, their regions, topics and items, then
-    # five for the facets (region counts twice, region names, topic counts, topic names).
-    assert counts[0] == counts[1] == counts[3] == 12, counts
-    assert counts[2] < 12  # no result: nothing to fetch
+    # Topic validation, region and topic names, the count and both facets in one grouped
+    # query, the page of ids, the cases, their regions, topics and items. PostgreSQL adds
+    # its planner setting and the savepoint around it.
+    expected = 9 + (3 if connection.vendor == "postgresql" else 0)
+    assert counts[0] == counts[1] == counts[3] == expected, counts
+    assert counts[2] < expected  # no result: nothing to fetch
 
 
 def test_the_browse_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         client.get(reverse("cases:case_list"))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         client.get(reverse("cases:case_list"), {"region": "zhejiang"})

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from unittest import mock
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from cases.models import Case, CaseItem, Collection, Topic
 from regions.models import Region
+from search import service as search_service
 from search import text as search_text
 from search.indexing import batched, rebuild_index
 from search.service import search_cases
@@ -60,7 +63,9 @@ class Command(BaseCommand):
         rng = random.Random(options["seed"])
         self.stdout.write(f"数据库：{connection.vendor}（{name}）")
         self.report_segmentation_speed()
-        self.stdout.write(f"{'案例数':>8} {'建索引(秒)':>10} {'p50(ms)':>8} {'p95(ms)':>8} {'最慢查询':>12}")
+        self.stdout.write(
+            f"{'案例数':>8} {'建索引(秒)':>10} {'p50(ms)':>8} {'p95(ms)':>8} {'前20同精确排序':>8} {'最慢查询':>12}"
+        )
         for size in [int(s) for s in options["sizes"].split(",")]:
             self.make_corpus(size, rng)
             self.vacuum()
@@ -69,8 +74,11 @@ class Command(BaseCommand):
             samples, slowest = self.measure(options["repeat"])
             p50 = statistics.median(samples)
             p95 = statistics.quantiles(samples, n=20)[18]
+            agreement = self.agreement_with_exact_ranking()
             note = "（分词已缓存）" if memoise else ""
-            self.stdout.write(f"{size:>8} {build:>10.1f} {p50:>8.1f} {p95:>8.1f} {slowest:>12}{note}")
+            self.stdout.write(
+                f"{size:>8} {build:>10.1f} {p50:>8.1f} {p95:>8.1f} {agreement:>13.0%} {slowest:>12}{note}"
+            )
         self.make_corpus(20, rng)  # leave the bench database as it started
         rebuild_index()
 
@@ -160,8 +168,7 @@ class Command(BaseCommand):
             search_text.segment_document = original
 
     def measure(self, repeat: int) -> tuple[list[float], str]:
-        hubei = Region.objects.get(slug="hubei")
-        runs: list[tuple[str, dict]] = [(q, {}) for q in QUERIES] + [("融资", {"regions": [hubei]})]
+        runs = self.runs()
         for q, filters in runs:  # warm up caches and connections
             search_cases(q=q, page_size=20, **filters)
         samples: list[float] = []
@@ -175,6 +182,25 @@ class Command(BaseCommand):
                 worst[q] = max(worst.get(q, 0), elapsed)
         slowest = max(worst, key=worst.get)
         return samples, f"{slowest}"
+
+    def agreement_with_exact_ranking(self) -> float:
+        """Share of the top 20 that ranking every match would also put in the top 20, over the query set.
+
+        Below ``EXACT_RANK_LIMIT`` results the two are the same ranking; above it
+        this is what the champion lists cost in quality.
+        """
+        shared = total = 0
+        for q, filters in self.runs():
+            ranked = {hit.case.pk for hit in search_cases(q=q, page_size=20, **filters).hits}
+            with mock.patch.object(search_service, "EXACT_RANK_LIMIT", sys.maxsize):
+                exact = {hit.case.pk for hit in search_cases(q=q, page_size=20, **filters).hits}
+            shared += len(ranked & exact)
+            total += len(exact)
+        return shared / total if total else 1.0
+
+    def runs(self) -> list[tuple[str, dict]]:
+        hubei = Region.objects.get(slug="hubei")
+        return [(q, {}) for q in QUERIES] + [("融资", {"regions": [hubei]})]
 
 
 def _memoised_by_line(segment: Callable[[str], tuple[list[str], list[str]]]):

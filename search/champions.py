@@ -1,0 +1,128 @@
+"""Champion lists: for each token, the cases in which it weighs most.
+
+A common word (服务, 发展) is found in nearly every case, and ranking all of its
+matches means computing a score for each: at a hundred thousand cases that
+alone takes longer than a search may. When a query matches more than
+``EXACT_RANK_LIMIT`` cases, it is ranked instead among the champions of its
+words: the union of each word's strongest cases, scored by the backend as
+usual. This is the "champion list" shortcut of inexact top-k retrieval
+(Manning, Raghavan and Schütze, *Introduction to Information Retrieval*,
+§7.1.3): the cases it can miss are those in which no query word weighs much.
+
+Smaller result sets, deep pages and exports are always ranked exactly.
+
+A token's weight in a case is the BM25 term-frequency part with the field
+weights of ``search.documents``, so a word in the title outweighs the same word
+in a paragraph. Each list holds at most ``LIST_SIZE`` cases when it is built;
+the cut is recorded as the token's floor, and a case written later joins the
+list when its weight reaches the floor. Every case weighing at least the floor
+is therefore always listed; ``reindex`` trims the lists again.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from .documents import FIELDS
+from .models import Champion, ChampionFloor
+
+EXACT_RANK_LIMIT = 2000
+LIST_SIZE = 1000
+CANDIDATES = 2000  # at most this many champions are ranked, shared among the query's tokens
+MAX_TOKEN_LENGTH = Champion._meta.get_field("token").max_length
+
+# BM25 constants; the average length is a fixed typical case length, which is
+# enough for ordering the cases of one token.
+K1 = 1.2
+B = 0.75
+AVERAGE_LENGTH = 1000
+
+
+def token_weights(fields: dict[str, list[str]]) -> dict[str, float]:
+    """Each token's weight in one case, from its tokens by field."""
+    frequency: Counter[str] = Counter()
+    length = 0
+    for field in FIELDS:
+        tokens = fields.get(field.name, [])
+        length += len(tokens)
+        for token, count in Counter(tokens).items():
+            frequency[token] += count * field.bm25_weight
+    norm = K1 * (1 - B + B * length / AVERAGE_LENGTH)
+    return {token: f * (K1 + 1) / (f + norm) for token, f in frequency.items() if len(token) <= MAX_TOKEN_LENGTH}
+
+
+def champions_write(rows: list[tuple[int, dict[str, float]]]) -> None:
+    """Replace these cases' entries: each joins the lists whose floor its weight reaches."""
+    Champion.objects.filter(case_id__in=[case_id for case_id, _ in rows]).delete()
+    tokens = {token for _, weights in rows for token in weights}
+    floors = dict(ChampionFloor.objects.filter(token__in=tokens).values_list("token", "weight")) if tokens else {}
+    Champion.objects.bulk_create(
+        (
+            Champion(token=token, case_id=case_id, weight=weight)
+            for case_id, weights in rows
+            for token, weight in weights.items()
+            if weight >= floors.get(token, 0.0)
+        ),
+        batch_size=5000,
+    )
+
+
+def champions_delete(case_ids: list[int]) -> None:
+    Champion.objects.filter(case_id__in=case_ids).delete()
+
+
+class ChampionCollector:
+    """Keeps each token's ``LIST_SIZE`` strongest cases while the whole index is rebuilt."""
+
+    def __init__(self) -> None:
+        self.heaps: dict[str, list[tuple[float, int]]] = {}
+
+    def add(self, case_id: int, weights: dict[str, float]) -> None:
+        for token, weight in weights.items():
+            heap = self.heaps.setdefault(token, [])
+            if len(heap) < LIST_SIZE:
+                heapq.heappush(heap, (weight, case_id))
+            elif weight > heap[0][0]:
+                heapq.heapreplace(heap, (weight, case_id))
+
+    def save(self) -> None:
+        """Replace every list and floor."""
+        Champion.objects.all().delete()
+        ChampionFloor.objects.all().delete()
+        Champion.objects.bulk_create(
+            (
+                Champion(token=token, case_id=case_id, weight=weight)
+                for token, heap in self.heaps.items()
+                for weight, case_id in heap
+            ),
+            batch_size=5000,
+        )
+        ChampionFloor.objects.bulk_create(
+            (
+                ChampionFloor(token=token, weight=heap[0][0])
+                for token, heap in self.heaps.items()
+                if len(heap) >= LIST_SIZE
+            ),
+            batch_size=5000,
+        )
+
+
+def candidate_ids(tokens: Iterable[str]) -> RawSQL:
+    """A subquery of the ids of the tokens' champions, the strongest first of each, ``CANDIDATES`` in all."""
+    tokens = sorted({token for token in tokens if len(token) <= MAX_TOKEN_LENGTH})
+    per_token = max(50, CANDIDATES // max(1, len(tokens)))
+    table = connection.ops.quote_name(Champion._meta.db_table)
+    strongest = (
+        f"SELECT case_id FROM (SELECT case_id FROM {table} WHERE token = %s ORDER BY weight DESC LIMIT %s) s{{}}"
+    )
+    if not tokens:
+        return RawSQL(f"SELECT case_id FROM {table} WHERE 1 = 0", [])
+    return RawSQL(
+        " UNION ".join(strongest.format(index) for index in range(len(tokens))),
+        [value for token in tokens for value in (token, per_token)],
+    )

@@ -1,0 +1,108 @@
+"""Champion lists: a large result set is ranked among each word's strongest cases first.
+
+The real 20 cases never reach ``EXACT_RANK_LIMIT``; these tests shorten the
+lists and lower the limit so the shortcut runs on them.
+"""
+
+import pytest
+from django.db import connection
+
+from cases.models import Case
+from search import champions, service
+from search.backends import get_backend
+from search.indexing import rebuild_index
+from search.models import Champion, ChampionFloor
+from search.query import parse_query
+from search.service import ranked_case_ids, search_cases
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(token: str) -> set[int]:
+    return set(Champion.objects.filter(token=token).values_list("case__number", flat=True))
+
+
+def all_numbers(q: str) -> list[int]:
+    return [hit.case.number for hit in search_cases(q=q, page_size=100).hits]
+
+
+@pytest.fixture
+def short_lists(monkeypatch):
+    """Lists of three cases, and every result set counted as large."""
+    exact = {q: all_numbers(q) for q in ("融资", "服务", "融资 平台")}
+    monkeypatch.setattr(champions, "LIST_SIZE", 3)
+    monkeypatch.setattr(service, "EXACT_RANK_LIMIT", 0)
+    rebuild_index()
+    return exact
+
+
+def test_while_no_list_is_full_every_case_of_a_token_is_listed():
+    assert listed("融资") == set(all_numbers("融资"))
+    assert listed("铁路提单") == {13}
+    assert not ChampionFloor.objects.exists()
+
+
+def test_a_full_list_keeps_the_cases_where_the_word_weighs_most(short_lists):
+    # 融资 is in the titles of cases 19 and 20 and in no other title.
+    assert len(listed("融资")) == 3
+    assert {19, 20} <= listed("融资")
+    floor = ChampionFloor.objects.get(token="融资").weight
+    assert min(Champion.objects.filter(token="融资").values_list("weight", flat=True)) == floor
+
+
+def test_the_champions_come_first_then_every_other_match_once(short_lists):
+    exact = short_lists["融资"]
+    first_page = search_cases(q="融资", page_size=3)
+    assert first_page.count == len(exact)  # counting is never cut short
+    assert {hit.case.number for hit in first_page.hits} == listed("融资")
+    pages = [search_cases(q="融资", page_size=3, page=page) for page in range(1, first_page.pages + 1)]
+    numbers = [hit.case.number for results in pages for hit in results.hits]
+    assert sorted(numbers) == sorted(exact)
+    # Each part keeps the backend's order: the rest is the exact ranking without the champions.
+    assert numbers[3:] == [number for number in exact if number not in listed("融资")]
+
+
+def test_several_words_rank_the_union_of_their_champions(short_lists):
+    exact = short_lists["融资 平台"]
+    top = [hit.case.number for hit in search_cases(q="融资 平台", page_size=2).hits]
+    assert set(top) <= listed("融资") | listed("平台")
+    assert top == [number for number in exact if number in listed("融资") | listed("平台")][:2]
+
+
+def test_exports_list_the_results_in_the_page_order(short_lists):
+    pages = search_cases(q="服务", page_size=100)
+    ids = ranked_case_ids(q="服务", limit=100)
+    assert ids == [hit.case.pk for hit in pages.hits]
+    assert len(ids) == len(short_lists["服务"])
+
+
+def test_a_case_written_later_joins_a_list_when_its_weight_reaches_the_floor(short_lists):
+    case = Case.objects.get(number=5)
+    assert 5 not in listed("融资")  # it mentions 融资, less than the three listed cases do
+    ChampionFloor.objects.filter(token="融资").update(weight=1.0)
+    case.save()
+    assert 5 in listed("融资")
+    ChampionFloor.objects.filter(token="融资").update(weight=99.0)
+    case.save()
+    assert 5 not in listed("融资")
+    item = case.items.first()
+    item.body += " 量子。"
+    item.save()
+    assert 5 in listed("量子")  # no list was cut for a new word: every case of it is listed
+
+
+def test_a_deleted_case_leaves_the_lists(short_lists):
+    Case.objects.get(number=19).delete()
+    assert 19 not in listed("融资")
+    assert search_cases(q="融资", page_size=100).count == len(short_lists["融资"]) - 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_postgresql_matches_through_the_index_even_for_a_word_in_every_case():
+    """Read row by row, every tsvector would be fetched from TOAST: 25 times slower at 100,000 cases."""
+    matches = get_backend().match_ids(parse_query("服务"))
+    with get_backend().searching(), connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {matches.sql}", matches.params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan
+    assert "search_document_vector_gin" in plan
