@@ -184,7 +184,7 @@ def _ranked_by_champions(
 
 
 def _sql(cases: QuerySet[Case]) -> tuple[str, list]:
-    sql, params = cases.values("pk").query.sql_with_params()
+    sql, params = cases.order_by().values("pk").query.sql_with_params()
     return sql, list(params)
 
 

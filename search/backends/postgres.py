@@ -10,6 +10,7 @@ the tokens jieba produced, and no user text can become tsquery syntax.
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -32,23 +33,45 @@ def quote_lexeme(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def pair_lexeme(first: str, second: str) -> str:
+    """Two adjacent tokens as one lexeme (tokens never contain a space, see ``search.text``)."""
+    return f"{first} {second}"
+
+
 def tsvector_literal(fields: dict[str, list[str]]) -> str:
-    """Weighted tsvector text; fields follow each other with a gap so no phrase spans two."""
+    """Weighted tsvector text; fields follow each other with a gap so no phrase spans two.
+
+    Besides each token, each pair of adjacent tokens is a lexeme of its own. A
+    two-token phrase then matches through the GIN index alone: with ``<->``,
+    PostgreSQL must fetch and check the tsvector of every case holding both
+    tokens, which for common words is most of the table.
+    """
     positions: dict[str, list[str]] = defaultdict(list)
     position = 0
     for field in FIELDS:
+        previous = None
         for token in fields.get(field.name, []):
             position = min(position + 1, MAX_POSITION)
-            positions[token].append(f"{position}{field.weight_letter}")
+            mark = f"{position}{field.weight_letter}"
+            positions[token].append(mark)
+            if previous is not None:
+                positions[pair_lexeme(previous, token)].append(mark)
+            previous = token
         position += 1
     return " ".join(f"{quote_lexeme(token)}:{','.join(p)}" for token, p in positions.items())
 
 
 def term_tsquery(term: Term) -> str:
+    """A phrase is its adjacent pairs, and for more than two tokens also the ``<->`` chain that orders them."""
     lexemes = [quote_lexeme(token) for token in term.tokens]
     if len(lexemes) == 1:
         return lexemes[0]
-    return "(" + (" <-> " if term.phrase else " & ").join(lexemes) + ")"
+    if not term.phrase:
+        return "(" + " & ".join(lexemes) + ")"
+    pairs = [quote_lexeme(pair_lexeme(a, b)) for a, b in itertools.pairwise(term.tokens)]
+    if len(pairs) == 1:
+        return pairs[0]
+    return "(" + " & ".join(pairs) + " & (" + " <-> ".join(lexemes) + "))"
 
 
 def tsquery_text(query: Query, *, with_exclusions: bool = True) -> str:

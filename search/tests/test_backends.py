@@ -18,13 +18,18 @@ def test_lexemes_are_quoted_and_escaped():
 
 def test_tsquery_of_clauses_phrases_and_exclusions():
     query = parse_query('融资 OR 信贷 "文化贸易" -保险')
-    assert tsquery_text(query) == "('融资' | '信贷') & (('文化' <-> '贸易')) & !'保险'"
-    assert tsquery_text(query, with_exclusions=False) == "('融资' | '信贷') & (('文化' <-> '贸易'))"
+    assert tsquery_text(query) == "('融资' | '信贷') & ('文化 贸易') & !'保险'"
+    assert tsquery_text(query, with_exclusions=False) == "('融资' | '信贷') & ('文化 贸易')"
+
+
+def test_a_longer_phrase_needs_its_pairs_and_their_order():
+    query = Query(clauses=[[Term(text="中欧班列通关服务", tokens=("中欧班列", "通关", "服务"), phrase=True)]])
+    assert tsquery_text(query) == "(('中欧班列 通关' & '通关 服务' & ('中欧班列' <-> '通关' <-> '服务')))"
 
 
 def test_tsvector_weights_fields_and_separates_them():
     literal = tsvector_literal({"title": ["融资"], "label": ["武汉市"], "body": ["融资", "服务"]})
-    assert literal == "'融资':1A,6D '武汉市':3B '服务':7D"
+    assert literal == "'融资':1A,6D '武汉市':3B '服务':7D '融资 服务':7D"  # no pair across two fields
 
 
 def test_fts5_match_text():
