@@ -5,7 +5,7 @@ A related case earns a simple, explainable score:
 * 1 point for each topic the two cases share (同属主题), and
 * up to 3 points for text similarity (内容相近): the cosine of the two cases'
   TF-IDF vectors over the tokens the search index already holds
-  (``search.models.SearchDocument``; title words count three times, item
+  (``search.models.SearchText``; title words count three times, item
   headings twice, other text once).
 
 Words that carry no content of their own are left out of the similarity:
@@ -36,7 +36,7 @@ TEXT_POINTS = 3.0
 # Below this cosine the shared words are too few or too common to count.
 MIN_SIMILARITY = 0.1
 WORDS_SHOWN = 3
-# (SearchDocument field, how many times a token in it counts)
+# (SearchText field, how many times a token in it counts)
 FIELD_WEIGHTS = (("title_tokens", 3), ("heading_tokens", 2), ("body_tokens", 1))
 # Common words of official documents that make two cases look alike without saying what they share.
 _COMMON_WORDS = """
@@ -79,14 +79,13 @@ class Catalogue:
 
     @classmethod
     def load(cls, *, including: int | None = None) -> Catalogue:
-        """Two queries: the cases with their collection and search document, then their topics."""
+        """Two queries: the cases with their collection and segmented text, then their topics."""
         wanted = Q(status=Case.Status.PUBLISHED)
         if including is not None:
             wanted |= Q(pk=including)
         cases = (
             Case.objects.filter(wanted)
-            .select_related("collection", "search_document")
-            .defer("search_document__vector", "search_document__updated_at")
+            .select_related("collection", "search_text")
         )
         catalogue = cls(cases={case.pk: case for case in cases})
         links = (
@@ -146,7 +145,7 @@ def _vectors(catalogue: Catalogue) -> dict[int, dict[str, float]]:
     documents = {}
     for case in catalogue.cases.values():
         try:
-            documents[case.pk] = case.search_document
+            documents[case.pk] = case.search_text
         except ObjectDoesNotExist:  # not indexed yet: related by topics only
             continue
     labels = {token for document in documents.values() for token in document.label_tokens.split()}

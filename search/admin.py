@@ -1,16 +1,15 @@
 from django.contrib import admin
 
-from .models import SearchDocument
+from .models import SearchText
 
 
-@admin.register(SearchDocument)
-class SearchDocumentAdmin(admin.ModelAdmin):
-    """Read-only: the index is derived from cases and rebuilt on every save."""
+@admin.register(SearchText)
+class SearchTextAdmin(admin.ModelAdmin):
+    """Read-only: the segmented text is derived from cases and rebuilt on every save."""
 
-    list_display = ["case", "updated_at"]
+    list_display = ["case"]
     list_select_related = ["case"]
-    readonly_fields = ["case", "title_tokens", "label_tokens", "heading_tokens", "body_tokens", "updated_at"]
-    exclude = ["vector"]
+    readonly_fields = ["case", "title_tokens", "label_tokens", "heading_tokens", "body_tokens"]
 
     def has_add_permission(self, request) -> bool:
         return False

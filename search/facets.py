@@ -5,13 +5,14 @@ own (disjunctive faceting): ticking a second province widens the result, so
 the province counts must not shrink to the first one.
 
 The database answers one grouped query: how many matching published cases
-share each combination of regions and topics (see ``FacetKey``). The result
+share each combination of regions and topics (see ``FacetSet``). The result
 count and both families' counts follow from those groups here, whatever the
 filters, so a search counts its matches once.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,9 +21,9 @@ from cases.models import Topic
 from config.content_cache import content_version
 from regions.models import Region
 
-from .models import FacetKey
+from .models import SearchDocument
 
-# (region ids, topic ids, number of cases): ids space-separated, as FacetKey stores them.
+# (region ids, topic ids, number of cases): ids space-separated, as FacetSet stores them.
 Group = tuple[str, str, int]
 
 
@@ -46,6 +47,11 @@ class FacetCounts:
 
 
 _labels: tuple[int, list[Region], list[Topic]] | None = None
+
+
+@functools.lru_cache(maxsize=65536)
+def _ids(key: str) -> frozenset[int]:
+    return frozenset(int(pk) for pk in key.split())
 
 
 def all_labels() -> tuple[list[Region], list[Topic]]:
@@ -75,8 +81,10 @@ class Facets:
 
     def labels(self, case_ids: Iterable[int]) -> dict[int, tuple[list[Region], list[Topic]]]:
         """Each case's regions and topics, in display order (one query)."""
-        keys = FacetKey.objects.filter(case_id__in=list(case_ids)).values_list("case_id", "region_ids", "topic_ids")
-        by_case = {case_id: ({int(pk) for pk in r.split()}, {int(pk) for pk in t.split()}) for case_id, r, t in keys}
+        keys = SearchDocument.objects.filter(case_id__in=list(case_ids)).values_list(
+            "case_id", "facet_set__region_ids", "facet_set__topic_ids"
+        )
+        by_case = {case_id: (_ids(regions), _ids(topics)) for case_id, regions, topics in keys}
         return {
             case_id: (
                 [region for region in self.all_regions if region.pk in region_ids],
@@ -90,14 +98,13 @@ class Facets:
         regions: Counter[int] = Counter()
         topics: Counter[int] = Counter()
         for region_key, topic_key, number in groups:
-            region_ids = {int(pk) for pk in region_key.split()}
-            topic_ids = {int(pk) for pk in topic_key.split()}
+            region_ids, topic_ids = _ids(region_key), _ids(topic_key)
             in_regions = not self.selected_regions or not self.region_filter.isdisjoint(region_ids)
             in_topics = not self.selected_topics or not self.topic_filter.isdisjoint(topic_ids)
             if in_regions and in_topics:
                 total += number
             if in_topics:
-                for pk in region_ids | {self.province_of.get(pk, pk) for pk in region_ids}:
+                for pk in region_ids | {self.province_of.get(pk, pk) for pk in region_ids}:  # a province once
                     regions[pk] += number
             if in_regions:
                 for pk in topic_ids:

@@ -19,8 +19,8 @@ from config.content_cache import bump_content_version
 
 from .backends import get_backend
 from .champions import ChampionCollector, champions_delete, champions_write, token_weights
-from .documents import case_field_tokens
-from .models import FacetKey, SearchDocument
+from .documents import FIELDS, case_field_tokens
+from .models import FacetSet, SearchDocument, SearchText
 
 _state = threading.local()
 
@@ -50,7 +50,7 @@ def case_unindex(*, case_ids: Iterable[int]) -> None:
     bump_content_version()
     get_backend().delete(case_ids)
     champions_delete(case_ids)
-    FacetKey.objects.filter(case_id__in=case_ids).delete()
+    SearchText.objects.filter(case_id__in=case_ids).delete()
     SearchDocument.objects.filter(case_id__in=case_ids).delete()
 
 
@@ -62,7 +62,7 @@ def _reindex_now(
     progress: Callable[[int], None] | None = None,
     champions: ChampionCollector | None = None,
 ) -> None:
-    """Index these cases in chunks: segment, upsert the SearchDocument and FacetKey rows, write the backend's index.
+    """Index these cases in chunks: segment, upsert their SearchText and SearchDocument rows, write the backend's index.
 
     Champion lists are updated case by case, or left to ``champions`` when the whole index is rebuilt.
     """
@@ -76,24 +76,28 @@ def _reindex_now(
         for start in range(0, len(ordered), CHUNK_SIZE):
             cases = list(_cases_for_indexing().filter(pk__in=ordered[start : start + CHUNK_SIZE]))
             rows = [(case.pk, case_field_tokens(case)) for case in cases]
-            SearchDocument.objects.bulk_create(
+            SearchText.objects.bulk_create(
                 [
-                    SearchDocument(
-                        case_id=pk, **{f"{name}_tokens": " ".join(values) for name, values in tokens.items()}
-                    )
+                    SearchText(case_id=pk, **{f"{name}_tokens": " ".join(values) for name, values in tokens.items()})
                     for pk, tokens in rows
                 ],
                 update_conflicts=True,
                 unique_fields=["case"],
-                update_fields=[f"{name}_tokens" for name in ("title", "label", "heading", "body")] + ["updated_at"],
+                update_fields=[f"{field.name}_tokens" for field in FIELDS],
             )
-            backend.write_many(rows)
-            FacetKey.objects.bulk_create(
-                [facet_key(case) for case in cases],
+            sets = _facet_sets({case.pk: _facet_key(case) for case in cases})
+            SearchDocument.objects.bulk_create(
+                [
+                    SearchDocument(
+                        case_id=case.pk, published=case.status == Case.Status.PUBLISHED, facet_set_id=sets[case.pk]
+                    )
+                    for case in cases
+                ],
                 update_conflicts=True,
                 unique_fields=["case"],
-                update_fields=["published", "region_ids", "topic_ids"],
+                update_fields=["published", "facet_set", "updated_at"],
             )
+            backend.write_many(rows)
             weights = [(pk, token_weights(tokens)) for pk, tokens in rows]
             if champions is None:
                 champions_write(weights)
@@ -109,14 +113,23 @@ def _reindex_now(
             case_unindex(case_ids=gone)
 
 
-def facet_key(case: Case) -> FacetKey:
-    """Regions and topics must be prefetched."""
-    return FacetKey(
-        case_id=case.pk,
-        published=case.status == Case.Status.PUBLISHED,
-        region_ids=" ".join(str(pk) for pk in sorted(region.pk for region in case.regions.all())),
-        topic_ids=" ".join(str(pk) for pk in sorted(topic.pk for topic in case.topics.all())),
+def _facet_key(case: Case) -> tuple[str, str]:
+    """(region ids, topic ids) as FacetSet stores them; regions and topics must be prefetched."""
+    return (
+        " ".join(str(pk) for pk in sorted(region.pk for region in case.regions.all())),
+        " ".join(str(pk) for pk in sorted(topic.pk for topic in case.topics.all())),
     )
+
+
+def _facet_sets(keys: dict[int, tuple[str, str]]) -> dict[int, int]:
+    """Case id → id of the FacetSet of its key, creating the sets not seen before."""
+    wanted = set(keys.values())
+    FacetSet.objects.bulk_create(
+        [FacetSet(region_ids=regions, topic_ids=topics) for regions, topics in wanted], ignore_conflicts=True
+    )
+    existing = FacetSet.objects.filter(region_ids__in={regions for regions, _ in wanted})
+    ids = {(s.region_ids, s.topic_ids): s.pk for s in existing if (s.region_ids, s.topic_ids) in wanted}
+    return {case_id: ids[key] for case_id, key in keys.items()}
 
 
 @contextlib.contextmanager
@@ -146,8 +159,10 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
     with transaction.atomic():
         get_backend().clear()
         SearchDocument.objects.exclude(case_id__in=Case.objects.values("pk")).delete()
+        SearchText.objects.exclude(case_id__in=Case.objects.values("pk")).delete()
         champions = ChampionCollector()
         _reindex_now(case_ids, progress=(lambda done: progress(done, total)) if progress else None, champions=champions)
         champions.save()
+        FacetSet.objects.exclude(pk__in=SearchDocument.objects.values("facet_set")).delete()
     get_backend().after_rebuild()
     return total

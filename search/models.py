@@ -2,22 +2,38 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 
-class SearchDocument(models.Model):
-    """The segmented text of one case, by field, as the search backends index it.
+class FacetSet(models.Model):
+    """A combination of regions and topics that cases carry; facet counts group cases by it.
 
-    Each ``*_tokens`` column holds space-separated tokens (see ``search.text``).
-    On PostgreSQL ``vector`` is the weighted tsvector built from them (GIN
-    indexed); on SQLite the FTS5 table ``search_fts`` holds the same tokens.
-    The index structures are created by migration 0002 for the database in use.
+    The id lists are sorted and space-separated, so each combination is stored once.
+    """
+
+    region_ids = models.CharField(max_length=200, blank=True)
+    topic_ids = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region_ids", "topic_ids"], name="search_facetset_unique")]
+
+    def __str__(self) -> str:
+        return f"地区 {self.region_ids or '-'} / 主题 {self.topic_ids or '-'}"
+
+
+class SearchDocument(models.Model):
+    """The row of one case that matching and counting read, kept narrow on purpose.
+
+    Counting a result set reads one row per matching case, so the counts of a
+    hundred thousand matches stay cheap: whether the case is published, its
+    combination of regions and topics, and on PostgreSQL ``vector``, the
+    weighted tsvector (GIN indexed, stored out of line, see migration 0003).
+    On SQLite the FTS5 table ``search_fts`` holds the tokens instead. The index
+    structures are created by migration 0002 for the database in use.
     """
 
     case = models.OneToOneField(
         "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="search_document"
     )
-    title_tokens = models.TextField(blank=True)
-    label_tokens = models.TextField(blank=True, help_text="regions and topics")
-    heading_tokens = models.TextField(blank=True)
-    body_tokens = models.TextField(blank=True)
+    published = models.BooleanField(default=False)
+    facet_set = models.ForeignKey(FacetSet, on_delete=models.PROTECT, related_name="+")
     vector = SearchVectorField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -29,21 +45,21 @@ class SearchDocument(models.Model):
         return f"检索文档 {self.case_id}"
 
 
-class FacetKey(models.Model):
-    """What the facet counts of one case group by: whether it is published, its regions and its topics.
+class SearchText(models.Model):
+    """The segmented text of one case, by field: space-separated tokens (see ``search.text``)."""
 
-    Narrow on purpose: counting a result set reads one of these rows per
-    matching case, so the counts of a hundred thousand matches stay cheap.
-    The id lists are space-separated and sorted, so equal sets group together.
-    """
+    case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="search_text")
+    title_tokens = models.TextField(blank=True)
+    label_tokens = models.TextField(blank=True, help_text="regions and topics")
+    heading_tokens = models.TextField(blank=True)
+    body_tokens = models.TextField(blank=True)
 
-    case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+")
-    published = models.BooleanField()
-    region_ids = models.CharField(max_length=200, blank=True)
-    topic_ids = models.CharField(max_length=200, blank=True)
+    class Meta:
+        verbose_name = "分词文本"
+        verbose_name_plural = "分词文本"
 
     def __str__(self) -> str:
-        return f"分面键 {self.case_id}"
+        return f"分词文本 {self.case_id}"
 
 
 class Champion(models.Model):

@@ -13,15 +13,15 @@ import functools
 from collections.abc import Iterator
 
 from django.db import connection
-from django.db.models import Count
 from django.db.models.expressions import RawSQL
 
 from ..facets import Group
-from ..models import FacetKey
+from ..models import FacetSet, SearchDocument
 from ..query import Query
 
 SQL = tuple[str, list]
 PUBLISHED = "published"  # Case.Status.PUBLISHED, as stored
+DOCUMENTS = SearchDocument._meta.db_table
 
 
 class SearchBackend:
@@ -38,12 +38,28 @@ class SearchBackend:
         """
         raise NotImplementedError
 
+    def matching_documents(self, query: Query) -> SQL:
+        """FROM and WHERE over the SearchDocument rows ``d`` of the cases matching ``query``."""
+        matches = self.match_ids(query)
+        return f"FROM {quote(DOCUMENTS)} d WHERE d.case_id IN ({matches.sql})", list(matches.params)
+
     def facet_groups(self, query: Query | None) -> list[Group]:
-        """The published cases matching ``query`` (all of them for None), counted by regions and topics."""
-        keys = FacetKey.objects.filter(published=True)
-        if query is not None:
-            keys = keys.filter(case_id__in=self.match_ids(query))
-        return list(keys.values_list("region_ids", "topic_ids").annotate(Count("pk")).order_by())
+        """The published cases matching ``query`` (all of them for None), counted by regions and topics.
+
+        Grouped by the integer FacetSet id first: sorting or hashing a hundred
+        thousand matches by an integer is what keeps the counts cheap.
+        """
+        source, params = (
+            self.matching_documents(query) if query is not None else (f"FROM {quote(DOCUMENTS)} d WHERE 1 = 1", [])
+        )
+        sql = (
+            f"SELECT s.region_ids, s.topic_ids, g.n FROM "
+            f"(SELECT d.facet_set_id, COUNT(*) AS n {source} AND d.published GROUP BY d.facet_set_id) g "
+            f"JOIN {quote(FacetSet._meta.db_table)} s ON s.id = g.facet_set_id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
     @contextlib.contextmanager
     def searching(self) -> Iterator[None]:

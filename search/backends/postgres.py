@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 
 from ..documents import FIELDS
 from ..query import Query, Term
-from . import PUBLISHED, SQL, SearchBackend, quote, tie_order
+from . import DOCUMENTS, PUBLISHED, SQL, SearchBackend, quote, tie_order
 
 MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
 # ts_rank weights in the order {D, C, B, A}.
@@ -97,7 +97,7 @@ def adjacency_tsquery_text(query: Query) -> str | None:
 
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
-    table = "search_searchdocument"
+    table = DOCUMENTS
 
     def match_ids(self, query: Query) -> RawSQL:
         return RawSQL(
@@ -116,6 +116,9 @@ class PostgresBackend(SearchBackend):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             yield
+
+    def matching_documents(self, query: Query) -> SQL:
+        return f"FROM {quote(self.table)} d WHERE d.vector @@ %s::tsquery", [tsquery_text(query)]
 
     def ranked_ids(self, query: Query, within: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
         rank = "ts_rank(%s, d.vector, %s::tsquery)"

@@ -13,10 +13,8 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from ..documents import FIELDS
-from ..facets import Group
-from ..models import FacetKey
 from ..query import Query, Term
-from . import PUBLISHED, SQL, SearchBackend, quote, tie_order
+from . import DOCUMENTS, PUBLISHED, SQL, SearchBackend, quote, tie_order
 
 FTS_TABLE = "search_fts"
 BM25 = f"bm25({FTS_TABLE}, {', '.join(str(field.bm25_weight) for field in FIELDS)})"
@@ -62,7 +60,7 @@ class SqliteBackend(SearchBackend):
     def match_ids(self, query: Query) -> RawSQL:
         if not query.clauses:  # exclusions only: FTS5 has no unary NOT
             return RawSQL(
-                f"SELECT case_id FROM {quote('search_searchdocument')} WHERE case_id NOT IN "
+                f"SELECT case_id FROM {quote(DOCUMENTS)} WHERE case_id NOT IN "
                 f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
                 [" OR ".join(term_match(t) for t in query.excluded)],
             )
@@ -97,19 +95,14 @@ class SqliteBackend(SearchBackend):
             cursor.execute(sql, [*params, PUBLISHED, limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
-    def facet_groups(self, query: Query | None) -> list[Group]:
-        if query is None or not query.clauses:
-            return super().facet_groups(query)
+    def matching_documents(self, query: Query) -> SQL:
+        if not query.clauses:
+            return super().matching_documents(query)
         # Joined on the rowid: one cheap lookup per match, where ``IN (…)`` would first build a set of them all.
-        keys = quote(FacetKey._meta.db_table)
-        sql = (
-            f"SELECT k.region_ids, k.topic_ids, COUNT(*) FROM {FTS_TABLE} f "
-            f"JOIN {keys} k ON k.case_id = f.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND k.published GROUP BY k.region_ids, k.topic_ids"
+        return (
+            f"FROM {FTS_TABLE} f JOIN {quote(DOCUMENTS)} d ON d.case_id = f.rowid WHERE {FTS_TABLE} MATCH %s",
+            [match_text(query)],
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [match_text(query)])
-            return cursor.fetchall()
 
     def write_many(self, rows: list[tuple[int, dict[str, list[str]]]]) -> None:
         columns = [field.name for field in FIELDS]

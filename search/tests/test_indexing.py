@@ -10,7 +10,7 @@ from cases.models import Case, CaseItem, Topic
 from cases.tests.test_admin import case_form_data
 from regions.models import Region
 from search.indexing import case_unindex
-from search.models import SearchDocument
+from search.models import SearchDocument, SearchText
 from search.service import search_cases
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_deleting_a_topic_anywhere_takes_its_name_out_of_the_index():
 
 def test_deleting_a_region_reindexes_the_cases_it_labelled():
     def labels() -> list[str]:
-        return SearchDocument.objects.get(case__number=16).label_tokens.split()
+        return SearchText.objects.get(case__number=16).label_tokens.split()
 
     assert "西咸新区" in labels()
     Region.objects.get(slug="xixian").delete()
