@@ -5,18 +5,20 @@ matches means computing a score for each: at a hundred thousand cases that
 alone takes longer than a search may. When a query matches more than
 ``EXACT_RANK_LIMIT`` cases, it is ranked instead among the champions of its
 words: the union of each word's strongest cases, scored by the backend as
-usual. This is the "champion list" shortcut of inexact top-k retrieval
-(Manning, Raghavan and Schütze, *Introduction to Information Retrieval*,
-§7.1.3): the cases it can miss are those in which no query word weighs much.
-
-Smaller result sets, deep pages and exports are always ranked exactly.
+usual; the other matches follow them, also by score (see
+``search.service``). This is the "champion list" shortcut of inexact top-k
+retrieval (Manning, Raghavan and Schütze, *Introduction to Information
+Retrieval*, §7.1.3): what it can get wrong is a case in which no query word
+weighs enough to be among its strongest, ranked after the champions although
+its score is higher. Smaller result sets are ranked exactly.
 
 A token's weight in a case is the BM25 term-frequency part with the field
 weights of ``search.documents``, so a word in the title outweighs the same word
-in a paragraph. Each list holds at most ``LIST_SIZE`` cases when it is built;
-the cut is recorded as the token's floor, and a case written later joins the
-list when its weight reaches the floor. Every case weighing at least the floor
-is therefore always listed; ``reindex`` trims the lists again.
+in a paragraph. Only published cases are listed. Each list holds at most
+``LIST_SIZE`` cases when it is built; the weight of the weakest is recorded as
+the token's floor, and a case written later joins the list when it weighs more.
+Every published case weighing more than the floor is therefore always listed;
+``reindex`` trims the lists again.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from .models import Champion, ChampionFloor
 
 EXACT_RANK_LIMIT = 2000
 LIST_SIZE = 1000
-CANDIDATES = 2000  # at most this many champions are ranked, shared among the query's tokens
+CANDIDATES = 2000  # champions ranked per query, shared among its tokens (at least MIN_PER_TOKEN each)
+MIN_PER_TOKEN = 50
 MAX_TOKEN_LENGTH = Champion._meta.get_field("token").max_length
 
 # BM25 constants; the average length is a fixed typical case length, which is
@@ -57,7 +60,7 @@ def token_weights(fields: dict[str, list[str]]) -> dict[str, float]:
 
 
 def champions_write(rows: list[tuple[int, dict[str, float]]]) -> None:
-    """Replace these cases' entries: each joins the lists whose floor its weight reaches."""
+    """Replace these cases' entries: each joins the lists whose floor it outweighs (a draft passes no weights)."""
     Champion.objects.filter(case_id__in=[case_id for case_id, _ in rows]).delete()
     tokens = {token for _, weights in rows for token in weights}
     floors = dict(ChampionFloor.objects.filter(token__in=tokens).values_list("token", "weight")) if tokens else {}
@@ -66,7 +69,7 @@ def champions_write(rows: list[tuple[int, dict[str, float]]]) -> None:
             Champion(token=token, case_id=case_id, weight=weight)
             for case_id, weights in rows
             for token, weight in weights.items()
-            if weight >= floors.get(token, 0.0)
+            if weight > floors.get(token, 0.0)
         ),
         batch_size=5000,
     )
@@ -113,12 +116,16 @@ class ChampionCollector:
 
 
 def candidate_ids(tokens: Iterable[str]) -> RawSQL:
-    """A subquery of the ids of the tokens' champions, the strongest first of each, ``CANDIDATES`` in all."""
+    """A subquery of the ids of the tokens' strongest champions, about ``CANDIDATES`` in all.
+
+    Ties are broken by case id, so every page of a search picks the same ones.
+    """
     tokens = sorted({token for token in tokens if len(token) <= MAX_TOKEN_LENGTH})
-    per_token = max(50, CANDIDATES // max(1, len(tokens)))
+    per_token = max(MIN_PER_TOKEN, CANDIDATES // max(1, len(tokens)))
     table = connection.ops.quote_name(Champion._meta.db_table)
     strongest = (
-        f"SELECT case_id FROM (SELECT case_id FROM {table} WHERE token = %s ORDER BY weight DESC LIMIT %s) s{{}}"
+        f"SELECT case_id FROM (SELECT case_id FROM {table} WHERE token = %s "
+        f"ORDER BY weight DESC, case_id LIMIT %s) s{{}}"
     )
     if not tokens:
         return RawSQL(f"SELECT case_id FROM {table} WHERE 1 = 0", [])

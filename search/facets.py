@@ -13,6 +13,7 @@ filters, so a search counts its matches once.
 from __future__ import annotations
 
 import functools
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,7 +47,8 @@ class FacetCounts:
     topics: Counter[int]
 
 
-_labels: tuple[int, list[Region], list[Topic]] | None = None
+_labels: tuple[int, float, list[Region], list[Topic]] | None = None
+LABELS_SECONDS = 60  # without Redis each worker has its own content version; this bounds their drift
 
 
 @functools.lru_cache(maxsize=65536)
@@ -55,15 +57,17 @@ def _ids(key: str) -> frozenset[int]:
 
 
 def all_labels() -> tuple[list[Region], list[Topic]]:
-    """Every region (with its parent) and topic, in display order, read again when the content changes.
+    """Every region (with its parent) and topic, in display order.
 
-    Saving a region or topic bumps the content version (``search.signals``).
+    Read again when the content version changes (saving a region or topic bumps
+    it, see ``search.signals``) and at least every ``LABELS_SECONDS``.
     """
     global _labels
-    version = content_version()
-    if _labels is None or _labels[0] != version or not version:  # version 0: the cache is down
-        _labels = (version, list(Region.objects.select_related("parent")), list(Topic.objects.all()))
-    return _labels[1], _labels[2]
+    version, now, cached = content_version(), time.monotonic(), _labels
+    if cached is None or cached[0] != version or now - cached[1] > LABELS_SECONDS or not version:
+        cached = (version, now, list(Region.objects.select_related("parent")), list(Topic.objects.all()))
+        _labels = cached
+    return cached[2], cached[3]
 
 
 class Facets:
@@ -76,7 +80,7 @@ class Facets:
         self.selected_topics = {topic.slug for topic in topics}
         chosen = {region.pk for region in regions}
         # A province stands for itself and everything under it.
-        self.region_filter = {pk for pk, province in self.province_of.items() if pk in chosen or province in chosen}
+        self.region_filter = chosen | {pk for pk, province in self.province_of.items() if province in chosen}
         self.topic_filter = {topic.pk for topic in topics}
 
     def labels(self, case_ids: Iterable[int]) -> dict[int, tuple[list[Region], list[Topic]]]:
@@ -112,22 +116,29 @@ class Facets:
         return FacetCounts(total, regions, topics)
 
     def region_facet(self, counts: FacetCounts) -> list[FacetValue]:
-        """Provinces with their cities and new areas, each with the number of matching cases."""
-        provinces: dict[int, FacetValue] = {}
-        children: list[tuple[int, FacetValue]] = []
-        for region in self.all_regions:  # in code order
-            count, selected = counts.regions.get(region.pk, 0), region.slug in self.selected_regions
-            if not (count or selected):
-                continue
-            value = FacetValue(region.slug, region.full_name, count, selected)
-            if region.parent_id:
-                children.append((region.parent_id, value))
-            else:
-                provinces[region.pk] = value
-        for parent_id, child in children:
-            if parent_id in provinces:
-                provinces[parent_id].children.append(child)
-        return sorted(provinces.values(), key=lambda value: -value.count)
+        """Provinces with their cities and new areas, each with the number of matching cases.
+
+        A region is shown when it has matches or is ticked; a province also when one of its
+        regions is shown, so a ticked city can always be unticked.
+        """
+        shown = {
+            region.pk
+            for region in self.all_regions
+            if counts.regions.get(region.pk) or region.slug in self.selected_regions
+        }
+        shown |= {self.province_of[pk] for pk in shown}
+        values = {
+            region.pk: FacetValue(
+                region.slug, region.full_name, counts.regions.get(region.pk, 0), region.slug in self.selected_regions
+            )
+            for region in self.all_regions  # in code order
+            if region.pk in shown
+        }
+        for region in self.all_regions:
+            if region.parent_id and region.pk in values:
+                values[region.parent_id].children.append(values[region.pk])
+        provinces = [values[pk] for pk in values if self.province_of[pk] == pk]
+        return sorted(provinces, key=lambda value: -value.count)
 
     def topic_facet(self, counts: FacetCounts) -> list[FacetValue]:
         return [

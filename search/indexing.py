@@ -98,7 +98,8 @@ def _reindex_now(
                 update_fields=["published", "facet_set", "updated_at"],
             )
             backend.write_many(rows)
-            weights = [(pk, token_weights(tokens)) for pk, tokens in rows]
+            published = {case.pk for case in cases if case.status == Case.Status.PUBLISHED}
+            weights = [(pk, token_weights(tokens) if pk in published else {}) for pk, tokens in rows]
             if champions is None:
                 champions_write(weights)
             else:

@@ -8,8 +8,8 @@ class FacetSet(models.Model):
     The id lists are sorted and space-separated, so each combination is stored once.
     """
 
-    region_ids = models.CharField(max_length=200, blank=True)
-    topic_ids = models.CharField(max_length=200, blank=True)
+    region_ids = models.TextField(blank=True)
+    topic_ids = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["region_ids", "topic_ids"], name="search_facetset_unique")]
@@ -75,14 +75,14 @@ class Champion(models.Model):
     weight = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["token", "-weight"], name="search_champion_by_weight")]
+        indexes = [models.Index(fields=["token", "-weight", "case"], name="search_champion_by_weight")]
 
     def __str__(self) -> str:
         return f"{self.token} → {self.case_id}"
 
 
 class ChampionFloor(models.Model):
-    """The weight below which a token's champion list was cut; every case weighing at least this is listed."""
+    """Where a token's champion list was cut: every published case weighing more than this is listed."""
 
     token = models.CharField(max_length=64, primary_key=True)
     weight = models.FloatField()

@@ -74,7 +74,7 @@ class SearchBackend:
         raise NotImplementedError
 
     def clear(self) -> None:
-        """Drop every index entry kept outside the SearchDocument rows (before a rebuild)."""
+        """Drop every index entry kept outside the SearchDocument rows: a rebuild starts here, in its transaction."""
 
     def after_rebuild(self) -> None:
         """Refresh the planner's statistics once the whole index has been written."""

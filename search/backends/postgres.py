@@ -22,6 +22,7 @@ from ..query import Query, Term
 from . import DOCUMENTS, PUBLISHED, SQL, SearchBackend, quote, tie_order
 
 MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
+MAX_LEXEME_BYTES = 2046  # and for the length of a lexeme
 # ts_rank weights in the order {D, C, B, A}.
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
 
@@ -58,6 +59,8 @@ def tsvector_literal(fields: dict[str, list[str]]) -> str:
                 positions[pair_lexeme(previous, token)].append(mark)
             previous = token
         position += 1
+    # A run of letters too long to be a lexeme is not searchable (nor is it a word anyone types).
+    positions = {lexeme: p for lexeme, p in positions.items() if len(lexeme.encode()) <= MAX_LEXEME_BYTES}
     return " ".join(f"{quote_lexeme(token)}:{','.join(p)}" for token, p in positions.items())
 
 
@@ -114,8 +117,14 @@ class PostgresBackend(SearchBackend):
         decompressed: 25 times slower at a hundred thousand cases.
         """
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            yield
+            # set_config(…, true) lasts to the end of the transaction: restored here, in
+            # case this is a savepoint inside a longer one.
+            cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+            previous = cursor.fetchone()[0]
+            try:
+                yield
+            finally:
+                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
 
     def matching_documents(self, query: Query) -> SQL:
         return f"FROM {quote(self.table)} d WHERE d.vector @@ %s::tsquery", [tsquery_text(query)]
@@ -152,6 +161,12 @@ class PostgresBackend(SearchBackend):
     def delete(self, case_ids: list[int]) -> None:
         """The vector lives in the SearchDocument row, which is deleted with it."""
 
-    def after_rebuild(self) -> None:
+    def clear(self) -> None:
+        """The vectors are rewritten in place; a rebuild is no request, so lift the statement timeout for it."""
         with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")
+
+    def after_rebuild(self) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")
             cursor.execute("ANALYZE")  # the cases and their links change as much as the index

@@ -17,15 +17,42 @@ def split_documents(apps, schema_editor):
     SearchDocument = apps.get_model("search", "SearchDocument")
     SearchText = apps.get_model("search", "SearchText")
     documents = SearchDocument.objects.select_related("case").prefetch_related("case__regions", "case__topics")
+    sets: dict[tuple[str, str], int] = {}
+    chunk: list = []
     for document in documents.iterator(chunk_size=1000):
         case = document.case
-        SearchText.objects.create(case=case, **{name: getattr(document, name) for name in TOKEN_FIELDS})
-        document.facet_set, _ = FacetSet.objects.get_or_create(
-            region_ids=" ".join(str(pk) for pk in sorted(region.pk for region in case.regions.all())),
-            topic_ids=" ".join(str(pk) for pk in sorted(topic.pk for topic in case.topics.all())),
+        key = (
+            " ".join(str(pk) for pk in sorted(region.pk for region in case.regions.all())),
+            " ".join(str(pk) for pk in sorted(topic.pk for topic in case.topics.all())),
         )
+        if key not in sets:
+            sets[key] = FacetSet.objects.create(region_ids=key[0], topic_ids=key[1]).pk
+        document.facet_set_id = sets[key]
         document.published = case.status == "published"
-        document.save(update_fields=["facet_set", "published"])
+        chunk.append(document)
+        if len(chunk) == 1000:
+            _save(chunk, SearchDocument, SearchText)
+            chunk = []
+    _save(chunk, SearchDocument, SearchText)
+
+
+def _save(documents: list, SearchDocument, SearchText) -> None:
+    SearchText.objects.bulk_create(
+        [SearchText(case_id=d.case_id, **{name: getattr(d, name) for name in TOKEN_FIELDS}) for d in documents]
+    )
+    SearchDocument.objects.bulk_update(documents, ["facet_set", "published"])
+
+
+def join_documents(apps, schema_editor):
+    """Back to one table: the segmented text returns to SearchDocument."""
+    SearchDocument = apps.get_model("search", "SearchDocument")
+    SearchText = apps.get_model("search", "SearchText")
+    texts = {text.case_id: text for text in SearchText.objects.all()}
+    documents = list(SearchDocument.objects.filter(case_id__in=list(texts)))
+    for document in documents:
+        for name in TOKEN_FIELDS:
+            setattr(document, name, getattr(texts[document.case_id], name))
+    SearchDocument.objects.bulk_update(documents, list(TOKEN_FIELDS), batch_size=1000)
 
 
 class Migration(migrations.Migration):
@@ -39,8 +66,8 @@ class Migration(migrations.Migration):
             name="FacetSet",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("region_ids", models.CharField(blank=True, max_length=200)),
-                ("topic_ids", models.CharField(blank=True, max_length=200)),
+                ("region_ids", models.TextField(blank=True)),
+                ("topic_ids", models.TextField(blank=True)),
             ],
             options={
                 "constraints": [
@@ -80,7 +107,7 @@ class Migration(migrations.Migration):
                 null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="search.facetset"
             ),
         ),
-        migrations.RunPython(split_documents, migrations.RunPython.noop),
+        migrations.RunPython(split_documents, join_documents),
         migrations.AlterField(
             model_name="searchdocument",
             name="facet_set",
@@ -103,7 +130,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "indexes": [models.Index(fields=["token", "-weight"], name="search_champion_by_weight")],
+                "indexes": [models.Index(fields=["token", "-weight", "case"], name="search_champion_by_weight")],
             },
         ),
         migrations.CreateModel(

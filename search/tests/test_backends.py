@@ -32,6 +32,11 @@ def test_tsvector_weights_fields_and_separates_them():
     assert literal == "'融资':1A,6D '武汉市':3B '服务':7D '融资 服务':7D"  # no pair across two fields
 
 
+def test_a_token_too_long_for_a_lexeme_is_left_out():
+    literal = tsvector_literal({"body": ["融资", "x" * 3000, "服务"]})
+    assert literal == "'融资':4D '服务':6D"
+
+
 def test_fts5_match_text():
     query = parse_query('融资 OR 信贷 "文化贸易" -保险')
     assert match_text(query) == '("融资" OR "信贷") AND ("文化 贸易") NOT ("保险")'

@@ -81,7 +81,7 @@ def test_a_case_written_later_joins_a_list_when_its_weight_reaches_the_floor(sho
     assert 5 not in listed("融资")  # it mentions 融资, less than the three listed cases do
     ChampionFloor.objects.filter(token="融资").update(weight=1.0)
     case.save()
-    assert 5 in listed("融资")
+    assert 5 in listed("融资")  # weighs more than the floor
     ChampionFloor.objects.filter(token="融资").update(weight=99.0)
     case.save()
     assert 5 not in listed("融资")
@@ -89,6 +89,16 @@ def test_a_case_written_later_joins_a_list_when_its_weight_reaches_the_floor(sho
     item.body += " 量子。"
     item.save()
     assert 5 in listed("量子")  # no list was cut for a new word: every case of it is listed
+
+
+def test_drafts_are_not_listed():
+    case = Case.objects.get(number=19)
+    case.status = Case.Status.DRAFT
+    case.save()
+    assert 19 not in listed("融资")
+    case.status = Case.Status.PUBLISHED
+    case.save()
+    assert 19 in listed("融资")
 
 
 def test_a_deleted_case_leaves_the_lists(short_lists):
@@ -106,3 +116,6 @@ def test_postgresql_matches_through_the_index_even_for_a_word_in_every_case():
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan
     assert "search_document_vector_gin" in plan
+    with connection.cursor() as cursor:  # the test's transaction goes on: the setting must not
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"

@@ -148,9 +148,9 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client):
             assert client.get(reverse("search:search"), {"q": q, "topic": "finance"}).status_code == 200
         counts.append(len(queries))
     # Topic validation, the count and both facets in one grouped query, the page of ids, the
-    # cases, their regions and topics, their items. PostgreSQL adds its planner setting and
-    # the savepoint around it.
-    expected = 6 + (3 if connection.vendor == "postgresql" else 0)
+    # cases, their regions and topics, their items. PostgreSQL adds its planner setting, set
+    # and restored, and the savepoint around it.
+    expected = 6 + (4 if connection.vendor == "postgresql" else 0)
     assert counts[0] == counts[1] == counts[3] == expected, counts
     assert counts[2] < expected  # no result: nothing to fetch
 
@@ -163,3 +163,20 @@ def test_the_browse_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         client.get(reverse("cases:case_list"))
     with django_assert_num_queries(5):
         client.get(reverse("cases:case_list"), {"region": "zhejiang"})
+
+
+def test_a_ticked_city_without_matches_stays_visible_under_its_province():
+    results = search_cases(q="邮轮", regions=[Region.objects.get(slug="wuhan")])
+    assert results.count == 0
+    (hubei,) = [value for value in results.region_facet if value.slug == "hubei"]
+    assert [(child.slug, child.count, child.selected) for child in hubei.children] == [("wuhan", 0, True)]
+
+
+def test_a_case_not_indexed_yet_is_listed_without_labels(client):
+    from cases.models import Case
+    from search.models import SearchDocument
+
+    SearchDocument.objects.filter(case__number=3).delete()  # as after a restore, before reindex
+    response = client.get(reverse("cases:case_list"))
+    assert response.status_code == 200
+    assert Case.objects.get(number=3).title in response.content.decode()
