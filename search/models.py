@@ -18,6 +18,20 @@ class FacetSet(models.Model):
         return f"地区 {self.region_ids or '-'} / 主题 {self.topic_ids or '-'}"
 
 
+class RowidOneToOneField(models.OneToOneField):
+    """A one-to-one primary key that SQLite keeps as the table's rowid.
+
+    SQLite makes only an ``integer primary key`` column the rowid; the default
+    ``bigint`` adds an index beside the table, and a lookup by case id then walks
+    two b-trees. Counting a large result set looks up one row per match.
+    """
+
+    def db_type(self, connection) -> str | None:
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
 class SearchDocument(models.Model):
     """The row of one case that matching and counting read, kept narrow on purpose.
 
@@ -29,9 +43,7 @@ class SearchDocument(models.Model):
     structures are created by migration 0002 for the database in use.
     """
 
-    case = models.OneToOneField(
-        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="search_document"
-    )
+    case = RowidOneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="search_document")
     published = models.BooleanField(default=False)
     facet_set = models.ForeignKey(FacetSet, on_delete=models.PROTECT, related_name="+")
     vector = SearchVectorField(null=True)

@@ -2,12 +2,15 @@
 
 The segmented text moves from SearchDocument to SearchText; SearchDocument
 keeps what matching and counting read, with each case's published flag and
-combination of regions and topics (FacetSet). Champion lists fill on the next
+combination of regions and topics (FacetSet), and on SQLite its case id
+becomes the table's rowid. Champion lists fill on the next
 ``reindex``; until then a common word is ranked over all its matches.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+import search.models
 
 TOKEN_FIELDS = ("title_tokens", "label_tokens", "heading_tokens", "body_tokens")
 
@@ -116,6 +119,18 @@ class Migration(migrations.Migration):
             ),
         ),
         *(migrations.RemoveField(model_name="searchdocument", name=name) for name in TOKEN_FIELDS),
+        # On SQLite the table is made again, with the case id as its rowid and its rows packed.
+        migrations.AlterField(
+            model_name="searchdocument",
+            name="case",
+            field=search.models.RowidOneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                primary_key=True,
+                related_name="search_document",
+                serialize=False,
+                to="cases.case",
+            ),
+        ),
         migrations.CreateModel(
             name="Champion",
             fields=[

@@ -83,11 +83,13 @@ class Command(BaseCommand):
         rebuild_index()
 
     def vacuum(self) -> None:
-        """PostgreSQL: reclaim the rows of the previous corpus, so a smaller one is not measured on a bloated table."""
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+        """Reclaim the rows of the previous corpus, so a smaller one is not measured on a bloated database."""
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
                 cursor.execute("SET statement_timeout = 0")  # the site's limit is for requests
                 cursor.execute("VACUUM ANALYZE")
+            else:
+                cursor.execute("VACUUM")
 
     def report_segmentation_speed(self) -> None:
         texts = [
