@@ -33,9 +33,11 @@ from django.db.models.expressions import RawSQL
 from .documents import FIELDS
 from .models import Champion, ChampionFloor
 
-EXACT_RANK_LIMIT = 2000
+# Each ranked case costs PostgreSQL about 30 µs (its tsvector is read from TOAST), so a
+# search ranks at most about a thousand.
+EXACT_RANK_LIMIT = 1000
 LIST_SIZE = 1000
-CANDIDATES = 2000  # champions ranked per query, shared among its tokens (at least MIN_PER_TOKEN each)
+CANDIDATES = 1000  # champions ranked per query, shared among its tokens (at least MIN_PER_TOKEN each)
 MIN_PER_TOKEN = 50
 MAX_TOKEN_LENGTH = Champion._meta.get_field("token").max_length
 
