@@ -83,10 +83,7 @@ class Catalogue:
         wanted = Q(status=Case.Status.PUBLISHED)
         if including is not None:
             wanted |= Q(pk=including)
-        cases = (
-            Case.objects.filter(wanted)
-            .select_related("collection", "search_text")
-        )
+        cases = Case.objects.filter(wanted).select_related("collection", "search_text")
         catalogue = cls(cases={case.pk: case for case in cases})
         links = (
             Case.topics.through.objects.filter(case__in=list(catalogue.cases))

@@ -74,14 +74,34 @@ class Facets:
     """The regions and topics the counts refer to, with the filters chosen among them."""
 
     def __init__(self, regions: Sequence[Region], topics: Sequence[Topic]) -> None:
-        self.all_regions, self.all_topics = all_labels()
-        self.province_of = {region.pk: region.parent_id or region.pk for region in self.all_regions}
         self.selected_regions = {region.slug for region in regions}
         self.selected_topics = {topic.slug for topic in topics}
-        chosen = {region.pk for region in regions}
-        # A province stands for itself and everything under it.
-        self.region_filter = chosen | {pk for pk, province in self.province_of.items() if province in chosen}
+        self.chosen_regions = {region.pk for region in regions}
         self.topic_filter = {topic.pk for topic in topics}
+
+    @functools.cached_property
+    def _labels(self) -> tuple[list[Region], list[Topic]]:
+        return all_labels()
+
+    @property
+    def all_regions(self) -> list[Region]:
+        return self._labels[0]
+
+    @property
+    def all_topics(self) -> list[Topic]:
+        return self._labels[1]
+
+    @functools.cached_property
+    def province_of(self) -> dict[int, int]:
+        return {region.pk: region.parent_id or region.pk for region in self.all_regions}
+
+    @functools.cached_property
+    def region_filter(self) -> set[int]:
+        """The chosen regions' ids, a province standing for itself and everything under it."""
+        chosen = self.chosen_regions
+        if not chosen:
+            return set()
+        return chosen | {pk for pk, province in self.province_of.items() if province in chosen}
 
     def labels(self, case_ids: Iterable[int]) -> dict[int, tuple[list[Region], list[Topic]]]:
         """Each case's regions and topics, in display order (one query)."""
