@@ -23,6 +23,7 @@ from . import DOCUMENTS, PUBLISHED, SQL, SearchBackend, quote, tie_order
 
 MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
 MAX_LEXEME_BYTES = 2046  # and for the length of a lexeme
+GIN_INDEX = "search_document_vector_gin"  # created by migration 0002
 # ts_rank weights in the order {D, C, B, A}.
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
 
@@ -169,4 +170,7 @@ class PostgresBackend(SearchBackend):
     def after_rebuild(self) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL statement_timeout = 0")
+            # GIN queues new entries in a pending list that every search must read
+            # through until autovacuum merges them; merge them now instead.
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [GIN_INDEX])
             cursor.execute("ANALYZE")  # the cases and their links change as much as the index
