@@ -169,7 +169,11 @@ def _ranked_by_champions(
     """
     backend = get_backend()
     champions = candidate_ids(query.tokens)
-    ranked = backend.ranked_ids(query, _sql(filtered.filter(pk__in=champions)), limit=limit, offset=offset)
+    # A champion of a word contains it: when any single word is enough, every champion matches.
+    all_match = len(query.clauses) == 1 and not query.excluded and all(len(t.tokens) == 1 for t in query.terms)
+    ranked = backend.ranked_ids(
+        query, _sql(filtered.filter(pk__in=champions)), limit=limit, offset=offset, within_matches=all_match
+    )
     if len(ranked) == min(limit, count - offset):
         return ranked
     if ranked:

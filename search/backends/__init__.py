@@ -31,10 +31,13 @@ class SearchBackend:
         """A subquery of the ids of cases matching ``query`` (for ``pk__in=``)."""
         raise NotImplementedError
 
-    def ranked_ids(self, query: Query, within: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
+    def ranked_ids(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int, within_matches: bool = False
+    ) -> list[tuple[int, float]]:
         """One page of published (case id, score), best first, ties by collection and number.
 
-        ``within`` restricts the result to the ids a subquery selects.
+        ``within`` restricts the result to the ids a subquery selects; ``within_matches``
+        says that all of them match ``query``, so a backend may skip checking it.
         """
         raise NotImplementedError
 

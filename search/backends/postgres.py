@@ -130,15 +130,22 @@ class PostgresBackend(SearchBackend):
     def matching_documents(self, query: Query) -> SQL:
         return f"FROM {quote(self.table)} d WHERE d.vector @@ %s::tsquery", [tsquery_text(query)]
 
-    def ranked_ids(self, query: Query, within: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
+    def ranked_ids(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int, within_matches: bool = False
+    ) -> list[tuple[int, float]]:
         rank = "ts_rank(%s, d.vector, %s::tsquery)"
         params: list = [RANK_WEIGHTS, tsquery_text(query, with_exclusions=False)]
         adjacency = adjacency_tsquery_text(query)
         if adjacency:
             rank += " + ts_rank(%s, d.vector, %s::tsquery)"
             params += [RANK_WEIGHTS, adjacency]
-        where = "d.vector @@ %s::tsquery AND c.status = %s"
-        params += [tsquery_text(query), PUBLISHED]
+        # Checking the match reads each case's tsvector once more, besides ranking it.
+        if within and within_matches:
+            where = "c.status = %s"
+            params.append(PUBLISHED)
+        else:
+            where = "d.vector @@ %s::tsquery AND c.status = %s"
+            params += [tsquery_text(query), PUBLISHED]
         if within:
             where += f" AND d.case_id IN ({within[0]})"
             params += within[1]

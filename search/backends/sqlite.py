@@ -66,7 +66,10 @@ class SqliteBackend(SearchBackend):
             )
         return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match_text(query)])
 
-    def ranked_ids(self, query: Query, within: SQL | None, *, limit: int, offset: int) -> list[tuple[int, float]]:
+    def ranked_ids(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int, within_matches: bool = False
+    ) -> list[tuple[int, float]]:
+        # bm25 needs the MATCH whatever ``within_matches`` says.
         # The matches are ranked once in a materialised CTE: joined directly, SQLite
         # would run the MATCH again for every row. ``+rowid`` keeps FTS5 from
         # looking each id of ``within`` up with a MATCH of its own; the ids only
