@@ -80,16 +80,16 @@ class Facets:
         self.topic_filter = {topic.pk for topic in topics}
 
     @functools.cached_property
-    def _labels(self) -> tuple[list[Region], list[Topic]]:
+    def _regions_and_topics(self) -> tuple[list[Region], list[Topic]]:
         return all_labels()
 
     @property
     def all_regions(self) -> list[Region]:
-        return self._labels[0]
+        return self._regions_and_topics[0]
 
     @property
     def all_topics(self) -> list[Topic]:
-        return self._labels[1]
+        return self._regions_and_topics[1]
 
     @functools.cached_property
     def province_of(self) -> dict[int, int]:
@@ -104,11 +104,13 @@ class Facets:
         return chosen | {pk for pk, province in self.province_of.items() if province in chosen}
 
     def labels(self, case_ids: Iterable[int]) -> dict[int, tuple[list[Region], list[Topic]]]:
-        """Each case's regions and topics, in display order (one query)."""
-        keys = SearchDocument.objects.filter(case_id__in=list(case_ids)).values_list(
+        """Each case's regions and topics, in display order (one query); none for a case not indexed yet."""
+        case_ids = list(case_ids)
+        keys = SearchDocument.objects.filter(case_id__in=case_ids).values_list(
             "case_id", "facet_set__region_ids", "facet_set__topic_ids"
         )
-        by_case = {case_id: (_ids(regions), _ids(topics)) for case_id, regions, topics in keys}
+        by_case = dict.fromkeys(case_ids, (frozenset(), frozenset()))
+        by_case.update((case_id, (_ids(regions), _ids(topics))) for case_id, regions, topics in keys)
         return {
             case_id: (
                 [region for region in self.all_regions if region.pk in region_ids],

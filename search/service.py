@@ -91,8 +91,8 @@ def search_cases(
             score=score,
             title_html=mark(found[pk].title, words),
             passages=best_passages(passages[pk], words) if words else [],
-            regions=labels.get(pk, ([], []))[0],  # none for a case not indexed yet
-            topics=labels.get(pk, ([], []))[1],
+            regions=labels[pk][0],
+            topics=labels[pk][1],
         )
         for pk, score in ranked
         if pk in found
