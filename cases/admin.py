@@ -1,7 +1,7 @@
 """The editorial admin: cases with their items, drafts and publishing, history, import, topics.
 
 Every write here keeps the search index in step (the signals in
-``search.signals`` reindex; bulk operations run in ``search.indexing.batched``
+``search.index.signals`` reindex; bulk operations run in ``search.index.indexing.batched``
 so each case is reindexed once) and, for cases, is saved as a revision (see
 ``cases.history``).
 """
@@ -26,9 +26,9 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from regions.models import Region
-from search.backends import get_backend
-from search.indexing import batched
-from search.query import parse_query
+from search.index.backends import get_backend
+from search.index.indexing import batched
+from search.index.query import parse_query
 
 from . import admin_import
 from .admin_login import AdminLoginForm

@@ -10,9 +10,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from regions.models import Region
+from search.filters import CaseFilter, PageForm
 from search.service import Hit, PageOutOfRange, search_cases
 
-from .filters import CaseFilter, PageForm
 from .models import Case, CaseItem, Topic
 
 SECTION_KEYS = {

@@ -32,12 +32,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.http import HttpRequest, QueryDict
 
+from search.filters import CaseFilter
 from search.service import ranked_case_ids
 
 from .api import case_data
-from .filters import CaseFilter
-from .importer import chinese_numeral
 from .models import Case, CaseItem, Collection, NumberedItem
+from .numbering import chinese_numeral
 
 MAX_CASES = 5000
 MAX_BRIEFING_CASES = 200

@@ -359,7 +359,7 @@ class RestoreError(Exception):
 
 def restore_case(*, case: Case, version: Version, user: AbstractBaseUser | None = None) -> Case:
     """Bring the case back to ``version``: texts, regions, topics and items (see the module docstring)."""
-    from search.indexing import batched
+    from search.index.indexing import batched
 
     if int(version.object_id) != case.pk:
         raise RestoreError("该版本不属于这个案例。")

@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .numbering import chinese_numeral
+
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_HEADING_CHARS = 500
 
@@ -37,7 +39,6 @@ CHARACTER_REPAIRS = str.maketrans({"臵": "置", "〃": "·"})
 
 SECTION_NAMES = {"主要做法": 1, "实践效果": 2, "下一步工作思路": 3}
 SECTION_ORDINALS = {1: "一", 2: "二", 3: "三"}
-CHINESE_NUMERALS = "一二三四五六七八九十"
 
 CASE_HEADER = re.compile(r"(\d{1,3})[．.](?!\d)\s*(\S.*)")
 PROVIDER_LINE = re.compile(r"[（(]\s*(\S.*提供)\s*[）)]")
@@ -216,13 +217,6 @@ def _item(section: int, position: int, paragraphs: list[_Paragraph]) -> ParsedIt
         raise DocumentError(f"条目的第一句超过 {MAX_HEADING_CHARS} 字，请检查是否缺少句号。", first.line)
     body = "\n".join(part for part in [remainder, *rest] if part)
     return ParsedItem(section, position, heading, body, first.line)
-
-
-def chinese_numeral(n: int) -> str:
-    if n <= 10:
-        return CHINESE_NUMERALS[n - 1]
-    tens, ones = divmod(n, 10)
-    return (CHINESE_NUMERALS[tens - 1] if tens > 1 else "") + "十" + (CHINESE_NUMERALS[ones - 1] if ones else "")
 
 
 def _section_name(section: int) -> str:

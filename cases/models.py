@@ -8,7 +8,7 @@ import reversion
 from django.db import models
 from django.urls import reverse
 
-from .importer import chinese_numeral
+from .numbering import chinese_numeral
 
 if TYPE_CHECKING:
     from regions.models import Region

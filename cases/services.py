@@ -74,7 +74,7 @@ def case_import(
     (the model's default when None). With ``dry_run`` everything is computed,
     then rolled back.
     """
-    from search.indexing import batched
+    from search.index.indexing import batched
 
     with transaction.atomic(), batched(reindex=not dry_run):
         if collection.pk is None:
@@ -179,10 +179,10 @@ def case_items_renumber(*, case: Case, moved: Iterable[int] = ()) -> int:
 def topics_merge(*, target: Topic, others: Iterable[Topic]) -> set[int]:
     """Move the cases of ``others`` to ``target`` and delete ``others``; returns the ids of the cases affected.
 
-    Every affected case is reindexed once, at the end (search.signals follows the
+    Every affected case is reindexed once, at the end (search.index.signals follows the
     new links and the deleted topics; the batch collects them).
     """
-    from search.indexing import batched
+    from search.index.indexing import batched
 
     other_ids = [topic.pk for topic in others if topic.pk != target.pk]
     with transaction.atomic(), batched():

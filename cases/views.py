@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from regions.models import Region
+from search.related import Catalogue, related_cases
 from search.service import region_overview
 
 from .compare import MAX_CASES, MIN_CASES, parse_selection
-from .importer import chinese_numeral
 from .models import Case, CaseItem, Collection, Topic
-from .related import Catalogue, related_cases
+from .numbering import chinese_numeral
 
 # Related cases ticked by default in the case page's "compare" form, besides the case itself.
 COMPARE_PRESELECTED = 2
@@ -36,7 +36,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole case, with related cases, its neighbours in the collection, a permalink and a citation.
 
     Related cases need every published case's topics and index tokens, so the
-    case itself is read with them (:class:`cases.related.Catalogue`): four
+    case itself is read with them (:class:`search.related.Catalogue`): four
     queries in all, with its regions and items.
     """
     catalogue = Catalogue.load(including=pk)

@@ -16,44 +16,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+
+from search.index.version import content_version
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "content-version"
 CACHED_HEADERS = ("Content-Type", "Content-Language")
-
-
-def content_version() -> int:
-    try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, 1, timeout=None)
-            version = cache.get(VERSION_KEY, 1)
-        return int(version)
-    except Exception:  # a cache outage must not take pages down
-        logger.warning("cache unavailable: reading the content version", exc_info=True)
-        return 0
-
-
-def bump_content_version() -> None:
-    """Invalidate every cached page now, and again when the transaction commits.
-
-    The second bump covers a page rendered by another request from the
-    not-yet-committed state between the two.
-    """
-    _bump()
-    transaction.on_commit(_bump)
-
-
-def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet
-        cache.add(VERSION_KEY, 2, timeout=None)
-    except Exception:
-        logger.warning("cache unavailable: bumping the content version", exc_info=True)
 
 
 def page_cache_key(request: HttpRequest) -> str:

@@ -9,6 +9,6 @@ application = get_wsgi_application()
 
 # Build jieba's dictionary now, in gunicorn's master when preloading, so that
 # workers share it instead of each building it on their first search.
-from search.text import tokenizer  # noqa: E402
+from search.index.text import tokenizer  # noqa: E402
 
 tokenizer()

@@ -7,7 +7,7 @@ from .models import Region
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    """Regions are searchable labels of cases: a rename reindexes their cases (search.signals), so does a delete."""
+    """Regions are searchable labels of cases: a rename or a delete reindexes their cases (search.index.signals)."""
 
     list_display = ["name", "short_name", "level", "parent", "code", "slug"]
     list_filter = ["level"]

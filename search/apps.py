@@ -6,4 +6,4 @@ class SearchConfig(AppConfig):
     verbose_name = "检索"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401  (registers the check, connects index maintenance)
+        from .index import checks, signals  # noqa: F401  (registers the check, connects index maintenance)

@@ -19,13 +19,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cases.models import Topic
-from config.content_cache import content_version
 from regions.models import Region
 
+from .index.backends import Group
+from .index.version import content_version
 from .models import SearchDocument
-
-# (region ids, topic ids, number of cases): ids space-separated, as FacetSet stores them.
-Group = tuple[str, str, int]
 
 
 @dataclass
@@ -60,7 +58,7 @@ def all_labels() -> tuple[list[Region], list[Topic]]:
     """Every region (with its parent) and topic, in display order.
 
     Read again when the content version changes (saving a region or topic bumps
-    it, see ``search.signals``) and at least every ``LABELS_SECONDS``.
+    it, see ``search.index.signals``) and at least every ``LABELS_SECONDS``.
     """
     global _labels
     version, now, cached = content_version(), time.monotonic(), _labels

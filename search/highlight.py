@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .text import normalise_char
+from .index.text import normalise_char
 
 SNIPPET_CHARS = 160
 

@@ -58,7 +58,7 @@ class SearchDocument(models.Model):
 
 
 class SearchText(models.Model):
-    """The segmented text of one case, by field: space-separated tokens (see ``search.text``)."""
+    """The segmented text of one case, by field: space-separated tokens (see ``search.index.text``)."""
 
     case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="search_text")
     title_tokens = models.TextField(blank=True)
@@ -78,7 +78,7 @@ class Champion(models.Model):
     """One of the cases in which a token weighs most (a "champion list").
 
     A word found in very many cases is ranked only among its champions (see
-    ``search.champions``): ranking every one of a hundred thousand matches is
+    ``search.index.champions``): ranking every one of a hundred thousand matches is
     what makes common words slow.
     """
 

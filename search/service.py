@@ -12,11 +12,11 @@ from django.db.models import QuerySet
 from cases.models import Case, CaseItem, Topic
 from regions.models import Region
 
-from .backends import get_backend
-from .champions import EXACT_RANK_LIMIT, candidate_ids
 from .facets import FacetCounts, Facets, FacetValue
 from .highlight import Passage, best_passages, mark
-from .query import Query, parse_query
+from .index.backends import get_backend
+from .index.champions import EXACT_RANK_LIMIT, candidate_ids
+from .index.query import Query, parse_query
 
 
 class Sort:

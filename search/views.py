@@ -2,8 +2,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cases.filters import CaseFilter, PageForm
-
+from .filters import CaseFilter, PageForm
 from .service import PageOutOfRange, Sort, search_cases
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases.compare import parse_selection
 from cases.models import Case, Topic
-from cases.related import Catalogue, related_cases
+from search.related import Catalogue, related_cases
 
 pytestmark = pytest.mark.django_db
 

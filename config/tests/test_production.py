@@ -14,7 +14,7 @@ from django.db import OperationalError
 from django.urls import reverse
 
 from cases.models import Case
-from config.content_cache import content_version
+from search.index.version import content_version
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +164,7 @@ class TestFaults:
         assert list(Case.objects.order_by("pk").values_list("pk", "title", "summary", "updated_at")) == before
 
     def test_an_unwritable_jieba_cache_is_reported(self, tmp_path, caplog):
-        from search.text import build_tokenizer
+        from search.index.text import build_tokenizer
 
         not_a_directory = tmp_path / "occupied"
         not_a_directory.write_text("a file where the cache directory should be")

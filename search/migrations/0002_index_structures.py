@@ -16,7 +16,7 @@ def create(apps, schema_editor):
             "CREATE INDEX search_document_vector_gin ON search_searchdocument USING gin (vector)"
         )
     elif vendor == "sqlite":
-        from search.backends.sqlite import fts5_available
+        from search.index.backends.sqlite import fts5_available
 
         if not fts5_available():
             raise RuntimeError("此 SQLite 库未编译 FTS5 全文检索模块；请换用带 FTS5 的 SQLite 或 PostgreSQL。")

@@ -2,7 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from search.indexing import batched
+from search.index.indexing import batched
 
 FIXTURES = ["regions", "topics", "cases"]
 

@@ -26,8 +26,8 @@ from django.db import connection, transaction
 from cases.models import Case, CaseItem, Collection, Topic
 from regions.models import Region
 from search import service as search_service
-from search import text as search_text
-from search.indexing import batched, rebuild_index
+from search.index import text as search_text
+from search.index.indexing import batched, rebuild_index
 from search.service import search_cases
 
 QUERIES = [

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from search.indexing import rebuild_index
+from search.index.indexing import rebuild_index
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from search.query import MAX_QUERY_CHARS, MAX_TERMS, parse_query
-from search.text import document_tokens, normalise, query_tokens
+from search.index.query import MAX_QUERY_CHARS, MAX_TERMS, parse_query
+from search.index.text import document_tokens, normalise, query_tokens
 
 
 def test_normalise_folds_width_case_script_and_control_characters():

@@ -8,11 +8,12 @@ import pytest
 from django.db import connection
 
 from cases.models import Case
-from search import champions, service
-from search.backends import get_backend
-from search.indexing import rebuild_index
+from search import service
+from search.index import champions
+from search.index.backends import get_backend
+from search.index.indexing import rebuild_index
+from search.index.query import parse_query
 from search.models import Champion, ChampionFloor
-from search.query import parse_query
 from search.service import ranked_case_ids, search_cases
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from cases.models import Case, CaseItem, Topic
 from cases.tests.test_admin import case_form_data
 from regions.models import Region
-from search.indexing import case_unindex
+from search.index.indexing import case_unindex
 from search.models import SearchDocument, SearchText
 from search.service import search_cases
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
-from .models import Case, Topic
+from cases.models import Case, Topic
 
 TOPIC_POINTS = 1.0
 TEXT_POINTS = 3.0

@@ -5,11 +5,11 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from cases.models import Case, Topic
 from regions.models import Region
-from search.service import Sort
-from search.text import CONTROL_CHARACTERS
 
-from .models import Case, Topic
+from .index.text import CONTROL_CHARACTERS
+from .service import Sort
 
 
 class QueryField(forms.CharField):

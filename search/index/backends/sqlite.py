@@ -1,7 +1,7 @@
 """SQLite: an FTS5 table over the segmented text, ranked with bm25 and column weights.
 
 The FTS5 query string is assembled from tokens only (runs of letters, digits
-and CJK characters, see ``search.text``), each written as a quoted FTS5 string,
+and CJK characters, see ``search.index.text``), each written as a quoted FTS5 string,
 and passed as a bound parameter to MATCH.
 """
 

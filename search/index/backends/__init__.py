@@ -1,9 +1,9 @@
 """Search backends: one interface, chosen by the database in use.
 
-A backend turns a parsed :class:`~search.query.Query` into SQL over the index
+A backend turns a parsed :class:`~search.index.query.Query` into SQL over the index
 it keeps (a tsvector column on PostgreSQL, an FTS5 table on SQLite). Everything
 user-supplied reaches the database as a bound parameter; the query text for the
-engine is assembled only from tokens that :mod:`search.text` produced.
+engine is assembled only from tokens that :mod:`search.index.text` produced.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from ..facets import Group
-from ..models import FacetSet, SearchDocument
+from search.models import FacetSet, SearchDocument
+
 from ..query import Query
 
 SQL = tuple[str, list]
+# (region ids, topic ids, number of cases): ids space-separated, as FacetSet stores them.
+Group = tuple[str, str, int]
 PUBLISHED = "published"  # Case.Status.PUBLISHED, as stored
 DOCUMENTS = SearchDocument._meta.db_table
 

@@ -1,13 +1,13 @@
-"""Index maintenance: each receiver is one call into search.indexing."""
+"""Index maintenance: each receiver is one call into search.index.indexing."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from cases.models import Case, CaseItem, Collection, Topic
-from config.content_cache import bump_content_version
 from regions.models import Region
 
 from .indexing import case_reindex, case_unindex
+from .version import bump_content_version
 
 
 @receiver(post_save, sender=Case)

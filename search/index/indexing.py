@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable, Iterator
 from django.db import models, transaction
 
 from cases.models import Case
-from config.content_cache import bump_content_version
+from search.models import FacetSet, SearchDocument, SearchText
 
 from .backends import get_backend
 from .champions import ChampionCollector, champions_delete, champions_write, token_weights
 from .documents import FIELDS, case_field_tokens
-from .models import FacetSet, SearchDocument, SearchText
+from .version import bump_content_version
 
 _state = threading.local()
 

@@ -36,7 +36,7 @@ def quote_lexeme(token: str) -> str:
 
 
 def pair_lexeme(first: str, second: str) -> str:
-    """Two adjacent tokens as one lexeme (tokens never contain a space, see ``search.text``)."""
+    """Two adjacent tokens as one lexeme (tokens never contain a space, see ``search.index.text``)."""
     return f"{first} {second}"
 
 

@@ -3,9 +3,9 @@
 import pytest
 from django.db import connection
 
-from search.backends.postgres import quote_lexeme, tsquery_text, tsvector_literal
-from search.backends.sqlite import match_text
-from search.query import Query, Term, parse_query
+from search.index.backends.postgres import quote_lexeme, tsquery_text, tsvector_literal
+from search.index.backends.sqlite import match_text
+from search.index.query import Query, Term, parse_query
 
 
 def test_lexemes_are_quoted_and_escaped():

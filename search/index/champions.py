@@ -13,7 +13,7 @@ weighs enough to be among its strongest, ranked after the champions although
 its score is higher. Smaller result sets are ranked exactly.
 
 A token's weight in a case is the BM25 term-frequency part with the field
-weights of ``search.documents``, so a word in the title outweighs the same word
+weights of ``search.index.documents``, so a word in the title outweighs the same word
 in a paragraph. Only published cases are listed. Each list holds at most
 ``LIST_SIZE`` cases when it is built; the weight of the weakest is recorded as
 the token's floor, and a case written later joins the list when it weighs more.
@@ -30,8 +30,9 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from search.models import Champion, ChampionFloor
+
 from .documents import FIELDS
-from .models import Champion, ChampionFloor
 
 # Each ranked case costs PostgreSQL about 30 µs (its tsvector is read from TOAST), so a
 # search ranks at most about a thousand.
