@@ -13,14 +13,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache(monkeypatch):
+def empty_cache():
     """Each test starts with empty caches: rolled-back data must not be served from them."""
     from django.core.cache import cache
 
-    from search import facets
-
     cache.clear()
-    monkeypatch.setattr(facets, "_labels", None)
 
 
 @pytest.fixture

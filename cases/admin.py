@@ -183,7 +183,7 @@ class CaseAdmin(VersionAdmin):
         if not term:
             return queryset, False
         query = parse_query(term)
-        if not (query.clauses or query.excluded):  # nothing searchable, e.g. only punctuation
+        if not query.is_search:  # nothing searchable, e.g. only punctuation
             return super().get_search_results(request, queryset, term)
         matches = Q(pk__in=get_backend().match_ids(query))
         if term.isdigit():

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from regions.models import Region
 from search.filters import CaseFilter, PageForm
-from search.service import Hit, PageOutOfRange, search_cases
+from search.service import Hit, PageOutOfRange, search_page
 
 from .models import Case, CaseItem, Topic
 
@@ -58,8 +58,8 @@ def case_list(request: HttpRequest) -> JsonResponse:
         fields = {**filters.form.errors.get_json_data(), **paging.errors.get_json_data()}
         return _error(400, "参数无效。", {name: [e["message"] for e in errors] for name, errors in fields.items()})
     try:
-        results = search_cases(
-            **filters.search_arguments(),
+        results = search_page(
+            filters.search_arguments(),
             page=paging.cleaned_data["page"] or 1,
             page_size=paging.cleaned_data["page_size"] or settings.PAGE_SIZE,
         )

@@ -133,8 +133,8 @@ def select_cases(params: QueryDict, *, limit: int | None = None) -> Selection:
         errors = filters.form.errors.get_json_data()
         raise ExportError(400, "导出参数无效。", {name: [e["message"] for e in errs] for name, errs in errors.items()})
     arguments = filters.search_arguments()
-    q, regions, topics = arguments["q"], arguments["regions"], arguments["topics"]
-    ids = ranked_case_ids(**arguments, limit=limit + 1)
+    q, regions, topics = arguments.q, arguments.regions, arguments.topics
+    ids = ranked_case_ids(arguments, limit=limit + 1)
     if len(ids) > limit:
         raise ExportError(
             400, f"符合条件的案例超过 {limit} 个，一次最多导出 {limit} 个；请用检索词、地区或主题缩小范围后再导出。"

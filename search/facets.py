@@ -13,10 +13,12 @@ filters, so a search counts its matches once.
 from __future__ import annotations
 
 import functools
-import time
+import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from django.core.cache import cache
 
 from cases.models import Topic
 from regions.models import Region
@@ -45,7 +47,8 @@ class FacetCounts:
     topics: Counter[int]
 
 
-_labels: tuple[int, float, list[Region], list[Topic]] | None = None
+logger = logging.getLogger(__name__)
+
 LABELS_SECONDS = 60  # without Redis each worker has its own content version; this bounds their drift
 
 
@@ -57,15 +60,26 @@ def _ids(key: str) -> frozenset[int]:
 def all_labels() -> tuple[list[Region], list[Topic]]:
     """Every region (with its parent) and topic, in display order.
 
-    Read again when the content version changes (saving a region or topic bumps
-    it, see ``search.index.signals``) and at least every ``LABELS_SECONDS``.
+    Kept in Django's cache under the content version (saving a region or topic
+    bumps it, see ``search.index.signals``), for at most ``LABELS_SECONDS``.
     """
-    global _labels
-    version, now, cached = content_version(), time.monotonic(), _labels
-    if cached is None or cached[0] != version or now - cached[1] > LABELS_SECONDS or not version:
-        cached = (version, now, list(Region.objects.select_related("parent")), list(Topic.objects.all()))
-        _labels = cached
-    return cached[2], cached[3]
+    try:
+        return cache.get_or_set(f"facet-labels:{content_version()}", _load_labels, LABELS_SECONDS)
+    except Exception:  # a cache outage costs speed, not the page
+        logger.warning("cache unavailable: reading the region and topic labels", exc_info=True)
+        return _load_labels()
+
+
+def _load_labels() -> tuple[list[Region], list[Topic]]:
+    return list(Region.objects.select_related("parent")), list(Topic.objects.all())
+
+
+def with_descendants(chosen: set[int]) -> set[int]:
+    """These regions' ids and those of every region under them."""
+    if not chosen:
+        return set()
+    regions, _ = all_labels()
+    return chosen | {region.pk for region in regions if region.parent_id in chosen}
 
 
 class Facets:
@@ -96,10 +110,7 @@ class Facets:
     @functools.cached_property
     def region_filter(self) -> set[int]:
         """The chosen regions' ids, a province standing for itself and everything under it."""
-        chosen = self.chosen_regions
-        if not chosen:
-            return set()
-        return chosen | {pk for pk, province in self.province_of.items() if province in chosen}
+        return with_descendants(self.chosen_regions)
 
     def labels(self, case_ids: Iterable[int]) -> dict[int, tuple[list[Region], list[Topic]]]:
         """Each case's regions and topics, in display order (one query); none for a case not indexed yet."""

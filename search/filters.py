@@ -1,15 +1,46 @@
-"""Validation of the browse and search parameters shared by the pages and the JSON API."""
+"""Validating and filtering the browse and search parameters, for the pages, the JSON API and the exports.
+
+``CaseFilter`` is a django-filter ``FilterSet``: its region, topic and
+collection filters do the filtering (a province stands for itself and its
+cities and new areas; several values of one family mean any of them). The
+search words and the order are fields of its form (:class:`SearchForm`), used by
+the planner in :mod:`search.service` rather than by a queryset filter.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
+from django.db import models
 
-from cases.models import Case, Topic
+from cases.models import Case, Collection, Topic
 from regions.models import Region
 
+from .facets import with_descendants
 from .index.text import CONTROL_CHARACTERS
-from .service import Sort
+
+
+class Sort(models.TextChoices):
+    RELEVANCE = "relevance", "相关度"
+    NUMBER = "number", "案例编号"
+
+
+@dataclass(frozen=True)
+class SearchArguments:
+    """A validated search: the words as typed, the chosen regions, topics and collections, and the order."""
+
+    q: str = ""
+    regions: tuple[Region, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    collections: tuple[Collection, ...] = ()
+    sort: Sort = Sort.RELEVANCE
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.regions or self.topics or self.collections)
 
 
 class QueryField(forms.CharField):
@@ -20,50 +51,99 @@ class QueryField(forms.CharField):
         return CONTROL_CHARACTERS.sub(" ", value) if value else value
 
 
-class QueryFilter(django_filters.CharFilter):
-    field_class = QueryField
+class SearchForm(forms.Form):
+    """The fields of a search besides the filters: the words and the order."""
+
+    q = QueryField(label="检索词", required=False, strip=True)
+    sort = forms.ChoiceField(label="排序", choices=Sort.choices, required=False)
+
+
+def in_regions(cases: models.QuerySet[Case], regions: Sequence[Region]) -> models.QuerySet[Case]:
+    """A province includes its cities and new areas; the ids are spelled out, so PostgreSQL can estimate them."""
+    wanted = sorted(with_descendants({region.pk for region in regions}))
+    links = Case.regions.through.objects.filter(region_id__in=wanted)
+    return cases.filter(pk__in=links.values("case_id"))
+
+
+def with_topics(cases: models.QuerySet[Case], topics: Sequence[Topic]) -> models.QuerySet[Case]:
+    links = Case.topics.through.objects.filter(topic_id__in=sorted(topic.pk for topic in topics))
+    return cases.filter(pk__in=links.values("case_id"))
+
+
+def in_collections(cases: models.QuerySet[Case], collections: Sequence[Collection]) -> models.QuerySet[Case]:
+    return cases.filter(collection_id__in=sorted(collection.pk for collection in collections))
 
 
 class CaseFilter(django_filters.FilterSet):
-    """``q``, ``region`` and ``topic`` (each may repeat: any of them), and ``sort``.
+    """``q``, ``region``, ``topic`` and ``collection`` (each of the three may repeat: any of them), and ``sort``.
 
-    Filtering itself is done by :func:`search.service.search_cases`, which needs
-    the families separately for facet counts; this set validates the input.
+    Invalid values are reported in ``form.errors`` and left out of the search.
     """
 
-    q = QueryFilter(label="检索词", method="keep", strip=True)
     region = django_filters.ModelMultipleChoiceFilter(
         label="地区",
         queryset=Region.objects.all(),
         to_field_name="slug",
-        method="keep",
+        method="filter_regions",
         error_messages={"invalid_choice": "没有标识为“%(value)s”的地区。"},
     )
     topic = django_filters.ModelMultipleChoiceFilter(
         label="主题",
         queryset=Topic.objects.all(),
         to_field_name="slug",
-        method="keep",
+        method="filter_topics",
         error_messages={"invalid_choice": "没有标识为“%(value)s”的主题。"},
     )
-    sort = django_filters.ChoiceFilter(label="排序", choices=Sort.CHOICES, method="keep", empty_label=None)
+    collection = django_filters.ModelMultipleChoiceFilter(
+        label="案例集",
+        queryset=Collection.objects.all(),
+        to_field_name="slug",
+        method="filter_collections",
+        error_messages={"invalid_choice": "没有标识为“%(value)s”的案例集。"},
+    )
 
     class Meta:
         model = Case
         fields: list[str] = []
+        form = SearchForm
 
-    def keep(self, queryset, name, value):
+    def filter_regions(self, queryset: models.QuerySet[Case], name: str, value) -> models.QuerySet[Case]:
+        return in_regions(queryset, list(value)) if value else queryset
+
+    def filter_topics(self, queryset: models.QuerySet[Case], name: str, value) -> models.QuerySet[Case]:
+        return with_topics(queryset, list(value)) if value else queryset
+
+    def filter_collections(self, queryset: models.QuerySet[Case], name: str, value) -> models.QuerySet[Case]:
+        return in_collections(queryset, list(value)) if value else queryset
+
+    def filter_queryset(self, queryset: models.QuerySet[Case]) -> models.QuerySet[Case]:
+        """The filters of the valid values; the words and the order are the planner's."""
+        data = self.form.cleaned_data
+        for name, filter_ in self.filters.items():
+            if name in data:
+                queryset = filter_.filter(queryset, data[name])
         return queryset
 
-    def search_arguments(self) -> dict:
-        """The valid parameters as keyword arguments of ``search_cases`` (invalid ones left out)."""
+    def search_arguments(self) -> SearchArguments:
+        """The valid parameters (invalid ones left out); call ``is_valid()`` first."""
         data = self.form.cleaned_data
-        return {
-            "q": data.get("q") or "",
-            "regions": list(data.get("region") or []),
-            "topics": list(data.get("topic") or []),
-            "sort": data.get("sort") or Sort.RELEVANCE,
-        }
+        return SearchArguments(
+            q=data.get("q") or "",
+            regions=tuple(data.get("region") or ()),
+            topics=tuple(data.get("topic") or ()),
+            collections=tuple(data.get("collection") or ()),
+            sort=Sort(data.get("sort") or Sort.RELEVANCE),
+        )
+
+    @classmethod
+    def cases_for(cls, arguments: SearchArguments) -> models.QuerySet[Case]:
+        """All cases (any status) passing the filters of already validated ``arguments``."""
+        filterset = cls(queryset=Case.objects.all())
+        chosen = {"region": arguments.regions, "topic": arguments.topics, "collection": arguments.collections}
+        cases = Case.objects.all()
+        for name, value in chosen.items():
+            cases = filterset.filters[name].filter(cases, value)
+        return cases
 
 
 class PageForm(forms.Form):

@@ -1,28 +1,35 @@
-"""Searching and browsing cases: one entry point for the search page and the JSON API."""
+"""Searching and browsing cases: one planning function for the search page, the JSON API and the exports.
+
+:func:`planned_search` turns validated arguments into a :class:`SearchPlan`:
+the parsed query, the filtered cases, the result and facet counts, and the
+any-word fallback when no case has every word. :func:`search_cases` pages and
+highlights a plan's results; :func:`ranked_case_ids` lists them whole, for the
+exports. Both rank through :meth:`SearchPlan.ranked`, so every caller sees the
+same cases in the same order.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from cases.models import Case, CaseItem, Topic
+from cases.models import Case, CaseItem, Collection, Topic
 from regions.models import Region
 
 from .facets import FacetCounts, Facets, FacetValue
+from .filters import CaseFilter, SearchArguments, Sort
 from .highlight import Passage, best_passages, mark
-from .index.backends import get_backend
+from .index.backends import SQL, IndexBackend, get_backend
 from .index.champions import EXACT_RANK_LIMIT, candidate_ids
 from .index.query import Query, parse_query
 
-
-class Sort:
-    RELEVANCE = "relevance"
-    NUMBER = "number"
-    CHOICES = [(RELEVANCE, "相关度"), (NUMBER, "案例编号")]
+__all__ = ["PageOutOfRange", "SearchArguments", "Sort", "planned_search", "ranked_case_ids", "search_cases"]
 
 
 class PageOutOfRange(Exception):
@@ -53,7 +60,95 @@ class SearchResults:
 
     @property
     def is_search(self) -> bool:
-        return bool(self.query.clauses or self.query.excluded)
+        return self.query.is_search
+
+
+@dataclass
+class SearchPlan:
+    """What a search will list: the query to run (after any fallback), the filters and the counts."""
+
+    backend: IndexBackend
+    query: Query
+    sort: Sort
+    facets: Facets
+    cases: QuerySet[Case]  # every case passing the filters, whatever its status
+    filtered: bool
+    counted_within: SQL | None  # what restricts the counted cases besides the facets (a collection)
+    fallback: bool = False
+
+    @functools.cached_property
+    def counts(self) -> FacetCounts:
+        """The result count and both facet families' counts, from one grouped query."""
+        groups = self.backend.facet_groups(self.query if self.query.is_search else None, self.counted_within)
+        return self.facets.count(groups)
+
+    def ranked(self, *, limit: int, offset: int = 0) -> list[tuple[int, float | None]]:
+        """(id, score) of ``limit`` results from ``offset``: by relevance when there are words to rank by,
+        else in the cases' own order (collection and number)."""
+        if not (self.query.clauses and self.sort == Sort.RELEVANCE):
+            matches = self.cases.published()
+            if self.query.is_search:
+                matches = matches.filter(pk__in=self.backend.match_ids(self.query))
+            ids = matches.order_by(*Case._meta.ordering).values_list("pk", flat=True)[offset : offset + limit]
+            return [(pk, None) for pk in ids]
+        if self.counts.total > EXACT_RANK_LIMIT:
+            return self._ranked_by_champions(limit=limit, offset=offset)
+        within = _sql(self.cases) if self.filtered else None
+        return self.backend.ranked_ids(self.query, within, limit=limit, offset=offset)
+
+    def _ranked_by_champions(self, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
+        """The matches among the champions of the query's words first, then the others, each part by score.
+
+        Pages within the champions rank a few thousand cases at most; a page past
+        them ranks all the other matches, as every page would without champions.
+        """
+        query, count = self.query, self.counts.total
+        champions = candidate_ids(query.tokens)
+        # A champion of a word contains it: when any single word is enough, every champion matches.
+        all_match = len(query.clauses) == 1 and not query.excluded and all(len(t.tokens) == 1 for t in query.terms)
+        ranked: list[tuple[int, float | None]] = list(
+            self.backend.ranked_ids(
+                query, _sql(self.cases.filter(pk__in=champions)), limit=limit, offset=offset, within_matches=all_match
+            )
+        )
+        if len(ranked) == min(limit, count - offset):
+            return ranked
+        if ranked:
+            listed = offset + len(ranked)
+        else:
+            listed = (
+                self.cases.published().filter(pk__in=champions).filter(pk__in=self.backend.match_ids(query)).count()
+            )
+        others = _sql(self.cases.exclude(pk__in=champions))
+        return ranked + self.backend.ranked_ids(
+            query, others, limit=limit - len(ranked), offset=max(0, offset - listed)
+        )
+
+
+@contextlib.contextmanager
+def planned_search(arguments: SearchArguments) -> Iterator[SearchPlan]:
+    """Plan a search and keep the database set up for it while the caller ranks and reads its results.
+
+    When no case has every word and the query can be widened, it falls back to
+    any word (and says so in ``fallback``). The counts are read when first needed.
+    """
+    backend = get_backend()
+    query = parse_query(arguments.q)
+    with backend.searching() if query.is_search else contextlib.nullcontext():
+        cases = CaseFilter.cases_for(arguments)
+        plan = SearchPlan(
+            backend=backend,
+            query=query,
+            sort=arguments.sort,
+            facets=Facets(arguments.regions, arguments.topics),
+            cases=cases,
+            filtered=arguments.is_filtered,
+            # Regions and topics are counted as facets; only a collection restricts the counted cases themselves.
+            counted_within=_sql(cases) if arguments.collections else None,
+        )
+        if query.is_search and query.can_fall_back and plan.counts.total == 0:
+            plan = dataclasses.replace(plan, query=query.as_any_word(), fallback=True)
+        yield plan
 
 
 def search_cases(
@@ -61,29 +156,31 @@ def search_cases(
     q: str = "",
     regions: Sequence[Region] = (),
     topics: Sequence[Topic] = (),
+    collections: Sequence[Collection] = (),
     sort: str = Sort.RELEVANCE,
     page: int = 1,
     page_size: int = 20,
 ) -> SearchResults:
-    """Published cases matching ``q`` within any of ``regions`` and any of ``topics``.
+    """One page of the published cases matching ``q`` within any of ``regions``, ``topics`` and ``collections``.
 
     With no searchable word in ``q`` this is the browse view, in collection and
     number order. The number of database queries does not depend on the number
     of results.
     """
-    backend = get_backend()
-    query = parse_query(q)
-    with backend.searching() if _is_search(query) else contextlib.nullcontext():
-        facets = Facets(regions, topics)
-        query, counts, fallback = _counted(query, facets)
-        pages = max(1, math.ceil(counts.total / page_size))
+    arguments = SearchArguments(q, tuple(regions), tuple(topics), tuple(collections), Sort(sort))
+    return search_page(arguments, page=page, page_size=page_size)
+
+
+def search_page(arguments: SearchArguments, *, page: int = 1, page_size: int = 20) -> SearchResults:
+    """:func:`search_cases` for arguments a :class:`~search.filters.CaseFilter` validated."""
+    with planned_search(arguments) as plan:
+        pages = max(1, math.ceil(plan.counts.total / page_size))
         if page > pages:
             raise PageOutOfRange(page)
-        offset = (page - 1) * page_size
-        ranked = _ranked_ids(query, facets, sort, limit=page_size, offset=offset, count=counts.total)
+        ranked = plan.ranked(limit=page_size, offset=(page - 1) * page_size)
         found = Case.objects.select_related("collection").in_bulk([pk for pk, _ in ranked])
-        labels = facets.labels(found)
-        words = query.highlight_words()
+        labels = plan.facets.labels(found)
+        words = plan.query.highlight_words()
         passages = _passages(found.values()) if words else {}
     hits = [
         Hit(
@@ -98,16 +195,22 @@ def search_cases(
         if pk in found
     ]
     return SearchResults(
-        query=query,
-        q=q,
-        count=counts.total,
+        query=plan.query,
+        q=arguments.q,
+        count=plan.counts.total,
         page=page,
         pages=pages,
         hits=hits,
-        region_facet=facets.region_facet(counts),
-        topic_facet=facets.topic_facet(counts),
-        fallback=fallback,
+        region_facet=plan.facets.region_facet(plan.counts),
+        topic_facet=plan.facets.topic_facet(plan.counts),
+        fallback=plan.fallback,
     )
+
+
+def ranked_case_ids(arguments: SearchArguments, *, limit: int) -> list[int]:
+    """Ids of the published cases :func:`search_page` lists, in its order, at most ``limit`` of them (exports)."""
+    with planned_search(arguments) as plan:
+        return [pk for pk, _ in plan.ranked(limit=limit)]
 
 
 def region_overview() -> list[FacetValue]:
@@ -116,75 +219,7 @@ def region_overview() -> list[FacetValue]:
     return facets.region_facet(facets.count(get_backend().facet_groups(None)))
 
 
-def _is_search(query: Query) -> bool:
-    return bool(query.clauses or query.excluded)
-
-
-def _counted(query: Query, facets: Facets) -> tuple[Query, FacetCounts, bool]:
-    """The query to run, the counts of its results, and whether it fell back to any word."""
-    groups = get_backend().facet_groups(query if _is_search(query) else None)
-    counts = facets.count(groups)
-    if counts.total == 0 and query.can_fall_back:
-        query = query.as_any_word()
-        return query, facets.count(get_backend().facet_groups(query)), True
-    return query, counts, False
-
-
-def _ranked_ids(
-    query: Query, facets: Facets, sort: str, *, limit: int, offset: int, count: int
-) -> list[tuple[int, float | None]]:
-    """(id, score) of one page of results: by relevance when there are words to rank by, else by collection and number.
-
-    More than ``EXACT_RANK_LIMIT`` results are ranked by :func:`_ranked_by_champions`.
-    """
-    # The filters by region and topic ids, a province's own regions included: with the ids
-    # spelled out PostgreSQL can estimate how few cases they leave, and filter before ranking.
-    filtered = Case.objects.all()
-    if facets.selected_regions:
-        links = Case.regions.through.objects.filter(region_id__in=sorted(facets.region_filter))
-        filtered = filtered.filter(pk__in=links.values("case_id"))
-    if facets.selected_topics:
-        links = Case.topics.through.objects.filter(topic_id__in=sorted(facets.topic_filter))
-        filtered = filtered.filter(pk__in=links.values("case_id"))
-    backend = get_backend()
-    if not (query.clauses and sort == Sort.RELEVANCE):
-        matches = filtered.published()
-        if _is_search(query):
-            matches = matches.filter(pk__in=backend.match_ids(query))
-        ids = matches.order_by(*Case._meta.ordering).values_list("pk", flat=True)[offset : offset + limit]
-        return [(pk, None) for pk in ids]
-    if count > EXACT_RANK_LIMIT:
-        return _ranked_by_champions(query, filtered, limit=limit, offset=offset, count=count)
-    within = _sql(filtered) if facets.selected_regions or facets.selected_topics else None
-    return backend.ranked_ids(query, within, limit=limit, offset=offset)
-
-
-def _ranked_by_champions(
-    query: Query, filtered: QuerySet[Case], *, limit: int, offset: int, count: int
-) -> list[tuple[int, float]]:
-    """The matches among the champions of the query's words first, then the others, each part by score.
-
-    Pages within the champions rank a few thousand cases at most; a page past
-    them ranks all the other matches, as every page would without champions.
-    """
-    backend = get_backend()
-    champions = candidate_ids(query.tokens)
-    # A champion of a word contains it: when any single word is enough, every champion matches.
-    all_match = len(query.clauses) == 1 and not query.excluded and all(len(t.tokens) == 1 for t in query.terms)
-    ranked = backend.ranked_ids(
-        query, _sql(filtered.filter(pk__in=champions)), limit=limit, offset=offset, within_matches=all_match
-    )
-    if len(ranked) == min(limit, count - offset):
-        return ranked
-    if ranked:
-        listed = offset + len(ranked)
-    else:
-        listed = filtered.published().filter(pk__in=champions).filter(pk__in=backend.match_ids(query)).count()
-    others = _sql(filtered.exclude(pk__in=champions))
-    return ranked + backend.ranked_ids(query, others, limit=limit - len(ranked), offset=max(0, offset - listed))
-
-
-def _sql(cases: QuerySet[Case]) -> tuple[str, list]:
+def _sql(cases: QuerySet[Case]) -> SQL:
     sql, params = cases.order_by().values("pk").query.sql_with_params()
     return sql, list(params)
 
@@ -201,27 +236,3 @@ def _passages(cases: Iterable[Case]) -> dict[int, list[tuple[str, str]]]:
     for case_id, section, heading, body in items:
         passages[case_id].append((labels[section], heading + body))
     return passages
-
-
-def ranked_case_ids(
-    *,
-    q: str = "",
-    regions: Sequence[Region] = (),
-    topics: Sequence[Topic] = (),
-    sort: str = Sort.RELEVANCE,
-    limit: int,
-) -> list[int]:
-    """Ids of the published cases :func:`search_cases` lists, in its order, at most ``limit`` of them.
-
-    The whole result set rather than one page, for exports: the same filters,
-    the same any-word fallback and the same ranking, without hits or facets.
-    """
-    query = parse_query(q)
-    if not _is_search(query):  # the browse order: nothing to count or rank
-        browse = _ranked_ids(query, Facets(regions, topics), sort, limit=limit, offset=0, count=0)
-        return [pk for pk, _ in browse]
-    with get_backend().searching():
-        facets = Facets(regions, topics)
-        query, counts, _ = _counted(query, facets)
-        ranked = _ranked_ids(query, facets, sort, limit=limit, offset=0, count=counts.total)
-    return [pk for pk, _ in ranked]

@@ -3,7 +3,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .filters import CaseFilter, PageForm
-from .service import PageOutOfRange, Sort, search_cases
+from .service import PageOutOfRange, Sort, search_page
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -15,7 +15,7 @@ def search(request: HttpRequest) -> HttpResponse:
         raise Http404("页码无效。")
     arguments = filters.search_arguments()
     try:
-        results = search_cases(**arguments, page=paging.cleaned_data["page"] or 1, page_size=settings.PAGE_SIZE)
+        results = search_page(arguments, page=paging.cleaned_data["page"] or 1, page_size=settings.PAGE_SIZE)
     except PageOutOfRange:
         raise Http404("没有这一页。") from None
     return render(
@@ -25,9 +25,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "results": results,
             "filters": filters,
             "errors": [error for errors in filters.form.errors.values() for error in errors],
-            "sort_choices": Sort.CHOICES,
-            "current_sort": arguments["sort"],
-            "selected_regions": [region.slug for region in arguments["regions"]],
-            "selected_topics": [topic.slug for topic in arguments["topics"]],
+            "sort_choices": Sort.choices,
+            "current_sort": arguments.sort,
+            "selected_regions": [region.slug for region in arguments.regions],
+            "selected_topics": [topic.slug for topic in arguments.topics],
         },
     )

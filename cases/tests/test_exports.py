@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from cases import exports
 from cases.models import Case, CaseItem, Topic
 from regions.models import Region
-from search.service import Sort, ranked_case_ids, search_cases
+from search.service import SearchArguments, Sort, ranked_case_ids, search_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -359,9 +359,11 @@ class TestLoading:
     def test_ranked_case_ids_matches_search_cases(self):
         hubei = list(Region.objects.filter(slug="hubei"))
         for q, regions in [("融资", hubei), ("融资", []), ("邮轮 区块链", []), ("", hubei), ("-邮轮", [])]:
-            assert ranked_case_ids(q=q, regions=regions, limit=100) == search_ids(q=q, regions=regions)
-        assert len(ranked_case_ids(limit=5)) == 5
-        assert ranked_case_ids(q="融资", limit=2) == search_ids(q="融资")[:2]
+            assert ranked_case_ids(SearchArguments(q=q, regions=tuple(regions)), limit=100) == search_ids(
+                q=q, regions=regions
+            )
+        assert len(ranked_case_ids(SearchArguments(), limit=5)) == 5
+        assert ranked_case_ids(SearchArguments(q="融资"), limit=2) == search_ids(q="融资")[:2]
 
 
 def test_the_search_page_links_to_the_exports_with_its_parameters(client):

@@ -121,7 +121,7 @@ class TestCaching:
 class TestFaults:
     def test_an_unreachable_database_gives_the_503_page(self, client):
         failure = OperationalError("connection refused")
-        with mock.patch("search.views.search_cases", side_effect=failure):
+        with mock.patch("search.views.search_page", side_effect=failure):
             response = client.get("/search/", {"q": "融资"})
         assert response.status_code == 503
         assert response["Retry-After"] == "30"

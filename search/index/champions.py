@@ -25,14 +25,12 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from search.models import Champion, ChampionFloor
-
-from .documents import FIELDS
 
 # Each ranked case costs PostgreSQL about 30 µs (its tsvector is read from TOAST), so a
 # search ranks at most about a thousand.
@@ -49,15 +47,15 @@ B = 0.75
 AVERAGE_LENGTH = 1000
 
 
-def token_weights(fields: dict[str, list[str]]) -> dict[str, float]:
-    """Each token's weight in one case, from its tokens by field."""
+def token_weights(fields: Mapping[str, list[str]], boosts: Mapping[str, float]) -> dict[str, float]:
+    """Each token's weight in one case, from its tokens by field and each field's boost."""
     frequency: Counter[str] = Counter()
     length = 0
-    for field in FIELDS:
-        tokens = fields.get(field.name, [])
+    for name, boost in boosts.items():
+        tokens = fields.get(name, [])
         length += len(tokens)
         for token, count in Counter(tokens).items():
-            frequency[token] += count * field.bm25_weight
+            frequency[token] += count * boost
     norm = K1 * (1 - B + B * length / AVERAGE_LENGTH)
     return {token: f * (K1 + 1) / (f + norm) for token, f in frequency.items() if len(token) <= MAX_TOKEN_LENGTH}
 

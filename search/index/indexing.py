@@ -19,7 +19,7 @@ from search.models import FacetSet, SearchDocument, SearchText
 
 from .backends import get_backend
 from .champions import ChampionCollector, champions_delete, champions_write, token_weights
-from .documents import FIELDS, case_field_tokens
+from .documents import BOOSTS, FIELDS, case_field_tokens
 from .version import bump_content_version
 
 _state = threading.local()
@@ -99,7 +99,7 @@ def _reindex_now(
             )
             backend.write_many(rows)
             published = {case.pk for case in cases if case.status == Case.Status.PUBLISHED}
-            weights = [(pk, token_weights(tokens) if pk in published else {}) for pk, tokens in rows]
+            weights = [(pk, token_weights(tokens, BOOSTS) if pk in published else {}) for pk, tokens in rows]
             if champions is None:
                 champions_write(weights)
             else:

@@ -48,6 +48,11 @@ class Query:
         return bool(self.clauses)
 
     @property
+    def is_search(self) -> bool:
+        """Whether there is anything to search for; an empty query (or only punctuation) lists every case."""
+        return bool(self.clauses or self.excluded)
+
+    @property
     def terms(self) -> list[Term]:
         return [term for clause in self.clauses for term in clause]
 

@@ -1,20 +1,22 @@
-"""Search backends: one interface, chosen by the database in use.
+"""Search backends: one typed contract, :class:`IndexBackend`, chosen by the database in use.
 
-A backend turns a parsed :class:`~search.index.query.Query` into SQL over the index
-it keeps (a tsvector column on PostgreSQL, an FTS5 table on SQLite). Everything
-user-supplied reaches the database as a bound parameter; the query text for the
-engine is assembled only from tokens that :mod:`search.index.text` produced.
+A backend turns a parsed :class:`~search.index.query.Query` into SQL over the
+index it keeps (a tsvector column on PostgreSQL, an FTS5 table on SQLite).
+Everything user-supplied reaches the database as a bound parameter; the query
+text for the engine is assembled only from tokens that :mod:`search.index.text`
+produced. Table and column names come from the models' ``_meta``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from cases.models import Case
 from search.models import FacetSet, SearchDocument
 
 from ..query import Query
@@ -22,79 +24,135 @@ from ..query import Query
 SQL = tuple[str, list]
 # (region ids, topic ids, number of cases): ids space-separated, as FacetSet stores them.
 Group = tuple[str, str, int]
-PUBLISHED = "published"  # Case.Status.PUBLISHED, as stored
-DOCUMENTS = SearchDocument._meta.db_table
+IndexRows = list[tuple[int, dict[str, list[str]]]]  # (case id, tokens by field)
 
 
-class SearchBackend:
-    vendor = ""
+class IndexBackend(Protocol):
+    """What the search reads and index maintenance need of a backend."""
+
+    vendor: str
 
     def match_ids(self, query: Query) -> RawSQL:
         """A subquery of the ids of cases matching ``query`` (for ``pk__in=``)."""
-        raise NotImplementedError
+        ...
 
     def ranked_ids(
         self, query: Query, within: SQL | None, *, limit: int, offset: int, within_matches: bool = False
     ) -> list[tuple[int, float]]:
-        """One page of published (case id, score), best first, ties by collection and number.
+        """One page of published (case id, score), best first, ties in the cases' own order.
 
         ``within`` restricts the result to the ids a subquery selects; ``within_matches``
         says that all of them match ``query``, so a backend may skip checking it.
         """
-        raise NotImplementedError
+        ...
 
-    def matching_documents(self, query: Query) -> SQL:
-        """FROM and WHERE over the SearchDocument rows ``d`` of the cases matching ``query``."""
-        matches = self.match_ids(query)
-        return f"FROM {quote(DOCUMENTS)} d WHERE d.case_id IN ({matches.sql})", list(matches.params)
+    def facet_groups(self, query: Query | None, within: SQL | None = None) -> list[Group]:
+        """The published cases matching ``query`` (all for None), within ``within`` if given, by regions and topics."""
+        ...
 
-    def facet_groups(self, query: Query | None) -> list[Group]:
-        """The published cases matching ``query`` (all of them for None), counted by regions and topics.
-
-        Grouped by the integer FacetSet id first: sorting or hashing a hundred
-        thousand matches by an integer is what keeps the counts cheap.
-        """
-        source, params = (
-            self.matching_documents(query) if query is not None else (f"FROM {quote(DOCUMENTS)} d WHERE 1 = 1", [])
-        )
-        sql = (
-            f"SELECT s.region_ids, s.topic_ids, g.n FROM "
-            f"(SELECT d.facet_set_id, COUNT(*) AS n {source} AND d.published GROUP BY d.facet_set_id) g "
-            f"JOIN {quote(FacetSet._meta.db_table)} s ON s.id = g.facet_set_id"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
-    @contextlib.contextmanager
-    def searching(self) -> Iterator[None]:
+    def searching(self) -> AbstractContextManager[None]:
         """Around the queries of one search: whatever the database needs to plan them well."""
-        yield
+        ...
 
-    def write_many(self, rows: list[tuple[int, dict[str, list[str]]]]) -> None:
-        """Store the index entries of (case id, tokens by field); the SearchDocument rows exist."""
-        raise NotImplementedError
+    def write_many(self, rows: IndexRows) -> None:
+        """Store the index entries of these cases; their SearchDocument rows exist."""
+        ...
 
-    def delete(self, case_ids: list[int]) -> None:
-        raise NotImplementedError
+    def delete(self, case_ids: list[int]) -> None: ...
 
     def clear(self) -> None:
         """Drop every index entry kept outside the SearchDocument rows: a rebuild starts here, in its transaction."""
+        ...
 
     def after_rebuild(self) -> None:
         """Refresh the planner's statistics once the whole index has been written."""
+        ...
 
 
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def tie_order() -> str:
-    return "col.year, col.slug, c.number"
+DOCUMENTS = SearchDocument._meta.db_table
+PUBLISHED = Case.Status.PUBLISHED.value
+
+
+def case_status_column() -> str:
+    return quote(Case._meta.get_field("status").column)
 
 
 @functools.cache
-def _backend_for(vendor: str) -> SearchBackend:
+def case_order() -> tuple[str, str]:
+    """(JOIN clauses, ORDER BY terms) that put cases ``c`` in ``Case._meta.ordering``.
+
+    The ranking SQL breaks ties of score in the same order as the ORM lists
+    cases, read from the model rather than restated here.
+    """
+    joins: dict[str, str] = {}
+    terms = []
+    for name in Case._meta.ordering:
+        descending = name.startswith("-")
+        path = name.lstrip("-").split("__")
+        if len(path) == 1:
+            column = f"c.{quote(Case._meta.get_field(path[0]).column)}"
+        elif len(path) == 2:
+            relation = Case._meta.get_field(path[0])
+            related = relation.related_model._meta
+            alias = f"o_{path[0]}"
+            joins[alias] = (
+                f"JOIN {quote(related.db_table)} {alias} "
+                f"ON {alias}.{quote(related.pk.column)} = c.{quote(relation.column)}"
+            )
+            column = f"{alias}.{quote(related.get_field(path[1]).column)}"
+        else:
+            raise ValueError(f"unsupported ordering {name!r}")
+        terms.append(column + (" DESC" if descending else ""))
+    return " ".join(joins.values()), ", ".join(terms)
+
+
+def ranked_page_sql(source: str, score: str) -> str:
+    """Published cases of ``source`` (relations naming ``hits.id``), best ``score`` first, ties in the cases' order.
+
+    Takes the status, LIMIT and OFFSET as its last three parameters.
+    """
+    joins, order = case_order()
+    return (
+        f"SELECT hits.id, {score} AS score FROM {source} "
+        f"JOIN {quote(Case._meta.db_table)} c ON c.{quote(Case._meta.pk.column)} = hits.id {joins} "
+        f"WHERE c.{case_status_column()} = %s ORDER BY score DESC, {order} LIMIT %s OFFSET %s"
+    )
+
+
+def documents_matching(matches: RawSQL) -> SQL:
+    """FROM and WHERE over the SearchDocument rows ``d`` of the cases a ``match_ids`` subquery selects."""
+    return f"FROM {quote(DOCUMENTS)} d WHERE d.case_id IN ({matches.sql})", list(matches.params)
+
+
+ALL_DOCUMENTS: SQL = (f"FROM {quote(DOCUMENTS)} d WHERE 1 = 1", [])
+
+
+def count_groups(source: SQL, within: SQL | None) -> list[Group]:
+    """The published documents of ``source`` (FROM … WHERE over ``d``), counted by their FacetSet.
+
+    Grouped by the integer FacetSet id first: sorting or hashing a hundred
+    thousand matches by an integer is what keeps the counts cheap.
+    """
+    where, params = source
+    if within is not None:
+        where += f" AND d.case_id IN ({within[0]})"
+        params = [*params, *within[1]]
+    sql = (
+        f"SELECT s.region_ids, s.topic_ids, g.n FROM "
+        f"(SELECT d.facet_set_id, COUNT(*) AS n {where} AND d.published GROUP BY d.facet_set_id) g "
+        f"JOIN {quote(FacetSet._meta.db_table)} s ON s.id = g.facet_set_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@functools.cache
+def _backend_for(vendor: str) -> IndexBackend:
     if vendor == "postgresql":
         from .postgres import PostgresBackend
 
@@ -106,5 +164,5 @@ def _backend_for(vendor: str) -> SearchBackend:
     raise RuntimeError(f"检索不支持 {vendor} 数据库；请使用 PostgreSQL 或 SQLite。")
 
 
-def get_backend() -> SearchBackend:
+def get_backend() -> IndexBackend:
     return _backend_for(connection.vendor)

@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 
 from ..documents import FIELDS
 from ..query import Query, Term
-from . import DOCUMENTS, PUBLISHED, SQL, SearchBackend, quote, tie_order
+from . import ALL_DOCUMENTS, DOCUMENTS, PUBLISHED, SQL, Group, IndexRows, count_groups, quote, ranked_page_sql
 
 MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
 MAX_LEXEME_BYTES = 2046  # and for the length of a lexeme
@@ -99,7 +99,7 @@ def adjacency_tsquery_text(query: Query) -> str | None:
     return " | ".join(phrases) if phrases else None
 
 
-class PostgresBackend(SearchBackend):
+class PostgresBackend:
     vendor = "postgresql"
     table = DOCUMENTS
 
@@ -127,6 +127,9 @@ class PostgresBackend(SearchBackend):
             finally:
                 cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
 
+    def facet_groups(self, query: Query | None, within: SQL | None = None) -> list[Group]:
+        return count_groups(ALL_DOCUMENTS if query is None else self.matching_documents(query), within)
+
     def matching_documents(self, query: Query) -> SQL:
         return f"FROM {quote(self.table)} d WHERE d.vector @@ %s::tsquery", [tsquery_text(query)]
 
@@ -141,25 +144,19 @@ class PostgresBackend(SearchBackend):
             params += [RANK_WEIGHTS, adjacency]
         # Checking the match reads each case's tsvector once more, besides ranking it.
         if within and within_matches:
-            where = "c.status = %s"
-            params.append(PUBLISHED)
+            where = "TRUE"
         else:
-            where = "d.vector @@ %s::tsquery AND c.status = %s"
-            params += [tsquery_text(query), PUBLISHED]
+            where = "d.vector @@ %s::tsquery"
+            params.append(tsquery_text(query))
         if within:
             where += f" AND d.case_id IN ({within[0]})"
             params += within[1]
-        sql = (
-            f"SELECT d.case_id, {rank} AS score FROM {quote(self.table)} d "
-            f"JOIN {quote('cases_case')} c ON c.id = d.case_id "
-            f"JOIN {quote('cases_collection')} col ON col.id = c.collection_id "
-            f"WHERE {where} ORDER BY score DESC, {tie_order()} LIMIT %s OFFSET %s"
-        )
+        hits = f"(SELECT d.case_id AS id, {rank} AS score FROM {quote(self.table)} d WHERE {where}) hits"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit, offset])
+            cursor.execute(ranked_page_sql(hits, "hits.score"), [*params, PUBLISHED, limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
-    def write_many(self, rows: list[tuple[int, dict[str, list[str]]]]) -> None:
+    def write_many(self, rows: IndexRows) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {quote(self.table)} SET vector = %s::tsvector WHERE case_id = %s",

@@ -7,17 +7,30 @@ and passed as a bound parameter to MATCH.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from ..documents import FIELDS
 from ..query import Query, Term
-from . import DOCUMENTS, PUBLISHED, SQL, SearchBackend, quote, tie_order
+from . import (
+    ALL_DOCUMENTS,
+    DOCUMENTS,
+    PUBLISHED,
+    SQL,
+    Group,
+    IndexRows,
+    count_groups,
+    documents_matching,
+    quote,
+    ranked_page_sql,
+)
 
 FTS_TABLE = "search_fts"
-BM25 = f"bm25({FTS_TABLE}, {', '.join(str(field.bm25_weight) for field in FIELDS)})"
+BM25 = f"bm25({FTS_TABLE}, {', '.join(str(field.boost) for field in FIELDS)})"
 
 
 def fts5_available() -> bool:
@@ -54,7 +67,7 @@ def adjacency_match_text(query: Query) -> str | None:
     return " OR ".join(phrases) if phrases else None
 
 
-class SqliteBackend(SearchBackend):
+class SqliteBackend:
     vendor = "sqlite"
 
     def match_ids(self, query: Query) -> RawSQL:
@@ -86,28 +99,29 @@ class SqliteBackend(SearchBackend):
         if adjacency:
             ctes.append(f"adj AS MATERIALIZED ({ranked_matches.format('bonus')})")
             params += [adjacency, *restriction]
-            score, joins = "hits.score + COALESCE(adj.bonus, 0)", "LEFT JOIN adj ON adj.id = hits.id "
-        sql = (
-            f"WITH {', '.join(ctes)} "
-            f"SELECT hits.id, {score} AS score FROM hits {joins}"
-            f"JOIN {quote('cases_case')} c ON c.id = hits.id "
-            f"JOIN {quote('cases_collection')} col ON col.id = c.collection_id "
-            f"WHERE c.status = %s ORDER BY score DESC, {tie_order()} LIMIT %s OFFSET %s"
-        )
+            score, joins = "hits.score + COALESCE(adj.bonus, 0)", "LEFT JOIN adj ON adj.id = hits.id"
+        sql = f"WITH {', '.join(ctes)} " + ranked_page_sql(f"hits {joins}", score)
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, PUBLISHED, limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
+    def facet_groups(self, query: Query | None, within: SQL | None = None) -> list[Group]:
+        return count_groups(ALL_DOCUMENTS if query is None else self.matching_documents(query), within)
+
+    @contextlib.contextmanager
+    def searching(self) -> Iterator[None]:
+        yield
+
     def matching_documents(self, query: Query) -> SQL:
         if not query.clauses:
-            return super().matching_documents(query)
+            return documents_matching(self.match_ids(query))
         # Joined on the rowid: one cheap lookup per match, where ``IN (…)`` would first build a set of them all.
         return (
             f"FROM {FTS_TABLE} f JOIN {quote(DOCUMENTS)} d ON d.case_id = f.rowid WHERE {FTS_TABLE} MATCH %s",
             [match_text(query)],
         )
 
-    def write_many(self, rows: list[tuple[int, dict[str, list[str]]]]) -> None:
+    def write_many(self, rows: IndexRows) -> None:
         columns = [field.name for field in FIELDS]
         self.delete([case_id for case_id, _ in rows])
         with connection.cursor() as cursor:

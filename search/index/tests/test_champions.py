@@ -14,7 +14,7 @@ from search.index.backends import get_backend
 from search.index.indexing import rebuild_index
 from search.index.query import parse_query
 from search.models import Champion, ChampionFloor
-from search.service import ranked_case_ids, search_cases
+from search.service import SearchArguments, ranked_case_ids, search_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_several_words_rank_the_union_of_their_champions(short_lists):
 
 def test_exports_list_the_results_in_the_page_order(short_lists):
     pages = search_cases(q="服务", page_size=100)
-    ids = ranked_case_ids(q="服务", limit=100)
+    ids = ranked_case_ids(SearchArguments(q="服务"), limit=100)
     assert ids == [hit.case.pk for hit in pages.hits]
     assert len(ids) == len(short_lists["服务"])
 
