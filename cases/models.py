@@ -2,16 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import reversion
 from django.db import models
 from django.urls import reverse
 
-from .numbering import chinese_numeral
+from regions.models import Region
 
-if TYPE_CHECKING:
-    from regions.models import Region
+from .numbering import chinese_numeral
 
 
 class CollectionManager(models.Manager):
@@ -82,8 +80,6 @@ class CaseQuerySet(models.QuerySet):
 
     def in_regions(self, regions: Iterable[Region]) -> CaseQuerySet:
         """Cases of any of these regions, a province including its cities and new areas."""
-        from regions.models import Region
-
         wanted = Region.objects.filter(pk__in=[region.pk for region in regions]).with_descendants()
         links = Case.regions.through.objects.filter(region__in=wanted)
         return self.filter(pk__in=links.values("case_id"))
@@ -101,8 +97,6 @@ class CaseQuerySet(models.QuerySet):
 
 
 def _regions_with_parent() -> models.QuerySet:
-    from regions.models import Region
-
     return Region.objects.select_related("parent")
 
 

@@ -1,12 +1,12 @@
 from django.core.checks import Error, register
 from django.db import connections
 
+from .backends.sqlite import fts5_available
+
 
 @register()
 def sqlite_has_fts5(app_configs, **kwargs) -> list[Error]:
     """Search on SQLite needs FTS5; say so at start-up rather than at the first search."""
-    from .backends.sqlite import fts5_available
-
     if any(conn.vendor == "sqlite" for conn in connections.all()) and not fts5_available():
         return [
             Error(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from django.db import models, transaction
 
 from cases.models import Case
+from regions.models import Region
 from search.models import FacetSet, SearchDocument, SearchText
 
 from .backends import get_backend
@@ -26,8 +27,6 @@ _state = threading.local()
 
 
 def _cases_for_indexing() -> models.QuerySet[Case]:
-    from regions.models import Region
-
     return Case.objects.prefetch_related(
         models.Prefetch("regions", queryset=Region.objects.select_related("parent")),
         "topics",
