@@ -11,7 +11,6 @@ same cases in the same order.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import math
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,10 +25,14 @@ from .facets import FacetCounts, Facets, FacetValue
 from .filters import CaseFilter, SearchArguments, Sort
 from .highlight import Passage, best_passages, mark
 from .index.backends import SQL, IndexBackend, get_backend
-from .index.champions import EXACT_RANK_LIMIT, candidate_ids
-from .index.query import Query, parse_query
+from .index.champions import EXACT_RANK_LIMIT, candidate_ids, indexed_tokens
+from .index.query import Query, compound_candidates, compound_pieces, parse_query, with_alternatives
 
 __all__ = ["PageOutOfRange", "SearchArguments", "Sort", "planned_search", "ranked_case_ids", "search_cases"]
+
+
+# Partial matches are listed after the all-word matches only when fewer cases than this contain every word.
+PARTIAL_LIMIT = 1000
 
 
 class PageOutOfRange(Exception):
@@ -57,15 +60,35 @@ class SearchResults:
     region_facet: list[FacetValue]
     topic_facet: list[FacetValue]
     fallback: bool = False
+    all_word_count: int = 0  # of ``count``: the cases with every word; the others have only some of them
+    partial_count: int = 0
+    # Where on this page the partial matches begin (an index into ``hits``), if they begin on it.
+    partial_from: int | None = None
 
     @property
     def is_search(self) -> bool:
         return self.query.is_search
 
+    @property
+    def synonyms(self) -> list[str]:
+        return self.query.expanded_words("synonym")
+
+    @property
+    def pinyin(self) -> list[str]:
+        return self.query.expanded_words("pinyin")
+
 
 @dataclass
 class SearchPlan:
-    """What a search will list: the query to run (after any fallback), the filters and the counts."""
+    """What a search will list, and in which order.
+
+    First the *all-word matches*: the cases that contain every word of the
+    query, by relevance. Then, when fewer than ``PARTIAL_LIMIT`` cases contain
+    them all, the *partial matches*: the cases that contain only some of the
+    words, those covering most words first, then by relevance. A quoted phrase
+    is required and an excluded word excluded in both. The facets count the
+    all-word matches, or the partial ones when no case has every word.
+    """
 
     backend: IndexBackend
     query: Query
@@ -74,27 +97,94 @@ class SearchPlan:
     cases: QuerySet[Case]  # every case passing the filters, whatever its status
     filtered: bool
     counted_within: SQL | None  # what restricts the counted cases besides the facets (a collection)
-    fallback: bool = False
 
     @functools.cached_property
+    def all_word_counts(self) -> FacetCounts:
+        """The number of all-word matches (every published case for a browse) and their facet counts."""
+        return self._counts(self.query if self.query.is_search else None)
+
+    @functools.cached_property
+    def widened_counts(self) -> FacetCounts | None:
+        """Counts of the cases that contain any of the words, when partial matches are listed."""
+        if not (self.query.can_widen and self.all_word_counts.total < PARTIAL_LIMIT):
+            return None
+        return self._counts(self.query.widened())
+
+    def _counts(self, query: Query | None) -> FacetCounts:
+        return self.facets.count(self.backend.facet_groups(query, self.counted_within))
+
+    @property
+    def all_word_count(self) -> int:
+        return self.all_word_counts.total
+
+    @functools.cached_property
+    def partial_count(self) -> int:
+        """The number of partial matches listed after the all-word matches."""
+        return self._partial[0]
+
+    @property
+    def total(self) -> int:
+        return self.all_word_count + self.partial_count
+
+    @property
     def counts(self) -> FacetCounts:
-        """The result count and both facet families' counts, from one grouped query."""
-        groups = self.backend.facet_groups(self.query if self.query.is_search else None, self.counted_within)
-        return self.facets.count(groups)
+        """The counts the facets show: of the all-word matches, or of the partial ones when there are none."""
+        if self.all_word_count == 0 and self.widened_counts is not None:
+            return self.widened_counts
+        return self.all_word_counts
+
+    @property
+    def fallback(self) -> bool:
+        """No case has every word: every case listed has only some of them."""
+        return self.all_word_count == 0 and self.partial_count > 0
+
+    @functools.cached_property
+    def _partial(self) -> tuple[int, SQL | None]:
+        """(How many partial matches are listed, the subquery they are ranked within).
+
+        More than ``EXACT_RANK_LIMIT`` partial matches are ranked among the champions of the query's words only.
+        """
+        if self.widened_counts is None:
+            return 0, None
+        partial = self.widened_counts.total - self.all_word_count
+        if partial <= EXACT_RANK_LIMIT:
+            return partial, _sql(self.cases) if self.filtered else None
+        champions = self.cases.filter(pk__in=candidate_ids(self.query.tokens))
+        listed = self._partial_matches(champions).count()
+        return listed, _sql(champions)
+
+    def _partial_matches(self, cases: QuerySet[Case]) -> QuerySet[Case]:
+        widened = cases.published().filter(pk__in=self.backend.match_ids(self.query.widened()))
+        return widened.exclude(pk__in=self.backend.match_ids(self.query))
 
     def ranked(self, *, limit: int, offset: int = 0) -> list[tuple[int, float | None]]:
-        """(id, score) of ``limit`` results from ``offset``: by relevance when there are words to rank by,
-        else in the cases' own order (collection and number)."""
+        """(id, score) of ``limit`` results from ``offset``: the all-word matches, then the partial ones."""
+        if not self.query.is_search:  # browsing: nothing to count first
+            return _in_order(self.cases.published(), limit=limit, offset=offset)
+        ranked = self._ranked_all_words(limit=min(limit, self.all_word_count - offset), offset=offset)
+        rest = min(limit - len(ranked), self.total - offset - len(ranked))
+        if rest > 0:
+            ranked += self._ranked_partial(limit=rest, offset=max(0, offset - self.all_word_count))
+        return ranked
+
+    def _ranked_all_words(self, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
+        """By relevance when there are words to rank by, else in the cases' own order (collection and number)."""
+        if limit <= 0:
+            return []
         if not (self.query.clauses and self.sort == Sort.RELEVANCE):
             matches = self.cases.published()
             if self.query.is_search:
                 matches = matches.filter(pk__in=self.backend.match_ids(self.query))
-            ids = matches.order_by(*Case._meta.ordering).values_list("pk", flat=True)[offset : offset + limit]
-            return [(pk, None) for pk in ids]
-        if self.counts.total > EXACT_RANK_LIMIT:
+            return _in_order(matches, limit=limit, offset=offset)
+        if self.all_word_count > EXACT_RANK_LIMIT:
             return self._ranked_by_champions(limit=limit, offset=offset)
         within = _sql(self.cases) if self.filtered else None
-        return self.backend.ranked_ids(self.query, within, limit=limit, offset=offset)
+        return list(self.backend.ranked_ids(self.query, within, limit=limit, offset=offset))
+
+    def _ranked_partial(self, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
+        if self.sort != Sort.RELEVANCE:
+            return _in_order(self._partial_matches(self.cases), limit=limit, offset=offset)
+        return list(self.backend.ranked_by_coverage(self.query, self._partial[1], limit=limit, offset=offset))
 
     def _ranked_by_champions(self, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
         """The matches among the champions of the query's words first, then the others, each part by score.
@@ -102,7 +192,7 @@ class SearchPlan:
         Pages within the champions rank a few thousand cases at most; a page past
         them ranks all the other matches, as every page would without champions.
         """
-        query, count = self.query, self.counts.total
+        query, count = self.query, self.all_word_count
         champions = candidate_ids(query.tokens)
         # A champion of a word contains it: when any single word is enough, every champion matches.
         all_match = len(query.clauses) == 1 and not query.excluded and all(len(t.tokens) == 1 for t in query.terms)
@@ -116,27 +206,36 @@ class SearchPlan:
         if ranked:
             listed = offset + len(ranked)
         else:
-            listed = (
-                self.cases.published().filter(pk__in=champions).filter(pk__in=self.backend.match_ids(query)).count()
-            )
+            matching_champions = self.cases.published().filter(pk__in=champions)
+            listed = matching_champions.filter(pk__in=self.backend.match_ids(query)).count()
         others = _sql(self.cases.exclude(pk__in=champions))
-        return ranked + self.backend.ranked_ids(
-            query, others, limit=limit - len(ranked), offset=max(0, offset - listed)
-        )
+        rest = self.backend.ranked_ids(query, others, limit=limit - len(ranked), offset=max(0, offset - listed))
+        return ranked + rest
+
+
+def planned_query(q: str) -> Query:
+    """The query as typed, with the alternatives that let it find what the index holds.
+
+    A compound the index does not hold whole (外国专家) is also found as its pieces (外国 and 专家).
+    """
+    query = parse_query(q)
+    candidates = compound_candidates(query)
+    if candidates:
+        query = with_alternatives(query, compound_pieces(indexed_tokens(candidates)), "pieces")
+    return query
 
 
 @contextlib.contextmanager
 def planned_search(arguments: SearchArguments) -> Iterator[SearchPlan]:
     """Plan a search and keep the database set up for it while the caller ranks and reads its results.
 
-    When no case has every word and the query can be widened, it falls back to
-    any word (and says so in ``fallback``). The counts are read when first needed.
+    The counts are read when first needed.
     """
     backend = get_backend()
-    query = parse_query(arguments.q)
+    query = planned_query(arguments.q)
     with backend.searching() if query.is_search else contextlib.nullcontext():
         cases = CaseFilter.cases_for(arguments)
-        plan = SearchPlan(
+        yield SearchPlan(
             backend=backend,
             query=query,
             sort=arguments.sort,
@@ -146,9 +245,6 @@ def planned_search(arguments: SearchArguments) -> Iterator[SearchPlan]:
             # Regions and topics are counted as facets; only a collection restricts the counted cases themselves.
             counted_within=_sql(cases) if arguments.collections else None,
         )
-        if query.is_search and query.can_fall_back and plan.counts.total == 0:
-            plan = dataclasses.replace(plan, query=query.as_any_word(), fallback=True)
-        yield plan
 
 
 def search_cases(
@@ -174,10 +270,11 @@ def search_cases(
 def search_page(arguments: SearchArguments, *, page: int = 1, page_size: int = 20) -> SearchResults:
     """:func:`search_cases` for arguments a :class:`~search.filters.CaseFilter` validated."""
     with planned_search(arguments) as plan:
-        pages = max(1, math.ceil(plan.counts.total / page_size))
+        pages = max(1, math.ceil(plan.total / page_size))
         if page > pages:
             raise PageOutOfRange(page)
-        ranked = plan.ranked(limit=page_size, offset=(page - 1) * page_size)
+        offset = (page - 1) * page_size
+        ranked = plan.ranked(limit=page_size, offset=offset)
         found = Case.objects.select_related("collection").in_bulk([pk for pk, _ in ranked])
         labels = plan.facets.labels(found)
         words = plan.query.highlight_words()
@@ -197,14 +294,22 @@ def search_page(arguments: SearchArguments, *, page: int = 1, page_size: int = 2
     return SearchResults(
         query=plan.query,
         q=arguments.q,
-        count=plan.counts.total,
+        count=plan.total,
         page=page,
         pages=pages,
         hits=hits,
         region_facet=plan.facets.region_facet(plan.counts),
         topic_facet=plan.facets.topic_facet(plan.counts),
         fallback=plan.fallback,
+        all_word_count=plan.all_word_count,
+        partial_count=plan.partial_count,
+        partial_from=_partial_from(plan, offset, len(hits)),
     )
+
+
+def _partial_from(plan: SearchPlan, offset: int, shown: int) -> int | None:
+    start = plan.all_word_count - offset
+    return start if plan.partial_count and 0 <= start < shown else None
 
 
 def ranked_case_ids(arguments: SearchArguments, *, limit: int) -> list[int]:
@@ -217,6 +322,11 @@ def region_overview() -> list[FacetValue]:
     """Every province with published cases, with its cities and new areas, and their numbers of cases."""
     facets = Facets((), ())
     return facets.region_facet(facets.count(get_backend().facet_groups(None)))
+
+
+def _in_order(cases: QuerySet[Case], *, limit: int, offset: int) -> list[tuple[int, float | None]]:
+    ids = cases.order_by(*Case._meta.ordering).values_list("pk", flat=True)[offset : offset + limit]
+    return [(pk, None) for pk in ids]
 
 
 def _sql(cases: QuerySet[Case]) -> SQL:

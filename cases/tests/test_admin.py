@@ -24,7 +24,9 @@ def change_url(case: Case) -> str:
 
 
 def found(q: str) -> set[int]:
-    return {hit.case.number for hit in search_cases(q=q, page_size=100).hits}
+    """The cases with every word of ``q`` (not those listed after them with only some)."""
+    results = search_cases(q=q, page_size=100)
+    return {hit.case.number for hit in results.hits[: results.all_word_count]}
 
 
 def case_form_data(case: Case) -> dict:

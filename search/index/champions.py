@@ -116,6 +116,14 @@ class ChampionCollector:
         )
 
 
+def indexed_tokens(tokens: Iterable[str]) -> set[str]:
+    """Which of these tokens some published case contains: those with a champion list (one query)."""
+    tokens = sorted({token for token in tokens if len(token) <= MAX_TOKEN_LENGTH})
+    if not tokens:
+        return set()
+    return set(Champion.objects.filter(token__in=tokens).values_list("token", flat=True).distinct())
+
+
 def candidate_ids(tokens: Iterable[str]) -> RawSQL:
     """A subquery of the ids of the tokens' strongest champions, about ``CANDIDATES`` in all.
 

@@ -1,13 +1,17 @@
-"""The query language of the search box.
+"""The query language of the search box, as people type it on a Chinese keyboard.
 
-* words separated by spaces must all match: ``融资 武汉``
-* ``OR`` between two words accepts either: ``邮轮 OR 会展``
-* ``-word`` excludes cases containing it: ``融资 -保险``
-* ``"…"`` is an exact phrase: ``"铁路提单"``
+* words separated by spaces (half- or full-width) all count: ``融资 武汉``;
+  a word typed without spaces counts word by word: ``跨境电商融资`` is 跨境电商 and 融资
+* ``OR``, ``or``, ``|`` or ``｜`` between two words accepts either: ``邮轮 OR 会展``
+* ``-word`` (also ``－`` or ``—``) excludes cases containing it: ``融资 －保险``
+* ``"…"`` (also “…” ‘…’ 「…」 『…』) is an exact phrase, and required: ``“文化贸易”``
 
-A word that jieba splits into several tokens (``通关便利化`` → 通关 / 便利化)
-matches when all its tokens are present; adjacency only ranks higher. A quoted
-phrase requires the tokens to be adjacent.
+Each word is a *clause* of the query: a case covers it when it contains the
+word (or one of its alternatives, such as the pieces of a compound the index
+keeps apart, see :func:`with_alternatives`). Cases covering every clause are
+the all-word matches; :meth:`Query.widened` is the query that any clause
+satisfies, for the cases that contain only some of the words. A quoted phrase
+is required in both, and an excluded word is excluded from both.
 
 Anything else is taken literally: the parser never fails, it drops what cannot
 be searched (punctuation, control characters) and caps the size of a query,
@@ -16,32 +20,47 @@ reporting what it did in ``notices``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
-from .text import normalise, query_tokens
+from .text import normalise, query_tokens, word_pieces
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 
-QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# Chinese-keyboard forms of the operators, as the ASCII ones.
+QUOTES = str.maketrans(dict.fromkeys("“”‘’「」『』＂", '"'))
+MINUS_SIGNS = "-－—–"
+OR_WORDS = {"or", "|", "｜"}
+QUERY_PART = re.compile(r'([-－—–]?)"([^"]*)"?|([^\s"]+)')
+OR_BARS = re.compile(r"[|｜]")
 
 
 @dataclass(frozen=True)
 class Term:
-    """One word or phrase: its text as typed (normalised) and its tokens."""
+    """One word or phrase: its text (normalised) and its tokens, which must all be present.
+
+    ``source`` says where a term the reader did not type comes from: ``"pieces"``
+    for the pieces of a compound, ``"synonym"`` or ``"pinyin"``.
+    """
 
     text: str
     tokens: tuple[str, ...]
     phrase: bool = False
+    source: str = ""
 
 
 @dataclass
 class Query:
-    # All clauses must match; a clause matches when any of its terms does.
+    # Every clause must match for an all-word match; a clause matches when any of its terms does.
     clauses: list[list[Term]] = field(default_factory=list)
     excluded: list[Term] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # Tokens typed together in one word: ranked higher where a case has them side by side.
+    adjacent: list[tuple[str, ...]] = field(default_factory=list)
+    # Widened: the required clauses and any one of the others.
     any_word: bool = False
 
     def __bool__(self) -> bool:
@@ -61,18 +80,41 @@ class Query:
         """The tokens of every term that must or may match (not of the excluded ones)."""
         return [token for term in self.terms for token in term.tokens]
 
-    def as_any_word(self) -> Query:
-        """The fallback: every term on its own is enough."""
-        return Query(clauses=[self.terms], excluded=self.excluded, notices=self.notices, any_word=True)
+    @property
+    def literal_terms(self) -> list[Term]:
+        return [term for term in self.terms if not term.source]
+
+    @staticmethod
+    def is_required(clause: list[Term]) -> bool:
+        """A quoted phrase must be present even among the cases that contain only some of the words."""
+        return all(term.phrase for term in clause)
 
     @property
-    def can_fall_back(self) -> bool:
-        return len(self.clauses) > 1 or any(len(term.tokens) > 1 and not term.phrase for term in self.terms)
+    def required(self) -> list[list[Term]]:
+        return [clause for clause in self.clauses if self.is_required(clause)]
+
+    @property
+    def optional(self) -> list[list[Term]]:
+        """The clauses a case may cover or not: their number is a case's coverage of the query."""
+        return [clause for clause in self.clauses if not self.is_required(clause)]
+
+    @property
+    def can_widen(self) -> bool:
+        """Whether some cases may contain some of the words but not all."""
+        return not self.any_word and len(self.optional) > 1
+
+    def widened(self) -> Query:
+        """The query that the required clauses and any one of the other clauses satisfy."""
+        return dataclasses.replace(self, any_word=True)
+
+    def expanded_words(self, source: str) -> list[str]:
+        """The words the planner added of one kind (synonyms, pinyin), for the page to say so."""
+        return list(dict.fromkeys(term.text for term in self.terms if term.source == source))
 
     def highlight_words(self) -> list[str]:
-        """Strings to mark in the original text: each term, and the longer tokens of each term."""
-        words = {term.text for term in self.terms}
-        words |= {token for term in self.terms for token in term.tokens if len(token) > 1}
+        """Strings to mark in the original text: a phrase whole; each other term and its longer tokens."""
+        words = {term.text.replace(" ", "") if term.phrase else term.text for term in self.terms}
+        words |= {token for term in self.terms if not term.phrase for token in term.tokens if len(token) > 1}
         return sorted(words, key=len, reverse=True)
 
 
@@ -81,14 +123,15 @@ def parse_query(text: str) -> Query:
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         query.notices.append(f"查询过长，只使用了前 {MAX_QUERY_CHARS} 个字符。")
+    text = OR_BARS.sub(" | ", text.translate(QUOTES))
     pending_or = False
     term_count = 0
     for match in QUERY_PART.finditer(text):
         negated, quoted, bare = match.group(1), match.group(2), match.group(3)
-        if bare == "OR":
+        if bare is not None and normalise(bare) in OR_WORDS:
             pending_or = bool(query.clauses)
             continue
-        if bare is not None and bare.startswith("-") and len(bare) > 1:
+        if bare is not None and bare[0] in MINUS_SIGNS and len(bare) > 1:
             negated, bare = "-", bare[1:]
         raw = quoted if quoted is not None else bare
         term = _term(raw, phrase=quoted is not None)
@@ -103,8 +146,12 @@ def parse_query(text: str) -> Query:
             query.excluded.append(term)
         elif pending_or:
             query.clauses[-1].append(term)
-        else:
+        elif term.phrase or len(term.tokens) == 1:
             query.clauses.append([term])
+        else:
+            # A word typed without spaces counts token by token, and its tokens side by side rank higher.
+            query.clauses += [[Term(token, (token,))] for token in term.tokens]
+            query.adjacent.append(term.tokens)
         pending_or = False
     return query
 
@@ -116,3 +163,51 @@ def _term(raw: str, *, phrase: bool) -> Term | None:
     text = normalise(raw).strip()
     # A phrase of one token is just a word.
     return Term(text=re.sub(r"\s+", " ", text), tokens=tokens, phrase=phrase and len(tokens) > 1)
+
+
+Alternatives = Callable[[str], Iterable[tuple[str, ...]]]
+
+
+def with_alternatives(query: Query, alternatives: Alternatives, source: str) -> Query:
+    """The query with each one-token word also satisfied by the alternatives given for it.
+
+    An alternative is a tuple of tokens that must all be present, such as the
+    pieces of a compound (``source="pieces"``) or a synonym. The literal word
+    stays first and weighs more (see the backends' ranking).
+    """
+    clauses = []
+    for clause in query.clauses:
+        extended = list(clause)
+        for term in clause:
+            if term.phrase or term.source or len(term.tokens) != 1:
+                continue
+            known = {t.tokens for t in extended}
+            for tokens in alternatives(term.tokens[0]):
+                if tokens and tokens not in known:
+                    extended.append(Term(text="".join(tokens), tokens=tokens, source=source))
+                    known.add(tokens)
+        clauses.append(extended)
+    return dataclasses.replace(query, clauses=clauses)
+
+
+def compound_candidates(query: Query) -> set[str]:
+    """The tokens whose presence in the index :func:`compound_pieces` needs to know: compounds and their pieces."""
+    words = {term.tokens[0] for term in query.terms if not term.phrase and not term.source and len(term.tokens) == 1}
+    return {token for word in words if word_pieces(word) for token in (word, *word_pieces(word))}
+
+
+def compound_pieces(known: Collection[str]) -> Alternatives:
+    """Alternatives for a compound the index does not hold as one word: the pieces it does hold.
+
+    ``known`` holds the tokens of :func:`compound_candidates` that the index
+    has. 外国专家 is then also found as 外国 and 专家, the pieces that
+    ``cut_for_search`` indexes.
+    """
+
+    def pieces(token: str) -> Iterable[tuple[str, ...]]:
+        split = word_pieces(token)
+        if not split or token in known or not all(piece in known for piece in split):
+            return []
+        return [tuple(split)]
+
+    return pieces

@@ -124,6 +124,34 @@ def segment_document(text: str) -> tuple[list[str], list[str]]:
     return _split(words), _split(subwords)
 
 
+CJK_WORD = re.compile(r"[\u4e00-\u9fff]{4,}")
+
+
+@functools.lru_cache(maxsize=4096)
+def word_pieces(word: str) -> list[str]:
+    """The fewest dictionary words of two or three characters that spell ``word``, in order; [] if none do.
+
+    Documents index such words inside long words (see :func:`segment_document`),
+    so a compound typed whole can be found through its pieces.
+    """
+    if not CJK_WORD.fullmatch(word):
+        return []
+    frequencies = tokenizer().FREQ
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(2, len(word) + 1):
+        for size in (2, 3):
+            start = end - size
+            previous = best[start] if start >= 0 else None
+            piece = word[start:end]
+            if (
+                previous is not None
+                and frequencies.get(piece)
+                and (best[end] is None or len(previous) + 1 < len(best[end]))
+            ):
+                best[end] = [*previous, piece]
+    return best[-1] or []
+
+
 @functools.lru_cache(maxsize=65536)
 def normalise_char(char: str) -> str:
     """:func:`normalise` of one character, cached: highlighting maps text character by character."""

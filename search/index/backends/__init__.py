@@ -25,6 +25,7 @@ SQL = tuple[str, list]
 # (region ids, topic ids, number of cases): ids space-separated, as FacetSet stores them.
 Group = tuple[str, str, int]
 IndexRows = list[tuple[int, dict[str, list[str]]]]  # (case id, tokens by field)
+Ranked = list[tuple[int, float]]  # (case id, score), best first
 
 
 class IndexBackend(Protocol):
@@ -44,6 +45,13 @@ class IndexBackend(Protocol):
         ``within`` restricts the result to the ids a subquery selects; ``within_matches``
         says that all of them match ``query``, so a backend may skip checking it.
         """
+        ...
+
+    def ranked_by_coverage(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        """One page of the published cases that contain some of the query's words but not all (its widened matches
+        that are not its matches): those covering most clauses first, then by score."""
         ...
 
     def facet_groups(self, query: Query | None, within: SQL | None = None) -> list[Group]:
@@ -110,16 +118,18 @@ def case_order() -> tuple[str, str]:
     return " ".join(joins.values()), ", ".join(terms)
 
 
-def ranked_page_sql(source: str, score: str) -> str:
+def ranked_page_sql(source: str, score: str, *, first_by: str | None = None) -> str:
     """Published cases of ``source`` (relations naming ``hits.id``), best ``score`` first, ties in the cases' order.
 
-    Takes the status, LIMIT and OFFSET as its last three parameters.
+    ``first_by`` orders before the score (the number of words a case covers).
+    Takes the status, then the parameters of ``first_by``, then LIMIT and OFFSET as its last parameters.
     """
     joins, order = case_order()
+    first = f"{first_by} DESC, " if first_by else ""
     return (
         f"SELECT hits.id, {score} AS score FROM {source} "
         f"JOIN {quote(Case._meta.db_table)} c ON c.{quote(Case._meta.pk.column)} = hits.id {joins} "
-        f"WHERE c.{case_status_column()} = %s ORDER BY score DESC, {order} LIMIT %s OFFSET %s"
+        f"WHERE c.{case_status_column()} = %s ORDER BY {first}score DESC, {order} LIMIT %s OFFSET %s"
     )
 
 

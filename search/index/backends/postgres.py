@@ -26,6 +26,8 @@ MAX_LEXEME_BYTES = 2046  # and for the length of a lexeme
 GIN_INDEX = "search_document_vector_gin"  # created by migration 0002
 # ts_rank weights in the order {D, C, B, A}.
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
+# A case with the words as typed ranks above one with only their synonyms or pieces.
+LITERAL_BONUS = 1.0
 
 
 def quote_lexeme(token: str) -> str:
@@ -78,25 +80,42 @@ def term_tsquery(term: Term) -> str:
     return "(" + " & ".join(pairs) + " & (" + " <-> ".join(lexemes) + "))"
 
 
-def tsquery_text(query: Query, *, with_exclusions: bool = True) -> str:
-    """The tsquery of the whole query: all clauses, any term within a clause, none excluded.
+def clause_tsquery(clause: list[Term]) -> str:
+    return "(" + " | ".join(term_tsquery(term) for term in clause) + ")"
+
+
+def tsquery_text(query: Query, *, with_exclusions: bool = True, literal: bool = False) -> str:
+    """The tsquery of the whole query: every clause (with ``any_word``, the required ones and any other),
+    any term within a clause, none excluded; ``literal`` keeps the typed terms only.
 
     Ranking uses the positive part only: ts_rank scores a negated lexeme as zero.
     """
-    parts = ["(" + " | ".join(term_tsquery(term) for term in clause) + ")" for clause in query.clauses]
+    clauses = [[t for t in clause if not (literal and t.source)] for clause in query.clauses]
+    clauses = [clause for clause in clauses if clause]
+    if query.any_word:
+        optional = [clause_tsquery(clause) for clause in clauses if not query.is_required(clause)]
+        parts = [clause_tsquery(clause) for clause in clauses if query.is_required(clause)]
+        if optional:
+            parts.append("(" + " | ".join(optional) + ")")
+    else:
+        parts = [clause_tsquery(clause) for clause in clauses]
     if with_exclusions:
         parts += ["!" + term_tsquery(term) for term in query.excluded]
     return " & ".join(parts)
 
 
 def adjacency_tsquery_text(query: Query) -> str | None:
-    """Unquoted multi-token words as phrases: adjacency ranks above scattered tokens."""
-    phrases = [
-        term_tsquery(Term(term.text, term.tokens, phrase=True))
-        for term in query.terms
-        if len(term.tokens) > 1 and not term.phrase
-    ]
+    """Tokens typed together (a compound, its pieces) as phrases: adjacency ranks above scattered tokens."""
+    runs = [*query.adjacent, *(t.tokens for t in query.terms if len(t.tokens) > 1 and not t.phrase)]
+    phrases = [term_tsquery(Term("", tokens, phrase=True)) for tokens in dict.fromkeys(runs)]
     return " | ".join(phrases) if phrases else None
+
+
+def literal_tsquery_text(query: Query) -> str | None:
+    """The words as typed, any of them: a case that has them outranks one with only synonyms or pieces."""
+    if not any(term.source for term in query.terms):
+        return None
+    return tsquery_text(query.widened(), with_exclusions=False, literal=True) or None
 
 
 class PostgresBackend:
@@ -136,24 +155,50 @@ class PostgresBackend:
     def ranked_ids(
         self, query: Query, within: SQL | None, *, limit: int, offset: int, within_matches: bool = False
     ) -> list[tuple[int, float]]:
-        rank = "ts_rank(%s, d.vector, %s::tsquery)"
-        params: list = [RANK_WEIGHTS, tsquery_text(query, with_exclusions=False)]
-        adjacency = adjacency_tsquery_text(query)
-        if adjacency:
-            rank += " + ts_rank(%s, d.vector, %s::tsquery)"
-            params += [RANK_WEIGHTS, adjacency]
         # Checking the match reads each case's tsvector once more, besides ranking it.
         if within and within_matches:
-            where = "TRUE"
+            where, params = "TRUE", []
         else:
-            where = "d.vector @@ %s::tsquery"
-            params.append(tsquery_text(query))
+            where, params = "d.vector @@ %s::tsquery", [tsquery_text(query)]
+        return self._ranked(query, where, params, within, limit=limit, offset=offset)
+
+    def ranked_by_coverage(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        where = "d.vector @@ %s::tsquery AND NOT d.vector @@ %s::tsquery"
+        params = [tsquery_text(query.widened()), tsquery_text(query, with_exclusions=False)]
+        coverage = [clause_tsquery(clause) for clause in query.optional]
+        return self._ranked(query, where, params, within, limit=limit, offset=offset, coverage=coverage)
+
+    def _ranked(
+        self,
+        query: Query,
+        where: str,
+        where_params: list,
+        within: SQL | None,
+        *,
+        limit: int,
+        offset: int,
+        coverage: list[str] | None = None,
+    ) -> list[tuple[int, float]]:
+        rank = "ts_rank(%s, d.vector, %s::tsquery)"
+        params: list = [RANK_WEIGHTS, tsquery_text(query.widened() if coverage else query, with_exclusions=False)]
+        for bonus, factor in ((adjacency_tsquery_text(query), 1.0), (literal_tsquery_text(query), LITERAL_BONUS)):
+            if bonus:
+                rank += f" + {factor} * ts_rank(%s, d.vector, %s::tsquery)"
+                params += [RANK_WEIGHTS, bonus]
+        covered = ""
+        if coverage:
+            covered = ", " + " + ".join("(d.vector @@ %s::tsquery)::int" for _ in coverage) + " AS covered"
+            params += coverage
+        params += where_params
         if within:
             where += f" AND d.case_id IN ({within[0]})"
             params += within[1]
-        hits = f"(SELECT d.case_id AS id, {rank} AS score FROM {quote(self.table)} d WHERE {where}) hits"
+        hits = f"(SELECT d.case_id AS id, {rank} AS score{covered} FROM {quote(self.table)} d WHERE {where}) hits"
+        sql = ranked_page_sql(hits, "hits.score", first_by="hits.covered" if coverage else None)
         with connection.cursor() as cursor:
-            cursor.execute(ranked_page_sql(hits, "hits.score"), [*params, PUBLISHED, limit, offset])
+            cursor.execute(sql, [*params, PUBLISHED, limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
     def write_many(self, rows: IndexRows) -> None:

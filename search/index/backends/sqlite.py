@@ -30,6 +30,8 @@ from . import (
 )
 
 FTS_TABLE = "search_fts"
+# A case with the words as typed ranks above one with only their synonyms or pieces.
+LITERAL_BONUS = 1.0
 BM25 = f"bm25({FTS_TABLE}, {', '.join(str(field.boost) for field in FIELDS)})"
 
 
@@ -55,16 +57,39 @@ def term_match(term: Term) -> str:
     return "(" + " AND ".join(fts_string(token) for token in term.tokens) + ")"
 
 
+def clause_match(clause: list[Term]) -> str:
+    return "(" + " OR ".join(term_match(term) for term in clause) + ")"
+
+
+def positive_match_text(query: Query, *, literal: bool = False) -> str:
+    """Every clause, or with ``query.any_word`` the required ones and any other; ``literal`` keeps typed terms only."""
+    clauses = [[t for t in clause if not (literal and t.source)] for clause in query.clauses]
+    clauses = [clause for clause in clauses if clause]
+    if not query.any_word:
+        return " AND ".join(clause_match(clause) for clause in clauses)
+    required = [clause_match(clause) for clause in clauses if query.is_required(clause)]
+    optional = [clause_match(clause) for clause in clauses if not query.is_required(clause)]
+    return " AND ".join([*required, *(["(" + " OR ".join(optional) + ")"] if optional else [])])
+
+
 def match_text(query: Query) -> str:
-    positive = " AND ".join("(" + " OR ".join(term_match(t) for t in clause) + ")" for clause in query.clauses)
+    positive = positive_match_text(query)
     if not query.excluded:
         return positive
     return f"{positive} NOT (" + " OR ".join(term_match(t) for t in query.excluded) + ")"
 
 
 def adjacency_match_text(query: Query) -> str | None:
-    phrases = [fts_string(" ".join(term.tokens)) for term in query.terms if len(term.tokens) > 1 and not term.phrase]
+    runs = [*query.adjacent, *(t.tokens for t in query.terms if len(t.tokens) > 1 and not t.phrase)]
+    phrases = [fts_string(" ".join(tokens)) for tokens in dict.fromkeys(runs)]
     return " OR ".join(phrases) if phrases else None
+
+
+def literal_match_text(query: Query) -> str | None:
+    """The words as typed, any of them: a case that has them outranks one with only synonyms or pieces."""
+    if not any(term.source for term in query.terms):
+        return None
+    return positive_match_text(query.widened(), literal=True) or None
 
 
 class SqliteBackend:
@@ -83,6 +108,25 @@ class SqliteBackend:
         self, query: Query, within: SQL | None, *, limit: int, offset: int, within_matches: bool = False
     ) -> list[tuple[int, float]]:
         # bm25 needs the MATCH whatever ``within_matches`` says.
+        return self._ranked(match_text(query), query, within, limit=limit, offset=offset)
+
+    def ranked_by_coverage(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        matches = f"({match_text(query.widened())}) NOT ({positive_match_text(query)})"
+        coverage = [clause_match(clause) for clause in query.optional]
+        return self._ranked(matches, query, within, limit=limit, offset=offset, coverage=coverage)
+
+    def _ranked(
+        self,
+        matches: str,
+        query: Query,
+        within: SQL | None,
+        *,
+        limit: int,
+        offset: int,
+        coverage: list[str] | None = None,
+    ) -> list[tuple[int, float]]:
         # The matches are ranked once in a materialised CTE: joined directly, SQLite
         # would run the MATCH again for every row. ``+rowid`` keeps FTS5 from
         # looking each id of ``within`` up with a MATCH of its own; the ids only
@@ -93,16 +137,25 @@ class SqliteBackend:
             ranked_matches += f" AND +rowid IN ({within[0]})"
             restriction = within[1]
         ctes = [f"hits AS MATERIALIZED ({ranked_matches.format('score')})"]
-        params: list = [match_text(query), *restriction]
-        score, joins = "hits.score", ""
-        adjacency = adjacency_match_text(query)
-        if adjacency:
-            ctes.append(f"adj AS MATERIALIZED ({ranked_matches.format('bonus')})")
-            params += [adjacency, *restriction]
-            score, joins = "hits.score + COALESCE(adj.bonus, 0)", "LEFT JOIN adj ON adj.id = hits.id"
-        sql = f"WITH {', '.join(ctes)} " + ranked_page_sql(f"hits {joins}", score)
+        params: list = [matches, *restriction]
+        score, joins = "hits.score", []
+        for name, bonus_match, factor in (
+            ("adj", adjacency_match_text(query), 1.0),
+            ("lit", literal_match_text(query), LITERAL_BONUS),
+        ):
+            if bonus_match:
+                ctes.append(f"{name} AS MATERIALIZED ({ranked_matches.format('bonus')})")
+                params += [bonus_match, *restriction]
+                score += f" + {factor} * COALESCE({name}.bonus, 0)"
+                joins.append(f"LEFT JOIN {name} ON {name}.id = hits.id")
+        first_by = None
+        if coverage:
+            first_by = " + ".join(
+                f"(hits.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))" for _ in coverage
+            )
+        sql = f"WITH {', '.join(ctes)} " + ranked_page_sql(f"hits {' '.join(joins)}", score, first_by=first_by)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, PUBLISHED, limit, offset])
+            cursor.execute(sql, [*params, PUBLISHED, *(coverage or []), limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
     def facet_groups(self, query: Query | None, within: SQL | None = None) -> list[Group]:

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def found(q: str) -> set[int]:
-    return {hit.case.number for hit in search_cases(q=q, page_size=100).hits}
+    """The cases with every word of ``q`` (not those listed after them with only some)."""
+    results = search_cases(q=q, page_size=100)
+    return {hit.case.number for hit in results.hits[: results.all_word_count]}
 
 
 def test_an_admin_edit_of_an_item_is_found_by_the_next_search(admin_client):
