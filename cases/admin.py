@@ -1,9 +1,10 @@
 """The editorial admin: cases with their items, drafts and publishing, history, import, topics.
 
-Every write here keeps the search index in step (the signals in
-``search.index.signals`` reindex; bulk operations run in ``search.index.indexing.batched``
-so each case is reindexed once) and, for cases, is saved as a revision (see
-``cases.history``).
+Writes beyond a form's own save go through ``cases.services`` (and
+``cases.history.restore``). Every write keeps the search index in step (the
+signals in ``search.index.signals`` reindex); the bulk ones run here in
+``search.index.indexing.bulk``, one transaction in which each case is reindexed
+once. For cases, each is saved as a revision (see ``cases.history``).
 """
 
 from __future__ import annotations
@@ -27,23 +28,16 @@ from reversion.models import Version
 
 from regions.models import Region
 from search.index.backends import get_backend
-from search.index.indexing import batched
+from search.index.indexing import batched, bulk
 from search.index.query import parse_query
 
 from . import admin_import
 from .admin_login import AdminLoginForm
-from .history import (
-    RestoreError,
-    case_versions,
-    compare,
-    previous_version,
-    record_unversioned,
-    restore_case,
-    state_of_case,
-    state_of_version,
-)
+from .history.diff import compare
+from .history.restore import RestoreError, restore_case
+from .history.snapshots import case_versions, previous_version, record_unversioned, state_of_case, state_of_version
 from .models import Case, CaseItem, Collection, Topic
-from .services import case_items_renumber, topics_merge
+from .services import case_items_renumber, cases_set_status, topics_merge
 
 # A new item whose position is left empty goes to the end of its section.
 APPEND_POSITION = 32767
@@ -235,21 +229,18 @@ class CaseAdmin(VersionAdmin):
         self._set_status(request, queryset, Case.Status.DRAFT)
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
-        with transaction.atomic(), batched():
-            cases = list(queryset.exclude(status=status).prefetch_related(None))
-            record_unversioned(case.pk for case in cases)
-            for case in cases:
-                case.status = status
-                case.save(update_fields=["status", "updated_at"])
+        # Inside the change list's revision (VersionAdmin): the changed cases join it, with this comment.
+        with bulk():
+            count = cases_set_status(case_ids=queryset.values_list("pk", flat=True), status=status)
         verb = "发布" if status == Case.Status.PUBLISHED else "撤回为草稿"
         if reversion.is_active():
             reversion.set_comment(verb)
-        if not cases:
+        if not count:
             self.message_user(request, f"所选案例都已是“{Case.Status(status).label}”状态，没有改动。", messages.INFO)
         elif status == Case.Status.PUBLISHED:
-            self.message_user(request, f"已发布 {len(cases)} 个案例，公众现在可以看到并检索到它们。", messages.SUCCESS)
+            self.message_user(request, f"已发布 {count} 个案例，公众现在可以看到并检索到它们。", messages.SUCCESS)
         else:
-            self.message_user(request, f"已将 {len(cases)} 个案例撤回为草稿，公众将看不到它们。", messages.SUCCESS)
+            self.message_user(request, f"已将 {count} 个案例撤回为草稿，公众将看不到它们。", messages.SUCCESS)
 
     # History ----------------------------------------------------------------
 
@@ -296,7 +287,8 @@ class CaseAdmin(VersionAdmin):
             if not can_restore:
                 raise PermissionDenied
             try:
-                restore_case(case=case, version=version, user=request.user)
+                with bulk():
+                    restore_case(case=case, version=version, user=request.user)
             except RestoreError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
@@ -427,13 +419,10 @@ class TopicAdmin(admin.ModelAdmin):
 
     def _merge(self, request: HttpRequest, target: Topic, others: list[Topic]) -> None:
         names = "、".join(f"“{topic.name}”" for topic in others)
-        with reversion.create_revision():
+        with bulk(), reversion.create_revision():
             reversion.set_user(request.user)
             reversion.set_comment(f"主题{names}并入“{target.name}”")
-            record_unversioned(Case.objects.filter(topics__in=others).values_list("pk", flat=True))
             affected = topics_merge(target=target, others=others)
-            for case in Case.objects.filter(pk__in=affected):
-                reversion.add_to_revision(case)
         self.message_user(
             request,
             f"已将{names}并入“{target.name}”，{len(affected)} 个案例归入该主题；原主题已删除。",

@@ -24,7 +24,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .history import record_unversioned
+from search.index.indexing import bulk
+
 from .importer import MAX_DOCUMENT_BYTES, DocumentError, ParsedCase, decode_document, parse_document
 from .models import Case, Collection
 from .services import ImportReport, case_import
@@ -183,13 +184,9 @@ def _confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespons
         return HttpResponseRedirect(reverse("admin:cases_case_import"))
     try:
         parsed = parse_document(pending.text)  # checked again: the database may have changed since the preview
-        existing = Case.objects.filter(
-            collection_id=pending.collection_id, number__in=[case.number for case in parsed]
-        ).values_list("pk", flat=True)
-        with reversion.create_revision():
+        with reversion.create_revision():  # the import records the cases' earlier text, then joins this revision
             reversion.set_user(request.user)
             reversion.set_comment(f"导入原文“{pending.filename}”")
-            record_unversioned(existing)
             report = _run(pending, parsed, dry_run=False)
     except DocumentError as error:
         request.session.pop(SESSION_KEY, None)
@@ -206,9 +203,10 @@ def _run(pending: PendingImport, parsed: list[ParsedCase], *, dry_run: bool) -> 
     collection = pending.collection()
     if collection is None:
         raise DocumentError("所选案例集已不存在，或新案例集的标识已被占用；请重新选择。")
-    return case_import(
-        parsed_cases=parsed, collection=collection, dry_run=dry_run, new_case_status=pending.new_case_status
-    )
+    with bulk(reindex=not dry_run):  # a preview rolls itself back: nothing to reindex
+        return case_import(
+            parsed_cases=parsed, collection=collection, dry_run=dry_run, new_case_status=pending.new_case_status
+        )
 
 
 def _report_context(report: ImportReport) -> dict:

@@ -1,16 +1,29 @@
-"""Writes to cases: importing parsed documents, reordering items, merging topics."""
+"""Writes to cases: importing parsed documents, publishing, reordering items, merging topics.
+
+Each service runs in one transaction. The search index follows through signals
+(Django's model signals, and :data:`cases.signals.cases_changed` for set
+operations); a caller starting bulk work runs it in the index's batch so each
+case is reindexed once, at the end. Inside an open ``reversion`` revision, the
+services that change existing cases first record those without a revision yet
+(:func:`cases.history.snapshots.record_unversioned`), so their earlier text can
+be restored.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import reversion
 from django.db import transaction
+from django.utils import timezone
 
 from regions.models import Region
 
+from .history.snapshots import record_unversioned
 from .importer import DocumentError, ParsedCase
 from .models import Case, CaseItem, Collection, Topic
+from .signals import cases_changed
 
 
 @dataclass
@@ -72,14 +85,17 @@ def case_import(
     Re-importing the same document changes nothing; a case's topics and status
     are editorial and are left as they are. New cases get ``new_case_status``
     (the model's default when None). With ``dry_run`` everything is computed,
-    then rolled back.
+    then rolled back (a caller batching reindexes drops them for a dry run).
     """
-    from search.index.indexing import batched
-
-    with transaction.atomic(), batched(reindex=not dry_run):
+    with transaction.atomic():
         if collection.pk is None:
             collection.full_clean()
             collection.save()
+        elif reversion.is_active() and not dry_run:
+            numbers = [parsed.number for parsed in parsed_cases]
+            record_unversioned(
+                Case.objects.filter(collection=collection, number__in=numbers).values_list("pk", flat=True)
+            )
         regions = resolve_regions(parsed_cases)
         changes = [_import_case(parsed, collection, regions[parsed.number], new_case_status) for parsed in parsed_cases]
         if dry_run:
@@ -163,32 +179,59 @@ def case_items_renumber(*, case: Case, moved: Iterable[int] = ()) -> int:
     """
     moved = set(moved)
     changed = 0
-    for section in CaseItem.Section.values:
-        items = list(case.items.filter(section=section).order_by("position", "pk"))
-        ordered = [item for item in items if item.pk not in moved]
-        for item in sorted((item for item in items if item.pk in moved), key=lambda item: (item.position, item.pk)):
-            ordered.insert(max(item.position - 1, 0), item)
-        for position, item in enumerate(ordered, start=1):
-            if item.position != position:
-                item.position = position
-                item.save(update_fields=["position"])
-                changed += 1
+    with transaction.atomic():
+        for section in CaseItem.Section.values:
+            items = list(case.items.filter(section=section).order_by("position", "pk"))
+            ordered = [item for item in items if item.pk not in moved]
+            for item in sorted((item for item in items if item.pk in moved), key=lambda item: (item.position, item.pk)):
+                ordered.insert(max(item.position - 1, 0), item)
+            for position, item in enumerate(ordered, start=1):
+                if item.position != position:
+                    item.position = position
+                    item.full_clean(exclude=["case"])
+                    item.save(update_fields=["position"])
+                    changed += 1
     return changed
+
+
+def cases_set_status(*, case_ids: Iterable[int], status: str) -> int:
+    """Publish or withdraw these cases in one UPDATE; returns how many changed.
+
+    Cases already in ``status`` are left as they are. The index hears of the
+    change through :data:`cases.signals.cases_changed`; inside an open
+    revision the changed cases join it, as their saves would.
+    """
+    Case._meta.get_field("status").clean(status, None)  # one of Case.Status, or ValidationError
+    with transaction.atomic():
+        changing = Case.objects.filter(pk__in=set(case_ids)).exclude(status=status)
+        ids = list(changing.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        if reversion.is_active():
+            record_unversioned(ids)
+        Case.objects.filter(pk__in=ids).update(status=status, updated_at=timezone.now())
+        if reversion.is_active():
+            for case in Case.objects.filter(pk__in=ids):
+                reversion.add_to_revision(case)
+        cases_changed.send(sender=Case, case_ids=ids)
+    return len(ids)
 
 
 def topics_merge(*, target: Topic, others: Iterable[Topic]) -> set[int]:
     """Move the cases of ``others`` to ``target`` and delete ``others``; returns the ids of the cases affected.
 
-    Every affected case is reindexed once, at the end (search.index.signals follows the
-    new links and the deleted topics; the batch collects them).
+    Inside an open revision the affected cases join it, with their new topics.
     """
-    from search.index.indexing import batched
-
     other_ids = [topic.pk for topic in others if topic.pk != target.pk]
-    with transaction.atomic(), batched():
+    with transaction.atomic():
         affected = set(
             Case.topics.through.objects.filter(topic_id__in=other_ids).values_list("case_id", flat=True).distinct()
         )
+        if reversion.is_active():
+            record_unversioned(affected)
         target.cases.add(*affected)
         Topic.objects.filter(pk__in=other_ids).delete()
+        if reversion.is_active():
+            for case in Case.objects.filter(pk__in=affected):
+                reversion.add_to_revision(case)
     return affected

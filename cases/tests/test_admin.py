@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from unittest import mock
+
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
 from cases.admin_import import SESSION_KEY
 from cases.models import Case, CaseItem, Collection, Topic
+from cases.services import cases_set_status
 from conftest import SOURCE_2020
+from search.index import indexing
+from search.index.version import content_version
 from search.service import search_cases
 
 pytestmark = pytest.mark.django_db
@@ -291,8 +300,51 @@ def test_unpublish_and_publish_change_what_the_public_sees(admin_client, client)
 
     response = run_action(admin_client, "publish", [railway])
     assert "都已是“已发布”状态" in response.content.decode()
-    comments = [v.revision.comment for v in Version.objects.get_for_object(railway).select_related("revision")]
-    assert "发布" in comments and "撤回为草稿" in comments
+    versions = list(Version.objects.get_for_object(railway).select_related("revision").order_by("pk"))
+    assert [v.revision.comment for v in versions] == ["首次修改前的内容（自动记录）", "撤回为草稿", "发布"]
+    assert [v.field_dict["status"] for v in versions] == ["published", "draft", "published"]
+    assert [v.revision.comment for v in Version.objects.get_for_object(other)] == [
+        "撤回为草稿",
+        "首次修改前的内容（自动记录）",
+    ]
+    html = admin_client.get(
+        reverse("admin:cases_case_revision", args=[railway.pk, versions[1].pk]), {"compare": "previous"}
+    ).content.decode()
+    assert "<del>已发布</del> → <ins>草稿</ins>" in html
+
+
+class TestStatusService:
+    def test_withdrawn_cases_leave_public_search_in_one_update_and_one_reindex(self):
+        railway, talent = Case.objects.get(number=13), Case.objects.get(number=17)
+        assert found("铁路提单") == {13} and 17 in found("人才")
+        versions = Version.objects.count()
+        with (
+            CaptureQueriesContext(connection) as queries,
+            mock.patch.object(indexing, "_reindex_now", wraps=indexing._reindex_now) as reindex,
+        ):
+            assert cases_set_status(case_ids=[railway.pk, talent.pk], status=Case.Status.DRAFT) == 2
+        updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "cases_case"')]
+        assert len(updates) == 1
+        reindex.assert_called_once_with({railway.pk, talent.pk})
+        assert found("铁路提单") == set() and 17 not in found("人才")
+        assert Version.objects.count() == versions  # no revision is open: none is written
+
+        assert cases_set_status(case_ids=[railway.pk, talent.pk], status=Case.Status.PUBLISHED) == 2
+        assert found("铁路提单") == {13} and 17 in found("人才")
+
+    def test_cases_already_in_the_status_are_left_alone(self):
+        railway = Case.objects.get(number=13)
+        with mock.patch.object(indexing, "_reindex_now") as reindex:
+            assert cases_set_status(case_ids=[railway.pk], status=Case.Status.PUBLISHED) == 0
+        reindex.assert_not_called()
+        assert Case.objects.get(pk=railway.pk).updated_at == railway.updated_at
+
+    def test_an_unknown_status_is_refused_and_changes_nothing(self):
+        railway = Case.objects.get(number=13)
+        with pytest.raises(ValidationError):
+            cases_set_status(case_ids=[railway.pk], status="archived")
+        assert Case.objects.get(pk=railway.pk).status == Case.Status.PUBLISHED
+        assert found("铁路提单") == {13}
 
 
 # History ---------------------------------------------------------------------
@@ -370,6 +422,23 @@ class TestHistory:
         assert case.title != "临时标题" and case.status == Case.Status.DRAFT
         assert client.get(case.get_absolute_url()).status_code == 404
 
+    def test_a_version_that_no_longer_passes_validation_is_refused_and_nothing_changes(self, admin_client):
+        case = Case.objects.get(number=3)
+        data = case_form_data(case)
+        data["title"] = "临时标题"
+        save(admin_client, case, data)
+        first = Version.objects.get_for_object(case).order_by("pk").first()
+        stored = json.loads(first.serialized_data)
+        stored[0]["fields"]["title"] = "长" * 201  # longer than a title may now be
+        first.serialized_data = json.dumps(stored)
+        first.save()
+        versions = Version.objects.count()
+        response = admin_client.post(reverse("admin:cases_case_revision", args=[case.pk, first.pk]), follow=True)
+        assert "无法恢复" in response.content.decode()
+        assert Case.objects.get(pk=case.pk).title == "临时标题"
+        assert Version.objects.count() == versions
+        assert found("临时标题") == {3}
+
     def test_a_version_of_another_case_is_404(self, admin_client):
         one, two = Case.objects.get(number=1), Case.objects.get(number=2)
         save(admin_client, one, case_form_data(one))
@@ -400,13 +469,14 @@ class TestImport:
             .replace("允许和鼓励事业单位", "允许并鼓励事业单位")
             .replace("优化事业单位对外籍人员的管理和服务", "优化事业单位对外籍人员的服务")
         )
-        before = snapshot()
+        before, version = snapshot(), content_version()
         response = preview(admin_client, changed.encode(), collection=collection.pk)
         html = response.content.decode()
         assert response.status_code == 200
         assert "尚未写入" in html and "有改动的案例（1）" in html and "标题、条目" in html
         assert "新增 0 个，更新 1 个，未变 19 个" in html
         assert snapshot() == before
+        assert content_version() == version  # nothing reindexed: cached pages stay valid
         assert admin_client.session[SESSION_KEY]["text"] == changed
 
     def test_preview_into_a_new_collection_writes_nothing(self, admin_client):
@@ -422,9 +492,11 @@ class TestImport:
     def test_a_confirmed_import_writes_the_cases_as_drafts(self, admin_client, client):
         preview(admin_client, source().encode(), new_slug="copy-2020", new_title="副本", new_year=2020)
         token = admin_client.session[SESSION_KEY]["token"]
-        response = admin_client.post(IMPORT, {"_confirm": "1", "token": token}, follow=True)
+        with mock.patch.object(indexing, "_reindex_now", wraps=indexing._reindex_now) as reindex:
+            response = admin_client.post(IMPORT, {"_confirm": "1", "token": token}, follow=True)
         assert "已导入“副本”：新增 20 个，更新 0 个，未变 0 个" in response.content.decode()
         copies = Case.objects.filter(collection__slug="copy-2020")
+        reindex.assert_called_once_with(set(copies.values_list("pk", flat=True)))  # each new case once, at the end
         assert copies.count() == 20 and set(copies.values_list("status", flat=True)) == {"draft"}
         assert SESSION_KEY not in admin_client.session
         assert found("铁路提单") == {13}  # drafts stay out of public search
@@ -445,10 +517,12 @@ class TestImport:
         assert "更新 1 个，未变 19 个" in response.content.decode()
         case = Case.objects.get(collection=collection, number=1)
         assert case.status == Case.Status.PUBLISHED  # existing cases keep their status
+        assert found('"允许并鼓励"') == {1}
         versions = list(Version.objects.get_for_object(case).select_related("revision").order_by("pk"))
         assert [v.revision.comment for v in versions] == ["首次修改前的内容（自动记录）", "导入原文“source.txt”"]
         admin_client.post(reverse("admin:cases_case_revision", args=[case.pk, versions[0].pk]))
         assert case.items.filter(body__startswith="允许和鼓励事业单位").exists()
+        assert found('"允许并鼓励"') == set() and 1 in found('"允许和鼓励"')
 
     def test_a_wrong_token_writes_nothing(self, admin_client):
         preview(admin_client, source().encode(), new_slug="copy-2020", new_title="副本")
@@ -521,8 +595,17 @@ def test_merging_topics_moves_their_cases_and_reindexes(admin_client):
     selection = {"action": "merge_topics", "_selected_action": [keep.pk, gone.pk]}
     page = admin_client.post(url, selection)
     assert page.status_code == 200 and "保留哪个主题" in page.content.decode()
-    response = admin_client.post(url, {**selection, "post": "yes", "target": keep.pk}, follow=True)
+    with mock.patch.object(indexing, "_reindex_now", wraps=indexing._reindex_now) as reindex:
+        response = admin_client.post(url, {**selection, "post": "yes", "target": keep.pk}, follow=True)
     assert f"并入“{keep.name}”" in response.content.decode()
+    assert reindex.call_count == 1  # each affected case once, at the end
+    for case in Case.objects.filter(number__in=gone_cases):  # the merge is in each case's history
+        versions = Version.objects.get_for_object(case).select_related("revision").order_by("pk")
+        assert [v.revision.comment for v in versions] == [
+            "首次修改前的内容（自动记录）",
+            f"主题“{gone.name}”并入“{keep.name}”",
+        ]
+        assert keep.pk in versions.last().field_dict["topics"]
     assert not Topic.objects.filter(pk=gone.pk).exists()
     assert gone_cases <= set(keep.cases.values_list("number", flat=True))
     assert found(f'"{gone.name}"') == set()

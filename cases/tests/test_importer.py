@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from cases.importer import DocumentError, parse_bytes
 from cases.models import Case, CaseItem, Collection
 from conftest import SOURCE_2020
+from search.index.version import content_version
 
 from .expected_2020 import EXPECTED_CASES
 
@@ -165,6 +166,15 @@ class TestImportCommand:
         row = next(line for line in output.splitlines() if line.startswith("17 "))
         assert "创新服务贸易国际化人才服务机制" in row and "杭州市、武汉市、成都市" in row
         assert row.split()[-4:] == ["3", "3", "3", "新增"]
+
+    def test_a_dry_run_of_a_changed_document_leaves_the_index_alone(self, tmp_path):
+        text = SOURCE_2020.read_text(encoding="utf-8").replace("允许和鼓励事业单位", "允许并鼓励事业单位")
+        changed = tmp_path / "changed.txt"
+        changed.write_text(text, encoding="utf-8")
+        before, version = snapshot(), content_version()
+        assert "更新 1 个，未变 19 个" in import_source(changed, "--dry-run")
+        assert snapshot() == before
+        assert content_version() == version  # nothing reindexed: cached pages stay valid
 
     def test_a_missing_file_is_a_clear_error(self, tmp_path):
         with pytest.raises(CommandError, match="无法读取"):

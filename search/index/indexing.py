@@ -152,6 +152,17 @@ def batched(*, reindex: bool = True) -> Iterator[None]:
         _reindex_now(pending)
 
 
+@contextlib.contextmanager
+def bulk(*, reindex: bool = True) -> Iterator[None]:
+    """One transaction in which each case written is reindexed once, at the end: where bulk work starts.
+
+    ``reindex=False`` (a dry run that rolls itself back, or a caller that rebuilds
+    the whole index afterwards) reindexes nothing.
+    """
+    with transaction.atomic(), batched(reindex=reindex):
+        yield
+
+
 def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
     """Reindex every case, dropping entries of cases that no longer exist. Returns the count."""
     case_ids = set(Case.objects.values_list("pk", flat=True))

@@ -4,6 +4,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from cases.models import Case, CaseItem, Collection, Topic
+from cases.signals import cases_changed
 from regions.models import Region
 
 from .indexing import case_reindex, case_unindex
@@ -13,6 +14,11 @@ from .version import bump_content_version
 @receiver(post_save, sender=Case)
 def case_saved(sender, instance: Case, **kwargs) -> None:
     case_reindex(case_ids=[instance.pk])
+
+
+@receiver(cases_changed)
+def cases_written(sender, case_ids: list[int], **kwargs) -> None:
+    case_reindex(case_ids=case_ids)  # a set operation (publishing several cases at once) sends no post_save
 
 
 @receiver(post_delete, sender=Case)

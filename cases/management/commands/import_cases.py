@@ -7,6 +7,7 @@ from django.db import DatabaseError
 from cases.importer import DocumentError, parse_bytes
 from cases.models import Collection
 from cases.services import ImportReport, case_import
+from search.index.indexing import bulk
 
 
 class Command(BaseCommand):
@@ -44,7 +45,8 @@ class Command(BaseCommand):
                 source_note=options["source_note"],
             )
         try:
-            report = case_import(parsed_cases=parsed, collection=collection, dry_run=options["dry_run"])
+            with bulk(reindex=not options["dry_run"]):  # each case reindexed once; a dry run writes nothing
+                report = case_import(parsed_cases=parsed, collection=collection, dry_run=options["dry_run"])
         except DocumentError as error:
             raise CommandError(f"{path}：{error}") from None
         except DatabaseError as error:

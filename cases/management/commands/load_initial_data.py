@@ -1,8 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from search.index.indexing import batched
+from search.index.indexing import bulk
 
 FIXTURES = ["regions", "topics", "cases"]
 
@@ -12,7 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         verbosity = options["verbosity"]
-        with transaction.atomic(), batched(reindex=False):
+        with bulk(reindex=False):  # the whole index is rebuilt below
             for fixture in FIXTURES:
                 if verbosity:
                     self.stdout.write(f"载入 fixtures/{fixture}.json …")
