@@ -1,15 +1,46 @@
-"""Shared test set-up: the test database holds the real 20 cases, loaded once per run."""
+"""Shared test set-up: the test database holds the real 20 cases, loaded once per run.
 
+Hypothesis runs the "ci" profile unless HYPOTHESIS_PROFILE names another: a fixed set of examples
+(derandomised, so every run and every database sees the same inputs), enough to cover each property
+quickly. `make fuzz` selects the "fuzz" profile: many more examples, drawn at random each run.
+"""
+
+import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Nothing is written to the project folder (no example database); a failure prints the blob for
+# @reproduce_failure. A property's examples share its function-scoped test client; none needs a fresh one.
+_HYPOTHESIS_COMMON = {
+    "deadline": None,
+    "database": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile("ci", max_examples=60, derandomize=True, **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile("fuzz", max_examples=1500, **_HYPOTHESIS_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_initial_data", verbosity=0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Tests log in and fail logins, not measure PBKDF2: a fast hasher saves about a second each time.
+
+    Only the test run is affected; the settings module keeps Django's default hashers.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -66,4 +66,5 @@ def test_a_draft_is_hidden_from_the_public_and_shown_to_staff_with_a_banner(clie
     assert client.get(case.get_absolute_url()).status_code == 404
     html = admin_client.get(case.get_absolute_url()).content.decode()
     assert "草稿：此案例尚未发布" in html
-    assert case.title not in client.get(reverse("cases:case_list")).content.decode()
+    listing = client.get(reverse("cases:case_list")).content.decode()
+    assert case.title not in listing and "共 <strong>19</strong> 个案例" in listing

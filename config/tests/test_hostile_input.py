@@ -14,44 +14,26 @@ the site must
 * answer JSON that parses when it says it is JSON, and a real file when an
   export succeeds.
 
-Examples are few per property (the whole file runs in well under a minute on
-SQLite; ``HOSTILE_INPUT_SCALE=20`` runs twenty times as many); inputs that once
-failed are pinned with ``@example``. Hypothesis's example database is off so
-nothing is written to the project folder; a failure prints the blob for
-``@reproduce_failure``.
+How many examples each property gets comes from the Hypothesis profile (see the
+root conftest.py): a small fixed set in the suite, many random ones with
+``make fuzz``. Inputs that once failed are pinned with ``@example``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from urllib.parse import quote, urlencode
 
 import pytest
 from axes.models import AccessAttempt
-from django.test import override_settings
 from django.urls import reverse
 from django.utils.html import escape
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from search.service import Sort
 
 pytestmark = pytest.mark.django_db
-
-
-# HOSTILE_INPUT_SCALE=20 multiplies every example count, for a longer hunt than the suite can afford.
-SCALE = float(os.environ.get("HOSTILE_INPUT_SCALE", "1"))
-
-
-def fuzz(examples: int):
-    return settings(
-        max_examples=max(1, round(examples * SCALE)),
-        deadline=None,
-        database=None,
-        print_blob=True,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
 
 
 # Probes and what must never appear verbatim in HTML ----------------------------
@@ -156,13 +138,11 @@ def get(client, path: str, items: list[tuple[str, str]] | None = None, raw: str 
 SEARCH_KEYS = st.one_of(st.sampled_from(["q", "region", "topic", "sort", "page"]), key)
 
 
-@fuzz(200)
 @given(path=st.sampled_from(["search:search", "cases:case_list"]), items=pairs(keys=SEARCH_KEYS))
 def test_search_and_browse_pages(client, path, items):
     assert_safe(get(client, reverse(path), items))
 
 
-@fuzz(150)
 @given(items=pairs(keys=st.one_of(st.sampled_from(["q", "region", "topic", "sort", "page", "page_size"]), key)))
 def test_api_case_list(client, items):
     response = get(client, reverse("api:case_list"), items)
@@ -171,7 +151,6 @@ def test_api_case_list(client, items):
     assert response.status_code in {200, 400, 404}
 
 
-@fuzz(100)
 @given(text=segment, keep_slashes=st.booleans(), trailing_slash=st.booleans(), items=pairs(max_size=3))
 def test_api_case_detail_and_regions(client, text, keep_slashes, trailing_slash, items):
     assert_safe(get(client, path_of("/api/cases/", text, keep_slashes, trailing_slash), items))
@@ -180,7 +159,6 @@ def test_api_case_detail_and_regions(client, text, keep_slashes, trailing_slash,
     assert regions.status_code == 200
 
 
-@fuzz(150)
 @given(
     prefix=st.sampled_from(["/cases/", "/regions/", "/topics/"]),
     text=segment,
@@ -192,7 +170,6 @@ def test_case_region_and_topic_pages(client, prefix, text, keep_slashes, trailin
     assert_safe(get(client, path_of(prefix, text, keep_slashes, trailing_slash), items))
 
 
-@fuzz(120)
 @given(
     cases=st.lists(st.one_of(numbers, st.integers(1, 25).map(str), probe, any_text, long_text), max_size=7),
     items=pairs(max_size=3),
@@ -206,7 +183,6 @@ def test_compare(client, cases, items):
 EXPORTS = ["export:cases_csv", "export:cases_json", "export:cases_xlsx", "export:briefing_docx"]
 
 
-@fuzz(100)
 @given(
     name=st.sampled_from(EXPORTS),
     items=pairs(keys=st.one_of(st.sampled_from(["q", "region", "topic", "sort", "case"]), key), max_size=6),
@@ -229,7 +205,6 @@ def test_exports(client, name, items):
 LONGEST_USERNAME = 150  # django.contrib.auth's User.username
 
 
-@fuzz(100)
 @given(
     username=value,
     password=st.one_of(value, st.text(min_size=1000, max_size=1200)),
@@ -245,8 +220,7 @@ def test_admin_login_form(client, username, password, extra, next_url):
     if next_url is not None:
         url += "?" + urlencode({"next": next_url})
     form = urlencode([("username", username), ("password", password), *extra])
-    with fast_password_hasher():
-        response = client.post(url, form, content_type="application/x-www-form-urlencoded")
+    response = client.post(url, form, content_type="application/x-www-form-urlencoded")
     assert_safe(response)
     # Nobody is logged in by a random form: the form comes back (200), the request is refused, or
     # repeated failures for one username lock it out (429, django-axes).
@@ -276,7 +250,6 @@ HEADERS = [
 ]
 
 
-@fuzz(150)
 @given(
     path=st.sampled_from(
         [
@@ -300,11 +273,6 @@ def test_raw_query_strings_methods_and_headers(client, path, method, raw, header
         assert response.status_code < 500
     else:
         assert_safe(response)
-
-
-def fast_password_hasher():
-    """The login form is under test, not PBKDF2: a failed login still hashes once (timing), so use a fast hasher."""
-    return override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
 
 # The probes are really reflected (escaped), so the properties above are not vacuous.

@@ -45,6 +45,8 @@ def test_hostile_queries_never_fail_and_stay_escaped(client, q):
     assert page.status_code == 200
     html = page.content.decode()
     assert "<script>alert(1)</script>" not in html
+    if q == "<script>alert(1)</script>":
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # echoed, escaped
     api = client.get(reverse("api:case_list"), {"q": q})
     assert api.status_code == 200
     assert "<script>" not in api.content.decode()
@@ -65,6 +67,8 @@ def test_results_show_count_highlight_and_section(client):
 
 def test_highlighting_escapes_the_text_before_marking():
     case_hits = search_cases(q="融资").hits
+    assert len(case_hits) == 10
+    assert all(any("<mark>融资</mark>" in passage.html for passage in hit.passages) for hit in case_hits[:5])
     for hit in case_hits:
         for passage in hit.passages:
             text = str(passage.html).replace("<mark>", "").replace("</mark>", "")
@@ -117,6 +121,7 @@ def facet_counts(results, family):
 @pytest.mark.parametrize("q", ["", "融资", "服务", "人才 OR 物流"])
 def test_facet_counts_equal_the_counts_of_applying_the_filter(q):
     results = search_cases(q=q)
+    assert results.count > 0 and facet_counts(results, "region") and facet_counts(results, "topic")
     for slug, count in facet_counts(results, "region").items():
         assert search_cases(q=q, regions=[Region.objects.get(slug=slug)]).count == count, slug
     for slug, count in facet_counts(results, "topic").items():
@@ -137,6 +142,7 @@ def test_facets_are_disjunctive_within_a_family_and_conjunctive_across():
     each = [
         {hit.case.number for hit in search_cases(q="融资", regions=[r], page_size=50).hits} for r in (hubei, zhejiang)
     ]
+    assert each == [{4, 17, 20}, {17, 19}]  # case 17 is provided by Hangzhou and Wuhan among others
     assert two == each[0] | each[1]
 
 
