@@ -189,7 +189,8 @@ def test_a_case_not_indexed_yet_is_listed_without_labels(client):
 # Filters in sight: the heading, the chips and their remove links -------------------------------------
 
 CHIP = re.compile(
-    r'<a class="filter-chip" href="([^"]*)"[^>]*><span class="visually-hidden">去掉(\S+?)：</span>(.*?)<span'
+    r'<a class="filter-chip" href="([^"]*)"[^>]*>'
+    r'<span class="visually-hidden">去掉(\S+?)：</span><span class="filter-chip-label">(.*?)</span>'
 )
 
 
