@@ -127,3 +127,12 @@ def test_the_feed_is_cached_with_its_content_type(client):
     again = client.get(reverse("search:feed"), {"q": "融资"})
     assert (first["X-Cache"], again["X-Cache"]) == ("miss", "hit")
     assert again["Content-Type"] == first["Content-Type"] and again.content == first.content
+
+
+HOSTILE = ["融资\x00武汉", "\x0b\x1f融资", "<script>alert(1)</script>", '"unclosed', "融" * 10_000, "🚢 邮轮"]
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_queries_give_well_formed_feeds(client, q):
+    feed = get_feed(client, {"q": q})
+    assert feed.find(f"{ATOM}title").text.endswith(" - 试点最佳实践案例库")
