@@ -26,6 +26,7 @@ from .index.text import CONTROL_CHARACTERS
 class Sort(models.TextChoices):
     RELEVANCE = "relevance", "相关度"
     NUMBER = "number", "案例编号"
+    NEWEST = "newest", "最新收录"
 
 
 @dataclass(frozen=True)

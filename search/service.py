@@ -160,7 +160,7 @@ class SearchPlan:
     def ranked(self, *, limit: int, offset: int = 0) -> list[tuple[int, float | None]]:
         """(id, score) of ``limit`` results from ``offset``: the all-word matches, then the partial ones."""
         if not self.query.is_search:  # browsing: nothing to count first
-            return _in_order(self.cases.published(), limit=limit, offset=offset)
+            return _in_order(self.cases.published(), self.sort, limit=limit, offset=offset)
         ranked = self._ranked_all_words(limit=min(limit, self.all_word_count - offset), offset=offset)
         rest = min(limit - len(ranked), self.total - offset - len(ranked))
         if rest > 0:
@@ -175,7 +175,7 @@ class SearchPlan:
             matches = self.cases.published()
             if self.query.is_search:
                 matches = matches.filter(pk__in=self.backend.match_ids(self.query))
-            return _in_order(matches, limit=limit, offset=offset)
+            return _in_order(matches, self.sort, limit=limit, offset=offset)
         if self.all_word_count > EXACT_RANK_LIMIT:
             return self._ranked_by_champions(limit=limit, offset=offset)
         within = _sql(self.cases) if self.filtered else None
@@ -183,7 +183,7 @@ class SearchPlan:
 
     def _ranked_partial(self, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
         if self.sort != Sort.RELEVANCE:
-            return _in_order(self._partial_matches(self.cases), limit=limit, offset=offset)
+            return _in_order(self._partial_matches(self.cases), self.sort, limit=limit, offset=offset)
         return list(self.backend.ranked_by_coverage(self.query, self._partial[1], limit=limit, offset=offset))
 
     def _ranked_by_champions(self, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
@@ -324,8 +324,13 @@ def region_overview() -> list[FacetValue]:
     return facets.region_facet(facets.count(get_backend().facet_groups(None)))
 
 
-def _in_order(cases: QuerySet[Case], *, limit: int, offset: int) -> list[tuple[int, float | None]]:
-    ids = cases.order_by(*Case._meta.ordering).values_list("pk", flat=True)[offset : offset + limit]
+# The orders that do not rank: the cases' own (collection and number), or the newest first.
+ORDERS = {Sort.NEWEST: ("-created_at", "-collection__year", "-number", "-pk")}
+
+
+def _in_order(cases: QuerySet[Case], sort: Sort, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
+    ordering = ORDERS.get(sort, Case._meta.ordering)
+    ids = cases.order_by(*ordering).values_list("pk", flat=True)[offset : offset + limit]
     return [(pk, None) for pk in ids]
 
 

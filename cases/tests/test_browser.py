@@ -188,8 +188,8 @@ def test_search_from_the_home_page(page):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q="))
     assert parse_qs(urlsplit(page.url).query)["q"] == ["融资"]
-    assert page.get_by_role("heading", level=1).inner_text() == "检索结果"
     count = result_count(page)
+    assert page.get_by_role("heading", level=1).inner_text() == f"“融资” · {count} 个案例"
     assert 0 < count <= 20
     assert page.locator(".case-card").count() == count
     marks = page.locator(".case-card mark").all_inner_texts()
@@ -357,3 +357,35 @@ def test_the_watch_catches_console_errors_exceptions_and_requests_elsewhere(page
     assert any(problem.startswith("uncaught exception: ") for problem in watch.problems), watch.problems
     assert "request leaving the site: GET http://example.com/" in watch.problems
     watch.problems.clear()
+
+
+def test_a_chip_removes_its_filter_and_clear_all_removes_every_one(page):
+    visit(page, "/cases/?q=融资&region=zhejiang&topic=finance")
+    chips = page.locator(".filter-chip-label")
+    assert chips.all_inner_texts() == ["“融资”", "浙江省", "金融服务"]
+    assert page.title().startswith(f"“融资” · 浙江省 · 金融服务 · {result_count(page)} 个案例")
+    page.get_by_role("link", name=re.compile(r"^去掉地区：\s*浙江省$")).click()
+    page.wait_for_url(lambda url: "region=" not in url)
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["融资"], "topic": ["finance"]}
+    assert chips.all_inner_texts() == ["“融资”", "金融服务"]
+    assert page.get_by_role("heading", level=1).inner_text() == f"“融资” · 金融服务 · {result_count(page)} 个案例"
+    assert page.locator(".facets a[aria-current=true]").all_inner_texts()[0].startswith("金融服务")
+    page.get_by_role("link", name="清除全部").click()
+    page.wait_for_url(lambda url: urlsplit(url).query == "")
+    assert result_count(page) == 20
+    assert page.get_by_role("heading", level=1).inner_text() == "全部案例"
+    assert chips.count() == 0
+
+
+def test_on_a_phone_the_filter_button_tops_the_results_and_leads_to_the_filters(phone):
+    visit(phone, "/cases/?region=zhejiang")
+    button = phone.get_by_role("link", name=re.compile("按地区、主题筛选"))
+    assert button.is_visible()
+    box, first_card = button.bounding_box(), phone.locator(".case-card").first.bounding_box()
+    facets = phone.locator("#filters").bounding_box()
+    assert box["y"] < first_card["y"] < facets["y"], "the button is not above the results, above the filters"
+    assert box["y"] + box["height"] <= PHONE["height"], "the button is not on the first screen"
+    assert box["width"] > PHONE["width"] / 2 and box["height"] >= 40, "the button is not a clear, tappable button"
+    button.click()
+    phone.wait_for_url(re.compile(r"#filters$"))
+    assert phone.locator("#filters").evaluate("el => el.getBoundingClientRect().top < innerHeight / 2")

@@ -1,5 +1,9 @@
 """The search page and API: hostile input, facets, highlighting, query counts."""
 
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -190,3 +194,111 @@ def test_a_case_not_indexed_yet_is_listed_without_labels(client):
     response = client.get(reverse("cases:case_list"))
     assert response.status_code == 200
     assert Case.objects.get(number=3).title in response.content.decode()
+
+
+# Filters in sight: the heading, the chips and their remove links -------------------------------------
+
+CHIP = re.compile(
+    r'<a class="filter-chip" href="([^"]*)"[^>]*>'
+    r'<span class="visually-hidden">去掉(\S+?)：</span><span class="filter-chip-label">(.*?)</span>'
+)
+
+
+def page_parts(client, path, params=None) -> dict:
+    html = client.get(path, params or {}).content.decode()
+    return {
+        "html": html,
+        "title": re.search(r"<title>(.*?)</title>", html).group(1),
+        "h1": re.search(r'<h1 class="page-title">(.*?)</h1>', html).group(1),
+        "count": int(re.search(r"共 <strong>(\d+)</strong> 个案例", html).group(1)),
+        "chips": [(kind, label, unescape(href)) for href, kind, label in CHIP.findall(html)],
+        "clear": [unescape(href) for href in re.findall(r'<a class="clear-filters" href="([^"]*)">清除全部</a>', html)],
+    }
+
+
+def test_a_region_filter_is_named_and_its_chip_leads_back_to_all_cases(client):
+    page = page_parts(client, reverse("cases:case_list"), {"region": "zhejiang"})
+    assert page["count"] == 4
+    assert page["h1"] == "浙江省 · 4 个案例"
+    assert page["title"] == "浙江省 · 4 个案例 - 试点最佳实践案例库"
+    assert page["chips"] == [("地区", "浙江省", "/cases/")]
+    everything = page_parts(client, page["chips"][0][2])
+    assert everything["count"] == 20 and everything["h1"] == "全部案例" and not everything["chips"]
+
+
+def test_a_query_is_named_in_quotes_before_the_region(client):
+    page = page_parts(client, reverse("search:search"), {"q": "融资", "region": "hubei"})
+    assert page["h1"] == f"“融资” · 湖北省 · {page['count']} 个案例"
+    assert page["count"] == search_cases(q="融资", regions=[Region.objects.get(slug="hubei")]).count > 0
+    assert [(kind, label) for kind, label, _ in page["chips"]] == [("检索词", "“融资”"), ("地区", "湖北省")]
+
+
+def test_each_chip_removes_only_its_own_value_keeps_the_rest_and_returns_to_page_one(client, settings):
+    settings.PAGE_SIZE = 1
+    path = reverse("search:search")
+    params = {"q": "服务", "region": ["zhejiang", "hubei"], "topic": "finance", "sort": "number", "page": "2"}
+    page = page_parts(client, path, params)
+    assert page["h1"] == f"“服务” · 浙江省 · 湖北省 · 金融服务 · {page['count']} 个案例"
+    kept = {"q": ["服务"], "region": ["zhejiang", "hubei"], "topic": ["finance"], "sort": ["number"]}
+    removed = [("q", "服务"), ("region", "zhejiang"), ("region", "hubei"), ("topic", "finance")]
+    assert len(page["chips"]) == len(removed)
+    for (_, _, href), (key, value) in zip(page["chips"], removed, strict=True):
+        url = urlsplit(href)
+        assert url.path == path
+        expected = {k: [v for v in values if (k, v) != (key, value)] for k, values in kept.items()}
+        assert parse_qs(url.query) == {k: v for k, v in expected.items() if v}, href
+        after = page_parts(client, href)
+        remaining = search_cases(
+            q=expected["q"][0] if expected["q"] else "",
+            regions=list(Region.objects.filter(slug__in=expected["region"])),
+            topics=list(Topic.objects.filter(slug__in=expected["topic"])),
+        )
+        assert after["count"] == remaining.count
+        assert len(after["chips"]) == len(removed) - 1
+
+
+def test_clear_all_returns_to_the_unfiltered_list_of_the_same_page(client):
+    for path in [reverse("cases:case_list"), reverse("search:search")]:
+        page = page_parts(client, path, {"q": "融资", "topic": "finance", "sort": "number"})
+        assert page["clear"] == [path]
+        everything = page_parts(client, path)
+        assert everything["count"] == 20 and everything["h1"] == "全部案例"
+        assert everything["title"] == "全部案例 - 试点最佳实践案例库"
+        assert not everything["chips"] and not everything["clear"]
+
+
+def test_chips_and_links_carry_only_validated_values_escaped(client):
+    page = page_parts(
+        client,
+        reverse("search:search"),
+        {"q": '<b>"融资"</b>', "region": "<script>", "topic": "finance", "junk": "<i>x</i>"},
+    )
+    html = page["html"]
+    assert "<b>" not in html and "<script>" not in html and "<i>x</i>" not in html
+    assert [(kind, label) for kind, label, _ in page["chips"]] == [
+        ("检索词", "“&lt;b&gt;&quot;融资&quot;&lt;/b&gt;”"),
+        ("主题", "金融服务"),
+    ]
+    for _, _, href in page["chips"]:
+        assert "junk" not in href and "region" not in href and "script" not in href
+    feed = unescape(re.search(r'<link rel="alternate" type="application/atom\+xml" [^>]*href="([^"]*)"', html).group(1))
+    assert parse_qs(urlsplit(feed).query) == {"q": ['<b>"融资"</b>'], "topic": ["finance"]}
+
+
+def test_the_page_advertises_the_feed_of_its_search(client):
+    html = client.get(reverse("cases:case_list"), {"q": "融资", "region": "hubei", "page": "1"}).content.decode()
+    alternate = re.search(r'<link rel="alternate" type="application/atom\+xml" title="([^"]*)" href="([^"]*)">', html)
+    assert alternate.group(1) == "“融资” · 湖北省 - 试点最佳实践案例库"
+    href = unescape(alternate.group(2))
+    assert urlsplit(href).path == reverse("search:feed")
+    assert parse_qs(urlsplit(href).query) == {"q": ["融资"], "region": ["hubei"]}
+    assert f'<a href="{alternate.group(2)}" type="application/atom+xml"' in html and ">订阅</a>" in html
+    assert client.get(href).status_code == 200
+
+
+def test_phones_get_a_filter_button_at_the_top_of_the_results(client):
+    html = client.get(reverse("cases:case_list"), {"region": "zhejiang", "topic": "finance"}).content.decode()
+    results = html[html.index('<section class="results"') :]
+    assert results.index('class="filter-button" href="#filters"') < results.index('id="result-count"')
+    assert '按地区、主题筛选<span class="filter-button-count">（已选 2 项）</span>' in results
+    assert 'id="filters"' in html
