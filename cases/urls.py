@@ -14,4 +14,5 @@ urlpatterns = [
     path("topics/", cached_page(views.topic_list), name="topic_list"),
     path("topics/<slug:slug>/", cached_page(views.topic_detail), name="topic_detail"),
     path("compare/", cached_page(views.compare), name="compare"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

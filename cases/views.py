@@ -3,9 +3,11 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from regions.models import Region
 from search.related import Catalogue, related_cases
@@ -16,6 +18,8 @@ from .models import Case, CaseItem, Collection, Topic
 from .numbering import chinese_numeral
 
 RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
+# Not permanent: the icon's hashed file name changes when the icon does.
+FAVICON_REDIRECT_SECONDS = 24 * 60 * 60
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -31,6 +35,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "provinces": region_overview(),
         },
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page links; send them to the site's SVG icon."""
+    response = redirect(static("img/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=FAVICON_REDIRECT_SECONDS)
+    return response
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
