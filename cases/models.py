@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from regions.models import Region
 
+from .importer import PROVIDER_SEPARATORS, PROVIDER_SUFFIX
 from .numbering import chinese_numeral
 
 
@@ -133,10 +135,33 @@ class Case(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("cases:case_detail", args=[self.pk])
 
-    def citation(self) -> str:
-        """How to cite the case: 《案例集》案例 13：标题，重庆两江新区提供。"""
-        provider = f"，{self.provider}" if self.provider else ""
-        return f"《{self.collection.title}》案例 {self.number}：{self.title}{provider}。"
+    def citation(self, *, url: str, accessed: datetime.date) -> str:
+        """The case's reference in the GB/T 7714-2015 form of a part of an online collection:
+
+        重庆两江新区. 创新铁路提单交易模式和规则[EB/OL]//商务部. 服务贸易创新发展试点最佳实践案例（2020）.
+        2020[2026-11-30]. https://…/cases/13/.
+
+        The providers are the authors, three at most and then 等 (§8.1.2); the
+        collection's issuer is its author. An online resource without a place
+        or publisher leaves them out, so the year stands alone before the
+        access date.
+        """
+        authors, more = self.citation_authors()
+        names = ", ".join([*authors, "等"] if more else authors)
+        collection = self.collection
+        host = f"{collection.issuer}. {collection.title}" if collection.issuer else collection.title
+        year = str(collection.year) if collection.year else ""
+        return f"{names}. {self.title}[EB/OL]//{host}. {year}[{accessed.isoformat()}]. {url}."
+
+    def citation_authors(self) -> tuple[list[str], bool]:
+        """The providers as printed (上海市、天津市提供 → 上海市, 天津市), at most three, and whether there are more.
+
+        杭州市、武汉市、成都市等试点地区提供 names three of more providers.
+        """
+        match = PROVIDER_SUFFIX.search(self.provider)
+        names = [name.strip() for name in PROVIDER_SEPARATORS.split(PROVIDER_SUFFIX.sub("", self.provider))]
+        names = [name for name in names if name]
+        return names[:3], len(names) > 3 or bool(match and match.group(1))
 
     def numbered_items(self) -> dict[int, list[NumberedItem]]:
         """Each section's items in order, numbered items with their numerals (（一）, （二）, …)."""

@@ -10,7 +10,9 @@ urlpatterns = [
     path("", cached_page(views.home), name="home"),
     path("cases/", cached_page(search), name="case_list"),
     path("cases/<int:pk>/", cached_page(views.case_detail), name="case_detail"),
+    path("cases/<int:pk>/cite.ris", views.case_ris, name="case_ris"),
     path("topics/", cached_page(views.topic_list), name="topic_list"),
     path("topics/<slug:slug>/", cached_page(views.topic_detail), name="topic_detail"),
     path("compare/", cached_page(views.compare), name="compare"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

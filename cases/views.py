@@ -1,9 +1,13 @@
+import datetime
 from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from regions.models import Region
 from search.related import Catalogue, related_cases
@@ -13,8 +17,9 @@ from .compare import MAX_CASES, MIN_CASES, parse_selection
 from .models import Case, CaseItem, Collection, Topic
 from .numbering import chinese_numeral
 
-# Related cases ticked by default in the case page's "compare" form, besides the case itself.
-COMPARE_PRESELECTED = 2
+RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
+# Not permanent: the icon's hashed file name changes when the icon does.
+FAVICON_REDIRECT_SECONDS = 24 * 60 * 60
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -30,6 +35,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "provinces": region_overview(),
         },
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page links; send them to the site's SVG icon."""
+    response = redirect(static("img/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=FAVICON_REDIRECT_SECONDS)
+    return response
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -50,6 +62,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     previous, following = catalogue.neighbours(case)
     related = related_cases(case, catalogue=catalogue)
+    permalink = request.build_absolute_uri(case.get_absolute_url())
     return render(
         request,
         "cases/case_detail.html",
@@ -60,10 +73,42 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "previous": previous,
             "next": following,
             "related": related,
-            "compare_preselected": COMPARE_PRESELECTED,
-            "permalink": request.build_absolute_uri(case.get_absolute_url()),
+            "permalink": permalink,
+            "citation": case.citation(url=permalink, accessed=timezone.localdate()),
         },
     )
+
+
+def case_ris(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case as an RIS record, for EndNote, Zotero, NoteExpress and other reference managers."""
+    case = get_object_or_404(Case.objects.select_related("collection").prefetch_related("topics"), pk=pk)
+    if case.status != Case.Status.PUBLISHED and not request.user.is_staff:
+        raise Http404("没有这个案例。")
+    record = ris_record(case, url=request.build_absolute_uri(case.get_absolute_url()), accessed=timezone.localdate())
+    response = HttpResponse(record, content_type=RIS_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="case-{case.pk}.ris"'
+    return response
+
+
+def ris_record(case: Case, *, url: str, accessed: datetime.date) -> str:
+    """One RIS record: an electronic source (ELEC) whose authors are the providers, in the collection (T2)."""
+    authors, _ = case.citation_authors()
+    collection = case.collection
+    fields = [
+        ("TY", "ELEC"),
+        ("TI", case.title),
+        *(("AU", author) for author in authors),
+        ("T2", collection.title),
+        ("PB", collection.issuer),
+        ("PY", str(collection.year or "")),
+        ("UR", url),
+        ("Y2", accessed.strftime("%Y/%m/%d")),
+        ("AB", " ".join(case.summary.split())),
+        *(("KW", topic.name) for topic in case.topics.all()),
+        ("LA", "zh-CN"),
+    ]
+    lines = [f"{tag}  - {value}" for tag, value in fields if value]
+    return "\r\n".join([*lines, "ER  - ", ""])
 
 
 def numbered_sections(case: Case) -> list[dict]:

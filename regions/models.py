@@ -36,8 +36,16 @@ class RegionManager(models.Manager.from_queryset(RegionQuerySet)):
         return self.get(slug=slug)
 
 
+# Other names documents give the provinces that have them, by GB/T 2260 code.
+PRINTED_ALIASES: dict[str, tuple[str, ...]] = {
+    "710000": ("中国台湾", "台湾地区"),
+    "810000": ("中国香港", "香港特区"),
+    "820000": ("中国澳门", "澳门特区"),
+}
+
+
 class Region(models.Model):
-    """A division of mainland China: province level, city, or state-level new area."""
+    """A division of China: province level (the 34 of GB/T 2260), city, or state-level new area."""
 
     class Level(models.TextChoices):
         PROVINCE = "province", "省级行政区"
@@ -103,6 +111,8 @@ class Region(models.Model):
         names = {self.name, self.full_name}
         if self.parent_id:
             names |= {f"{self.parent.name}{self.name}", f"{self.parent.short_name}{self.name}"}
+        elif self.level == self.Level.PROVINCE:
+            names |= {self.short_name, *PRINTED_ALIASES.get(self.code or "", ())}
         return names
 
     @property

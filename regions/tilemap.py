@@ -1,4 +1,4 @@
-"""A tile-grid map of the 31 province-level divisions: one square each, in its rough place.
+"""A tile-grid map of the 34 province-level divisions: one square each, in its rough place.
 
 Rows run north to south and columns west to east (7 columns, 8 rows):
 
@@ -8,8 +8,8 @@ Rows run north to south and columns west to east (7 columns, 8 rows):
     藏 青 陕 豫 鲁 . .
     . 川 渝 鄂 皖 苏 沪
     . 云 贵 湘 赣 浙 .
-    . . 桂 粤 闽 . .
-    . . . 琼 . . .
+    . . 桂 粤 闽 台 .
+    . . 琼 澳 港 . .
 
 The page places each tile with the CSS classes ``row-N`` and ``col-N``, and
 shades it with ``tile-0`` … ``tile-4`` by its number of cases.
@@ -53,7 +53,10 @@ POSITIONS: dict[str, tuple[int, int]] = {
     "guangxi": (7, 3),
     "guangdong": (7, 4),
     "fujian": (7, 5),
-    "hainan": (8, 4),
+    "taiwan": (7, 6),
+    "hainan": (8, 3),
+    "aomen": (8, 4),
+    "xianggang": (8, 5),
 }
 # Shades: tile-0 for no case, then one step per case up to tile-4 for four or more.
 SHADES = 4

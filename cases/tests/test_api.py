@@ -120,7 +120,9 @@ class TestCaseDetail:
 class TestRegions:
     def test_regions_with_levels_parents_and_counts(self, client):
         regions = {r["slug"]: r for r in client.get(reverse("api:region_list")).json()}
-        assert len([r for r in regions.values() if r["level"] == "province"]) == 31
+        assert len([r for r in regions.values() if r["level"] == "province"]) == 34
+        for slug, name in [("taiwan", "台湾省"), ("xianggang", "香港特别行政区"), ("aomen", "澳门特别行政区")]:
+            assert regions[slug] == {"slug": slug, "name": name, "level": "province", "parent": None, "case_count": 0}
         assert regions["liangjiang"] == {
             "slug": "liangjiang",
             "name": "重庆两江新区",

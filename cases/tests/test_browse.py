@@ -1,9 +1,11 @@
 """Browsing pages: the case page's related cases and citation, topics, comparison, home."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.compare import parse_selection
 from cases.models import Case, Topic
@@ -93,14 +95,77 @@ def test_the_case_page_links_to_the_previous_and_next_case(client):
     assert 'rel="prev"' not in first and f'<a href="{case(2).get_absolute_url()}" rel="next">' in first
 
 
-def test_the_case_page_shows_a_permalink_and_a_citation(client):
+def test_the_case_page_shows_a_permalink_and_a_gb_t_7714_citation(client):
     html = client.get(case(13).get_absolute_url()).content.decode()
     permalink = f"http://testserver/cases/{case(13).pk}/"
     assert f'<a href="{permalink}">{permalink}</a>' in html
-    assert "《服务贸易创新发展试点最佳实践案例（2020）》案例 13：创新铁路提单交易模式和规则，重庆两江新区提供。" in html
-    assert case(13).citation() == (
-        "《服务贸易创新发展试点最佳实践案例（2020）》案例 13：创新铁路提单交易模式和规则，重庆两江新区提供。"
+    today = timezone.localdate().isoformat()
+    assert "引用格式依 GB/T 7714—2015《信息与文献 参考文献著录规则》。" in html
+    assert (
+        '<dd class="citation">重庆两江新区. 创新铁路提单交易模式和规则[EB/OL]//商务部. '
+        f"服务贸易创新发展试点最佳实践案例（2020）. 2020[{today}]. {permalink}.</dd>"
+    ) in html
+    assert f'<a href="/cases/{case(13).pk}/cite.ris" type="application/x-research-info-systems" download>' in html
+
+
+def test_a_citation_names_at_most_three_providers_then_et_al():
+    accessed = datetime.date(2026, 11, 30)
+    assert case(8).citation(url="https://example.org/c/8/", accessed=accessed) == (
+        "上海市, 天津市. 积极推进邮轮服务贸易新业态发展[EB/OL]//商务部. "
+        "服务贸易创新发展试点最佳实践案例（2020）. 2020[2026-11-30]. https://example.org/c/8/."
     )
+    # 杭州市、武汉市、成都市等试点地区提供: three named of more
+    cited = case(17).citation(url="u", accessed=accessed)
+    assert cited.startswith("杭州市, 武汉市, 成都市, 等. 创新服务贸易国际化人才服务机制[EB/OL]//")
+
+
+def test_a_citation_leaves_out_an_issuer_or_year_the_collection_lacks():
+    collection = case(1).collection
+    collection.issuer, collection.year = "", None
+    collection.save()
+    assert case(1).citation(url="u", accessed=datetime.date(2026, 11, 30)) == (
+        "海南省. 优化事业单位对外籍人员的管理和服务[EB/OL]//服务贸易创新发展试点最佳实践案例（2020）. [2026-11-30]. u."
+    )
+
+
+def ris_fields(response) -> list[tuple[str, str]]:
+    """The (tag, value) pairs of an RIS file, each line checked for the ``TAG  - value`` form."""
+    lines = response.content.decode().split("\r\n")
+    assert lines[-1] == ""  # the last line ends too
+    fields = []
+    for line in lines[:-1]:
+        assert re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line), line
+        fields.append((line[:2], line[6:]))
+    return fields
+
+
+def test_a_case_downloads_as_an_ris_record_for_reference_managers(client):
+    target = case(8)
+    response = client.get(reverse("cases:case_ris", args=[target.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/x-research-info-systems")
+    assert response["Content-Disposition"] == f'attachment; filename="case-{target.pk}.ris"'
+    fields = ris_fields(response)
+    assert fields[0] == ("TY", "ELEC") and fields[-1] == ("ER", "")
+    values = {}
+    for tag, value in fields:
+        values.setdefault(tag, []).append(value)
+    assert values["TI"] == ["积极推进邮轮服务贸易新业态发展"]
+    assert values["AU"] == ["上海市", "天津市"]
+    assert values["T2"] == ["服务贸易创新发展试点最佳实践案例（2020）"]
+    assert values["PB"] == ["商务部"] and values["PY"] == ["2020"]
+    assert values["UR"] == [f"http://testserver/cases/{target.pk}/"]
+    assert values["Y2"] == [timezone.localdate().strftime("%Y/%m/%d")]
+    assert values["AB"][0].startswith(target.summary[:20]) and "\n" not in values["AB"][0]
+    assert set(values["KW"]) == set(target.topics.values_list("name", flat=True))
+
+
+def test_a_missing_or_draft_case_has_no_ris_record(client):
+    assert client.get("/cases/999999/cite.ris").status_code == 404
+    draft = case(13)
+    draft.status = Case.Status.DRAFT
+    draft.save()
+    assert client.get(reverse("cases:case_ris", args=[draft.pk])).status_code == 404
 
 
 def test_the_case_page_links_its_regions_and_topics_to_their_pages(client):
@@ -118,7 +183,8 @@ def test_the_case_page_offers_to_compare_with_related_cases(client):
     assert f'<input type="hidden" name="case" value="{target.pk}">' in form
     boxes = re.findall(r'<input type="checkbox" id="compare-(\d+)" name="case" value="\d+"( checked)?>', form)
     assert 1 <= len(boxes) <= 5
-    assert [bool(checked) for _, checked in boxes][:2] == [True, True]
+    assert not any(checked for _, checked in boxes)  # nothing is chosen for the reader
+    assert "checked" not in form
     for pk, _ in boxes:
         assert f'<label for="compare-{pk}">' in form
     assert "比较所选案例" in form

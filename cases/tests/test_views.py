@@ -53,6 +53,32 @@ def test_unknown_case_is_404(client):
     assert client.get("/cases/99999/").status_code == 404
 
 
+def test_a_missing_page_keeps_the_site_navigation_a_search_box_and_a_way_home(client):
+    for url in ["/no-such-page/", "/cases/99999/", "/regions/atlantis/"]:
+        response = client.get(url)
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert '<h1 class="page-title">页面不存在</h1>' in html
+        nav = html[html.index('<nav aria-label="主导航">') : html.index("</nav>")]
+        for name in ["cases:case_list", "search:search", "regions:region_list", "cases:topic_list"]:
+            assert f'href="{reverse(name)}"' in nav
+        assert '<form class="search-box" role="search" action="/search/" method="get">' in html
+        assert 'class="site-name" href="/"' in html and '回到<a href="/">首页</a>' in html
+        assert "style=" not in html and "<script" not in html
+
+
+def test_pages_link_the_site_icon_and_favicon_ico_leads_to_it(client):
+    icon = '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">'
+    assert icon in client.get("/").content.decode()
+    assert icon in client.get("/no-such-page/").content.decode()
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == "/static/img/favicon.svg"
+    assert "max-age=86400" in response["Cache-Control"]
+    svg = client.get(response["Location"])
+    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(svg.streaming_content)
+
+
 def test_case_page_query_count_is_fixed(client, django_assert_num_queries):
     case = Case.objects.get(number=17)
     with django_assert_num_queries(4):  # case with its collection, regions, topics, items

@@ -23,11 +23,30 @@ def tile(html: str, slug: str) -> str:
     return match.group(0)
 
 
+def tile_position(html: str, slug: str) -> tuple[int, int]:
+    """(row, column) of a province's tile on the page."""
+    match = re.search(rf'<li class="row-(\d) col-(\d)"><a class="tile [^"]*" href="/regions/{slug}/">', html)
+    assert match, slug
+    return int(match.group(1)), int(match.group(2))
+
+
+def test_there_are_34_province_level_divisions_in_code_order():
+    provinces = list(Region.objects.provinces())
+    assert len(provinces) == 34
+    assert [p.code for p in provinces] == sorted(p.code for p in provinces)
+    assert [(p.code, p.name, p.short_name, p.slug) for p in provinces[-3:]] == [
+        ("710000", "台湾省", "台湾", "taiwan"),
+        ("810000", "香港特别行政区", "香港", "xianggang"),
+        ("820000", "澳门特别行政区", "澳门", "aomen"),
+    ]
+    assert provinces[-4].slug == "xinjiang"
+
+
 def test_every_province_has_its_own_square_on_the_map():
     provinces = set(Region.objects.provinces().values_list("slug", flat=True))
-    assert len(provinces) == 31
+    assert len(provinces) == 34
     assert set(POSITIONS) == provinces
-    assert len(set(POSITIONS.values())) == 31  # no two tiles on one square
+    assert len(set(POSITIONS.values())) == 34  # no two tiles on one square
     assert all(1 <= row <= ROWS and 1 <= column <= COLUMNS for row, column in POSITIONS.values())
 
 
@@ -37,7 +56,7 @@ def test_shades_step_by_one_case_up_to_four_or_more():
 
 def test_the_map_links_each_province_and_shades_it_by_its_cases(client):
     html = client.get(reverse("regions:region_list")).content.decode()
-    assert html.count('<a class="tile tile-') == 31
+    assert html.count('<a class="tile tile-') == 34
     assert "tile-4" in tile(html, "zhejiang")  # Hangzhou's cases 6, 9, 17 and 19
     assert "tile-3" in tile(html, "chongqing")  # cases 7, 11 and 13 of the Liangjiang new area
     assert "tile-0" in tile(html, "xizang")
@@ -52,7 +71,32 @@ def test_the_table_gives_the_same_counts_with_cities_and_new_areas(client):
     row = row[: row.index("</tr>")]
     assert '<td class="num">4</td>' in row and '<a href="/regions/hangzhou/">杭州市</a> 4 个' in row
     assert '<a href="/regions/liangjiang/">重庆两江新区</a> 3 个' in table
-    assert table.count('<th scope="row">') == 31
+    assert table.count('<th scope="row">') == 34
+    names = re.findall(r'<th scope="row"><a href="/regions/[a-z]+/">([^<]+)</a></th>', table)
+    assert names[-4:] == ["新疆维吾尔自治区", "台湾省", "香港特别行政区", "澳门特别行政区"]
+
+
+def test_the_map_places_taiwan_hong_kong_and_macao_in_their_places(client):
+    html = client.get(reverse("regions:region_list")).content.decode()
+    for slug, short_name in [("taiwan", "台湾"), ("xianggang", "香港"), ("aomen", "澳门")]:
+        assert f'<span class="tile-name">{short_name}</span>' in html
+        assert "tile-0" in tile(html, slug)
+    fujian, taiwan = tile_position(html, "fujian"), tile_position(html, "taiwan")
+    assert taiwan == (fujian[0], fujian[1] + 1)  # the next square east of 福建
+    guangdong = tile_position(html, "guangdong")
+    macao, hong_kong = tile_position(html, "aomen"), tile_position(html, "xianggang")
+    assert macao == (guangdong[0] + 1, guangdong[1])  # just south of 广东
+    assert hong_kong == (guangdong[0] + 1, guangdong[1] + 1)  # south of 广东, east of 澳门
+    hainan = tile_position(html, "hainan")
+    assert hainan[0] == guangdong[0] + 1 and hainan[1] < macao[1]
+
+
+def test_taiwan_hong_kong_and_macao_have_their_pages(client):
+    for slug, name in [("taiwan", "台湾省"), ("xianggang", "香港特别行政区"), ("aomen", "澳门特别行政区")]:
+        html = client.get(reverse("regions:region_detail", args=[slug])).content.decode()
+        assert f'<h1 class="page-title">{name}</h1>' in html
+        assert "省级行政区。" in html
+        assert f"本库暂无{name}提供的案例" in html
 
 
 def test_region_pages_use_no_inline_style_or_script(client):
@@ -126,3 +170,9 @@ def test_drafts_are_left_out_of_maps_and_lists(client):
 
 def test_a_region_links_to_its_own_page():
     assert Region.objects.get(slug="chongqing").get_absolute_url() == "/regions/chongqing/"
+
+
+def test_the_search_can_be_filtered_by_hong_kong(client):
+    html = client.get(reverse("search:search"), {"region": "xianggang"}).content.decode()
+    assert '<a href="?" aria-current="true" class="selected">香港特别行政区 <span class="count">0</span></a>' in html
+    assert '<article class="case-card">' not in html
