@@ -68,10 +68,14 @@ def case_list(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "count": results.count,
+            "all_words_count": results.all_word_count,
+            "partial_count": results.partial_count,
             "page": results.page,
             "pages": results.pages,
             "fallback": results.fallback,
             "notices": results.query.notices,
+            "synonyms": results.synonyms,
+            "pinyin": results.pinyin,
             "results": [_hit(request, hit) for hit in results.hits],
             "facets": {
                 "region": [value.as_dict() for value in results.region_facet],

@@ -222,6 +222,9 @@ def planned_query(q: str) -> Query:
     candidates = compound_candidates(query)
     if candidates:
         query = with_alternatives(query, compound_pieces(indexed_tokens(candidates)), "pieces")
+        for term in query.terms:
+            if term.source == "pieces":
+                query.notices.append(f"案例中没有“{term.text}”这个词，已拆成“{'”“'.join(term.tokens)}”检索。")
     return query
 
 
@@ -309,7 +312,7 @@ def search_page(arguments: SearchArguments, *, page: int = 1, page_size: int = 2
 
 def _partial_from(plan: SearchPlan, offset: int, shown: int) -> int | None:
     start = plan.all_word_count - offset
-    return start if plan.partial_count and 0 <= start < shown else None
+    return start if plan.all_word_count and plan.partial_count and 0 <= start < shown else None
 
 
 def ranked_case_ids(arguments: SearchArguments, *, limit: int) -> list[int]:

@@ -60,7 +60,7 @@ class Query:
     notices: list[str] = field(default_factory=list)
     # Tokens typed together in one word: ranked higher where a case has them side by side.
     adjacent: list[tuple[str, ...]] = field(default_factory=list)
-    # Widened: the required clauses and any one of the others.
+    # Widened: the required clauses (quoted phrases) if any, else any one of the other clauses.
     any_word: bool = False
 
     def __bool__(self) -> bool:
@@ -101,10 +101,14 @@ class Query:
     @property
     def can_widen(self) -> bool:
         """Whether some cases may contain some of the words but not all."""
-        return not self.any_word and len(self.optional) > 1
+        optional = len(self.optional)
+        return not self.any_word and (optional > 1 or (optional == 1 and bool(self.required)))
 
     def widened(self) -> Query:
-        """The query that the required clauses and any one of the other clauses satisfy."""
+        """The query of the cases with some of the words: the quoted phrases if any, else any one word.
+
+        A case's coverage (how many of the other words it has) ranks it among them.
+        """
         return dataclasses.replace(self, any_word=True)
 
     def expanded_words(self, source: str) -> list[str]:

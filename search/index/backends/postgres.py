@@ -84,19 +84,17 @@ def clause_tsquery(clause: list[Term]) -> str:
     return "(" + " | ".join(term_tsquery(term) for term in clause) + ")"
 
 
-def tsquery_text(query: Query, *, with_exclusions: bool = True, literal: bool = False) -> str:
-    """The tsquery of the whole query: every clause (with ``any_word``, the required ones and any other),
-    any term within a clause, none excluded; ``literal`` keeps the typed terms only.
+def tsquery_text(query: Query, *, with_exclusions: bool = True) -> str:
+    """The tsquery of the whole query: every clause (with ``any_word``, the required ones or else any one),
+    any term within a clause, none excluded.
 
     Ranking uses the positive part only: ts_rank scores a negated lexeme as zero.
     """
-    clauses = [[t for t in clause if not (literal and t.source)] for clause in query.clauses]
-    clauses = [clause for clause in clauses if clause]
+    clauses = query.clauses
     if query.any_word:
-        optional = [clause_tsquery(clause) for clause in clauses if not query.is_required(clause)]
         parts = [clause_tsquery(clause) for clause in clauses if query.is_required(clause)]
-        if optional:
-            parts.append("(" + " | ".join(optional) + ")")
+        if not parts:
+            parts = ["(" + " | ".join(clause_tsquery(clause) for clause in clauses) + ")"]
     else:
         parts = [clause_tsquery(clause) for clause in clauses]
     if with_exclusions:
@@ -115,7 +113,7 @@ def literal_tsquery_text(query: Query) -> str | None:
     """The words as typed, any of them: a case that has them outranks one with only synonyms or pieces."""
     if not any(term.source for term in query.terms):
         return None
-    return tsquery_text(query.widened(), with_exclusions=False, literal=True) or None
+    return " | ".join(term_tsquery(term) for term in query.literal_terms) or None
 
 
 class PostgresBackend:

@@ -61,15 +61,15 @@ def clause_match(clause: list[Term]) -> str:
     return "(" + " OR ".join(term_match(term) for term in clause) + ")"
 
 
-def positive_match_text(query: Query, *, literal: bool = False) -> str:
-    """Every clause, or with ``query.any_word`` the required ones and any other; ``literal`` keeps typed terms only."""
-    clauses = [[t for t in clause if not (literal and t.source)] for clause in query.clauses]
-    clauses = [clause for clause in clauses if clause]
+def positive_match_text(query: Query) -> str:
+    """Every clause, or with ``query.any_word`` the required ones or else any one."""
+    clauses = query.clauses
     if not query.any_word:
         return " AND ".join(clause_match(clause) for clause in clauses)
     required = [clause_match(clause) for clause in clauses if query.is_required(clause)]
-    optional = [clause_match(clause) for clause in clauses if not query.is_required(clause)]
-    return " AND ".join([*required, *(["(" + " OR ".join(optional) + ")"] if optional else [])])
+    if required:
+        return " AND ".join(required)
+    return " OR ".join(clause_match(clause) for clause in clauses)
 
 
 def match_text(query: Query) -> str:
@@ -89,7 +89,7 @@ def literal_match_text(query: Query) -> str | None:
     """The words as typed, any of them: a case that has them outranks one with only synonyms or pieces."""
     if not any(term.source for term in query.terms):
         return None
-    return positive_match_text(query.widened(), literal=True) or None
+    return " OR ".join(term_match(term) for term in query.literal_terms) or None
 
 
 class SqliteBackend:
