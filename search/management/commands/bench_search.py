@@ -43,6 +43,10 @@ QUERIES = [
     '"文化贸易"',
     "融资 -保险",
     "鐵路提單",
+    # Typed as people type: unspaced compounds, a compound the index lacks, no case with every word.
+    "跨境电商融资",
+    "外国专家引进",
+    "邮轮 区块链",
 ]
 SYNTHETIC = "bench-synthetic"
 
