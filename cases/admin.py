@@ -180,7 +180,7 @@ class CaseAdmin(VersionAdmin):
         if not query.is_search:  # nothing searchable, e.g. only punctuation
             return super().get_search_results(request, queryset, term)
         matches = Q(pk__in=get_backend().match_ids(query))
-        if term.isdigit():
+        if term.isascii() and term.isdigit() and len(term) <= 4:
             matches |= Q(number=int(term))
         return queryset.filter(matches), False
 

@@ -248,6 +248,10 @@ class TestChangeList:
         assert {case.pk for case in response.context["cl"].result_list} == expected
         assert {case.number for case in admin_client.get(CHANGELIST, {"q": "17"}).context["cl"].result_list} == {17}
 
+    @pytest.mark.parametrize("q", ["②", "①②", "¹", "99999999999", "Ⅳ"])
+    def test_admin_search_for_digits_of_other_scripts_is_no_error(self, admin_client, q):
+        assert admin_client.get(CHANGELIST, {"q": q}).status_code == 200
+
     def test_a_province_filter_includes_its_cities(self, admin_client):
         response = admin_client.get(CHANGELIST, {"region": "sichuan"})
         assert {case.number for case in response.context["cl"].result_list} == {2, 12, 17}

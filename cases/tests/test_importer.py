@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from cases.importer import DocumentError, parse_bytes
 from cases.models import Case, CaseItem, Collection
+from cases.numbering import chinese_numeral
 from conftest import SOURCE_2020
 from search.index.version import content_version
 
@@ -260,3 +261,23 @@ def test_out_of_sequence_item_numbers_are_reported():
 def test_text_before_the_first_case_is_reported():
     with pytest.raises(DocumentError, match="第 1 行"):
         parse_bytes(("前言一段。 \n" + _source()).encode())
+
+
+@pytest.mark.parametrize(
+    ("n", "numeral"),
+    [
+        (1, "一"),
+        (10, "十"),
+        (11, "十一"),
+        (20, "二十"),
+        (99, "九十九"),
+        (100, "一百"),
+        (101, "一百零一"),
+        (110, "一百一十"),
+        (111, "一百一十一"),
+        (1000, "一千"),
+        (1010, "一千零一十"),
+    ],
+)
+def test_numbers_are_written_as_chinese_documents_write_them(n, numeral):
+    assert chinese_numeral(n) == numeral
