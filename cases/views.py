@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from config.pagination import page_of
 from regions.models import Region
 from search.related import Catalogue, related_cases
 from search.service import region_overview
@@ -125,8 +126,12 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
-    cases = list(Case.objects.published().with_topics([topic]).for_listing())
-    return render(request, "cases/topic_detail.html", {"topic": topic, "cases": cases})
+    page = page_of(request, Case.objects.published().with_topics([topic]).for_listing().order_by(*Case._meta.ordering))
+    return render(
+        request,
+        "cases/topic_detail.html",
+        {"topic": topic, "cases": page.object_list, "page_obj": page, "case_count": page.paginator.count},
+    )
 
 
 def compare_url(ids: list[int]) -> str:

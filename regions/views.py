@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from cases.models import Case
+from config.pagination import page_of
 
 from .models import Region
 from .tilemap import POSITIONS, SHADES, Tile
@@ -48,7 +49,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A region's cases (a province's include its cities' and new areas'), with its cities and new areas."""
     region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
     published = Case.objects.published()
-    cases = list(published.in_regions([region]).for_listing())
+    page = page_of(request, published.in_regions([region]).for_listing().order_by(*Case._meta.ordering))
     counts = Region.objects.case_counts(published)
     children = []
     for child in region.children.all():
@@ -57,5 +58,11 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "regions/region_detail.html",
-        {"region": region, "cases": cases, "children": children},
+        {
+            "region": region,
+            "cases": page.object_list,
+            "page_obj": page,
+            "case_count": page.paginator.count,
+            "children": children,
+        },
     )

@@ -252,7 +252,9 @@ def test_a_topic_page_lists_its_cases_under_its_description(client):
 
 def test_a_topic_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     for slug in ("finance", "healthcare"):
-        with django_assert_num_queries(4):  # the topic, its cases, their regions and topics
+        with django_assert_num_queries(
+            5
+        ):  # the topic, the count of its cases, a page of them, their regions and topics
             client.get(reverse("cases:topic_detail", args=[slug]))
 
 
@@ -390,3 +392,34 @@ def test_home_starts_with_the_search_box_and_links_regions_and_topics(client, dj
     nav = html[html.index('<nav aria-label="主导航">') : html.index("</nav>")]
     assert '<a href="/regions/">地区</a>' in nav and '<a href="/topics/">主题</a>' in nav
     assert no_inline_style_or_script(html)
+
+
+@pytest.fixture
+def forty_more_finance_cases_in_zhejiang():
+    """40 more published cases about finance in Zhejiang, numbered 101–140."""
+    from cases.models import Collection
+    from regions.models import Region
+
+    collection = Collection.objects.get(slug="service-trade-2020")
+    finance, zhejiang = Topic.objects.get(slug="finance"), Region.objects.get(slug="zhejiang")
+    for number in range(101, 141):
+        added = Case.objects.create(
+            collection=collection, number=number, title=f"新增案例{number}", provider="浙江省提供"
+        )
+        added.topics.add(finance)
+        added.regions.add(zhejiang)
+
+
+@pytest.mark.parametrize("path", ["/topics/finance/", "/regions/zhejiang/"])
+def test_topic_and_region_pages_list_their_cases_a_page_at_a_time(client, forty_more_finance_cases_in_zhejiang, path):
+    first = client.get(path)
+    assert first.status_code == 200
+    listed = re.findall(r'href="/cases/(\d+)/"', first.content.decode())
+    assert 10 < len(set(listed)) <= 23  # one page, however many cases the library holds
+    assert "第 1 / " in first.content.decode() and 'rel="next"' in first.content.decode()
+    last_page = first.context["page_obj"].paginator.num_pages
+    last = client.get(path, {"page": last_page})
+    assert last.status_code == 200 and 'rel="prev"' in last.content.decode()
+    assert first.context["case_count"] == last.context["case_count"] >= 44
+    assert client.get(path, {"page": last_page + 1}).status_code == 404
+    assert client.get(path, {"page": "x"}).status_code == 404

@@ -149,12 +149,13 @@ def test_an_unknown_region_is_404(client):
 
 
 def test_a_region_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    # The region, the cases with their regions and topics, the children, case counts twice.
-    with django_assert_num_queries(7):
+    # The region, the count of its cases, a page of them with their regions and topics, the children,
+    # case counts twice.
+    with django_assert_num_queries(8):
         client.get(reverse("regions:region_detail", args=["sichuan"]))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("regions:region_detail", args=["hangzhou"]))
-    with django_assert_num_queries(5):  # no case: no regions and topics to fetch
+    with django_assert_num_queries(5):  # no case: no page to fetch, nor its regions and topics
         client.get(reverse("regions:region_detail", args=["xizang"]))
 
 

@@ -1,0 +1,16 @@
+"""Paging of the browse lists (topic and region pages): a page of at most ``PAGE_SIZE`` cases, a bad page a 404."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.http import Http404, HttpRequest
+
+
+def page_of(request: HttpRequest, items, *, per_page: int | None = None) -> Page:
+    """The page of ``items`` that ``?page=`` asks for (the first without it); the list is read one page at a time."""
+    paginator = Paginator(items, per_page or settings.PAGE_SIZE, orphans=3)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("没有这一页。") from None
