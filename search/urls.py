@@ -1,10 +1,13 @@
 from django.urls import path
+from django.views.generic import TemplateView
 
 from config.content_cache import cached_page
 
-from . import views
+from . import suggest, views
 
 app_name = "search"
 urlpatterns = [
     path("search/", cached_page(views.search), name="search"),
+    path("search/help/", TemplateView.as_view(template_name="search/help.html"), name="help"),
+    path("api/suggest/", cached_page(suggest.suggest), name="suggest"),
 ]
