@@ -18,7 +18,7 @@ from django.urls import reverse
 from cases.models import Case
 from search.facets import all_labels
 from search.index.text import CONTROL_CHARACTERS, normalise
-from search.index.vocabulary import CJK, initials_of, pinyin_of, suggest_words
+from search.index.vocabulary import CJK, pinyin_and_initials, suggest_words
 
 MAX_LENGTH = 50
 MAX_SUGGESTIONS = 10
@@ -84,7 +84,7 @@ def _labels(chinese: str, letters: str) -> list[dict[str, str]]:
 
 @functools.lru_cache(maxsize=4096)
 def _pinyin(name: str) -> tuple[str, str]:
-    return pinyin_of(name), initials_of(name)
+    return pinyin_and_initials(name)
 
 
 def _search_url(**params: str) -> str:

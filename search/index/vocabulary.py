@@ -46,19 +46,16 @@ def is_indexable(token: str) -> bool:
     return len(token) <= MAX_TOKEN_LENGTH and CJK.search(token) is not None
 
 
-def pinyin_of(word: str) -> str:
-    """Toneless pinyin without spaces, lowercase: 金融超市 → jinrongchaoshi (ü is written v, as typed)."""
-    return NOT_PINYIN_CHARACTER.sub("", "".join(lazy_pinyin(word, style=Style.NORMAL)).lower())
-
-
-def initials_of(word: str) -> str:
-    """The first letter of each syllable: 金融超市 → jrcs."""
-    initials = NOT_PINYIN_CHARACTER.sub("", "".join(lazy_pinyin(word, style=Style.FIRST_LETTER)).lower())
-    return initials[:MAX_TOKEN_LENGTH]
+def pinyin_and_initials(word: str) -> tuple[str, str]:
+    """Toneless pinyin without spaces, lowercase, and the first letter of each syllable:
+    金融超市 → (jinrongchaoshi, jrcs); ü is written v, as typed (绿色 → lvse)."""
+    parts = [NOT_PINYIN_CHARACTER.sub("", part.lower()) for part in lazy_pinyin(word, style=Style.NORMAL)]
+    return "".join(parts), "".join(part[:1] for part in parts)[:MAX_TOKEN_LENGTH]
 
 
 def _index_word(token: str, cases: int) -> IndexWord:
-    return IndexWord(token=token, pinyin=pinyin_of(token), initials=initials_of(token), cases=cases)
+    pinyin, initials = pinyin_and_initials(token)
+    return IndexWord(token=token, pinyin=pinyin, initials=initials, cases=cases)
 
 
 def vocabulary_rebuild() -> int:
@@ -96,12 +93,11 @@ def vocabulary_add(tokens: Iterable[str]) -> None:
 def syllables() -> frozenset[str]:
     """Every toneless pinyin syllable (with a vowel: the interjections m, n, ng, hm are left out)."""
     found = set()
-    for readings in pinyin_dict.values():
-        for reading in readings.split(","):
-            plain = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
-            plain = "".join(char for char in plain if not unicodedata.combining(char))
-            if plain.isascii() and plain.isalpha() and re.search(r"[aeiouv]", plain):
-                found.add(plain)
+    for reading in {reading for readings in set(pinyin_dict.values()) for reading in readings.split(",")}:
+        plain = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+        plain = "".join(char for char in plain if not unicodedata.combining(char))
+        if plain.isascii() and plain.isalpha() and re.search(r"[aeiouv]", plain):
+            found.add(plain)
     return frozenset(found)
 
 
@@ -234,8 +230,8 @@ def closest_words(text: str, limit: int = 5) -> list[str]:
     words = IndexWord.objects.order_by("-cases", "token")
     if CJK.search(query):
         query = query.replace(" ", "")
-        pinyin = pinyin_of(query)
-        wanted = Q(pinyin=pinyin) | Q(initials=initials_of(query))
+        pinyin, initials = pinyin_and_initials(query)
+        wanted = Q(pinyin=pinyin) | Q(initials=initials)
         if len(query) >= 3:
             wanted |= Q(token__startswith=query[:2])
         candidates = words.filter(wanted).exclude(token=query).values_list("token", "pinyin", "cases")[:500]
