@@ -174,7 +174,8 @@ def words_for_pinyin(text: str) -> list[str]:
     if not spans:
         return []
     best: dict[str, tuple[int, str]] = {}  # pinyin → (cases, word), the most frequent word spelt so
-    found = IndexWord.objects.filter(pinyin__in=sorted({letters[start:end] for start, end in spans}))
+    spelt = {letters} | {letters[start:end] for start, end in spans}  # the whole may be longer than any span
+    found = IndexWord.objects.filter(pinyin__in=sorted(spelt))
     for token, pinyin, cases in found.values_list("token", "pinyin", "cases"):
         known = best.get(pinyin)
         if len(token) >= 2 and (known is None or cases > known[0] or (cases == known[0] and token < known[1])):
