@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import SearchText
+from .models import SearchText, Synonym
 
 
 @admin.register(SearchText)
@@ -16,3 +16,19 @@ class SearchTextAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """Edited by hand; a save applies at the next search, with no reindexing."""
+
+    list_display = ["group", "note", "active", "updated_at"]
+    list_display_links = ["group"]
+    list_editable = ["active"]
+    list_filter = ["active"]
+    search_fields = ["words", "note"]
+    fields = ["words", "note", "active"]
+
+    @admin.display(description="同义词", ordering="words")
+    def group(self, obj: Synonym) -> str:
+        return " / ".join(obj.word_list())

@@ -1,5 +1,10 @@
+import re
+
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from search.index.text import TOKEN, normalise, query_tokens
 
 
 class FacetSet(models.Model):
@@ -101,3 +106,78 @@ class ChampionFloor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} ≥ {self.weight:.3f}"
+
+
+# Words of a synonym group are separated by spaces, 、 ， , ; or ； (full-width forms become half-width in normalise).
+SYNONYM_SEPARATORS = re.compile(r"[\s、,;]+")
+
+
+def synonym_words(text: str) -> list[str]:
+    """The words of a synonym group as typed: normalised, in order, each once."""
+    return list(dict.fromkeys(word for word in SYNONYM_SEPARATORS.split(normalise(text)) if word))
+
+
+class Synonym(models.Model):
+    """A group of words that mean the same to someone searching: a query for one also finds the others.
+
+    Applied when a query is planned (see ``search.index.synonyms``), so an edit
+    takes effect at once, with no reindexing. Each word must be one word of the
+    query's segmentation: a word that jieba splits in two could never be looked up.
+    """
+
+    words = models.CharField(
+        "同义词",
+        max_length=500,
+        help_text="两个或更多意思相同的词，用空格或顿号分隔，如“外国 外籍 境外”。",
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+    active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "同义词组"
+        verbose_name_plural = "同义词组"
+        ordering = ["words"]
+
+    def __str__(self) -> str:
+        return " / ".join(self.word_list())
+
+    def word_list(self) -> list[str]:
+        return synonym_words(self.words)
+
+    def clean(self) -> None:
+        words = synonym_words(self.words)
+        problems = []
+        for word in words:
+            tokens = query_tokens(word)
+            if not TOKEN.fullmatch(word):
+                problems.append(f"“{word}”含有标点或符号。")
+            elif tokens != [word]:
+                problems.append(
+                    f"“{word}”在检索时会被切分为“{' / '.join(tokens)}”，不能作为一个词匹配；"
+                    "请改用其中的词，或请技术人员把它加入词典。"
+                )
+        if problems:
+            raise ValidationError({"words": problems})
+        if len(words) < 2:
+            raise ValidationError({"words": "同义词组至少需要两个不同的词。"})
+        self.words = " ".join(words)
+
+
+class IndexWord(models.Model):
+    """A word of the published cases, with its pinyin: what pinyin queries and suggestions look up.
+
+    Rebuilt from the segmented text with the index (see ``search.index.vocabulary``).
+    """
+
+    token = models.CharField("词", max_length=64, primary_key=True)
+    pinyin = models.CharField("拼音", max_length=400, db_index=True, help_text="不带声调，无空格，小写")
+    initials = models.CharField("首字母", max_length=64, db_index=True, blank=True)
+    cases = models.PositiveIntegerField("案例数", default=0, help_text="含有这个词的已发布案例数")
+
+    class Meta:
+        verbose_name = "索引词"
+        verbose_name_plural = "索引词"
+
+    def __str__(self) -> str:
+        return f"{self.token}（{self.pinyin}）"

@@ -25,7 +25,14 @@ def compare_url(*numbers: int) -> str:
 
 
 def no_inline_style_or_script(html: str) -> bool:
-    return "style=" not in html and "<style" not in html and "<script" not in html
+    """No style attribute or element, and no script but empty elements loading a static file (all the CSP allows)."""
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.DOTALL)
+    return (
+        "style=" not in html
+        and "<style" not in html
+        and html.count("<script") == len(scripts)
+        and all(re.search(r'\bsrc="/static/', attributes) and not body.strip() for attributes, body in scripts)
+    )
 
 
 # Related cases

@@ -184,7 +184,7 @@ def focus_is_visible(page: Page) -> bool:
 
 def test_search_from_the_home_page(page):
     visit(page, "/")
-    page.get_by_role("searchbox", name="检索案例").fill("融资")
+    page.get_by_role("combobox", name="检索案例").fill("融资")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q="))
     assert parse_qs(urlsplit(page.url).query)["q"] == ["融资"]
@@ -194,7 +194,7 @@ def test_search_from_the_home_page(page):
     assert page.locator(".case-card").count() == count
     marks = page.locator(".case-card mark").all_inner_texts()
     assert any("融资" in mark for mark in marks), marks
-    assert page.get_by_role("searchbox", name="检索案例").input_value() == "融资"
+    assert page.get_by_role("combobox", name="检索案例").input_value() == "融资"
 
 
 def test_open_a_case_from_the_results(page):
@@ -285,7 +285,7 @@ def test_keyboard_skip_link_then_search_box(page):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"#main$"))
     page.keyboard.press("Tab")
-    box = page.get_by_role("searchbox", name="检索案例")
+    box = page.get_by_role("combobox", name="检索案例")
     assert box.evaluate("el => el === document.activeElement"), "Tab after the skip link misses the search box"
     assert focus_is_visible(page), "the focused search box shows no focus outline"
     page.keyboard.type("融资")

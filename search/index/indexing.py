@@ -22,6 +22,7 @@ from .backends import get_backend
 from .champions import ChampionCollector, champions_delete, champions_write, token_weights
 from .documents import BOOSTS, FIELDS, case_field_tokens
 from .version import bump_content_version
+from .vocabulary import vocabulary_rebuild
 
 _state = threading.local()
 
@@ -176,4 +177,5 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
         champions.save()
         FacetSet.objects.exclude(pk__in=SearchDocument.objects.values("facet_set")).delete()
     get_backend().after_rebuild()
+    vocabulary_rebuild()
     return total

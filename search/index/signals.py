@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from cases.models import Case, CaseItem, Collection, Topic
 from cases.signals import cases_changed
 from regions.models import Region
+from search.models import Synonym
 
 from .indexing import case_reindex, case_unindex
 from .version import bump_content_version
@@ -79,3 +80,8 @@ def _labelled_case_ids(label: Topic | Region) -> list[int]:
 @receiver([post_save, post_delete], sender=Collection)
 def collection_changed(sender, instance: Collection, **kwargs) -> None:
     bump_content_version()  # pages show collection titles; nothing of them is indexed
+
+
+@receiver([post_save, post_delete], sender=Synonym)
+def synonym_changed(sender, instance: Synonym, **kwargs) -> None:
+    bump_content_version()  # synonyms are applied at query time: cached tables and result pages go stale
