@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -27,10 +28,15 @@ from .highlight import Passage, best_passages, mark
 from .index.backends import SQL, IndexBackend, get_backend
 from .index.champions import EXACT_RANK_LIMIT, candidate_ids, indexed_tokens
 from .index.query import Query, compound_candidates, compound_pieces, parse_query, with_alternatives
+from .index.synonyms import synonyms_of
+from .index.text import query_tokens
+from .index.vocabulary import closest_words, words_for_pinyin
 
 __all__ = ["PageOutOfRange", "SearchArguments", "Sort", "planned_search", "ranked_case_ids", "search_cases"]
 
 
+# Below this many results the page offers the closest words of the index.
+FEW_RESULTS = 3
 # Partial matches are listed after the all-word matches only when fewer cases than this contain every word.
 PARTIAL_LIMIT = 1000
 
@@ -64,6 +70,8 @@ class SearchResults:
     partial_count: int = 0
     # Where on this page the partial matches begin (an index into ``hits``), if they begin on it.
     partial_from: int | None = None
+    # "您是不是要找": (word of the index, the query with it in place of the word typed), when little is found.
+    did_you_mean: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def is_search(self) -> bool:
@@ -216,8 +224,15 @@ class SearchPlan:
 def planned_query(q: str) -> Query:
     """The query as typed, with the alternatives that let it find what the index holds.
 
-    A compound the index does not hold whole (外国专家) is also found as its pieces (外国 and 专家).
+    * a compound the index does not hold whole (外国专家) is also found as its pieces (外国 and 专家);
+    * a word in toneless pinyin (jinrongchaoshi, or the whole query as jin rong chao shi) also finds the
+      index words it spells (金融超市);
+    * a word with synonyms in the curated table (展会) also finds them (会展, 展览).
+
+    The words as typed weigh more in the ranking than their alternatives (see the backends).
     """
+    if PINYIN_QUERY.fullmatch(q.strip()) and " " in q.strip() and words_for_pinyin(q):
+        q = q.replace(" ", "").replace("\u3000", "")  # pinyin typed syllable by syllable is one word
     query = parse_query(q)
     candidates = compound_candidates(query)
     if candidates:
@@ -225,7 +240,22 @@ def planned_query(q: str) -> Query:
         for term in query.terms:
             if term.source == "pieces":
                 query.notices.append(f"案例中没有“{term.text}”这个词，已拆成“{'”“'.join(term.tokens)}”检索。")
-    return query
+    query = with_alternatives(query, _pinyin_words, "pinyin")
+    return with_alternatives(query, _synonyms, "synonym")
+
+
+PINYIN_QUERY = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\s]+")
+
+
+def _pinyin_words(token: str) -> list[tuple[str, ...]]:
+    if not PINYIN_QUERY.fullmatch(token):
+        return []
+    words = words_for_pinyin(token)
+    return [tuple(words)] if words else []
+
+
+def _synonyms(token: str) -> list[tuple[str, ...]]:
+    return [tuple(query_tokens(word)) for word in synonyms_of(token)]
 
 
 @contextlib.contextmanager
@@ -307,7 +337,23 @@ def search_page(arguments: SearchArguments, *, page: int = 1, page_size: int = 2
         all_word_count=plan.all_word_count,
         partial_count=plan.partial_count,
         partial_from=_partial_from(plan, offset, len(hits)),
+        did_you_mean=_did_you_mean(plan.query, arguments.q) if plan.total < FEW_RESULTS else [],
     )
+
+
+def _did_you_mean(query: Query, q: str) -> list[tuple[str, str]]:
+    """The index words closest to the words typed that the index does not hold (by pinyin or edit distance).
+
+    A word typed whole is looked at whole: 金容超市 (split into 金, 容 and 超市) suggests 金融超市.
+    """
+    typed = [term.text for term in query.literal_terms if len(term.tokens) == 1 and not term.phrase]
+    typed = [word for word in [*typed, *("".join(run) for run in query.adjacent)] if len(word) > 1]
+    unknown = set(typed) - indexed_tokens(typed)
+    suggestions: list[tuple[str, str]] = []
+    for word in sorted(unknown, key=len, reverse=True)[:3]:
+        for close in closest_words(word, limit=3):
+            suggestions.append((close, q.replace(word, close) if word in q else close))
+    return list(dict.fromkeys(suggestions))[:5]
 
 
 def _partial_from(plan: SearchPlan, offset: int, shown: int) -> int | None:

@@ -22,7 +22,7 @@ from .backends import get_backend
 from .champions import ChampionCollector, champions_delete, champions_write, token_weights
 from .documents import BOOSTS, FIELDS, case_field_tokens
 from .version import bump_content_version
-from .vocabulary import vocabulary_rebuild
+from .vocabulary import vocabulary_add, vocabulary_rebuild
 
 _state = threading.local()
 
@@ -102,6 +102,7 @@ def _reindex_now(
             weights = [(pk, token_weights(tokens, BOOSTS) if pk in published else {}) for pk, tokens in rows]
             if champions is None:
                 champions_write(weights)
+                vocabulary_add({token for _, case_weights in weights for token in case_weights})
             else:
                 for pk, case_weights in weights:
                     champions.add(pk, case_weights)

@@ -1,0 +1,67 @@
+"""What the planner adds to the words typed: pinyin, synonyms and "您是不是要找", on the real 20 cases."""
+
+import pytest
+from django.urls import reverse
+
+from search.service import search_cases
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers(results) -> list[int]:
+    return [hit.case.number for hit in results.hits]
+
+
+@pytest.mark.parametrize("q", ["jinrongchaoshi", "jin rong chao shi", "JinRongChaoShi", "ｊｉｎｒｏｎｇｃｈａｏｓｈｉ"])
+def test_pinyin_finds_the_word_it_spells(q):
+    results = search_cases(q=q)
+    assert numbers(results)[0] == 18  # 打造一站式综合金融服务平台“金融超市”
+    assert results.pinyin == ["金融超市"]
+
+
+def test_pinyin_mixed_with_chinese_words():
+    results = search_cases(q="融资 wuhan", page_size=20)
+    assert results.pinyin == ["武汉"]
+    assert set(numbers(results)[:3]) == {4, 17, 20}  # the cases with both 融资 and 武汉
+
+
+def test_english_words_are_not_taken_for_pinyin():
+    assert search_cases(q="La Liste").pinyin == [] and numbers(search_cases(q="La Liste")) == [2]
+
+
+def test_a_synonym_finds_the_cases_in_the_documents_wording():
+    results = search_cases(q="报关", page_size=20)  # the cases say 通关
+    assert "通关" in results.synonyms
+    assert 12 in numbers(results)  # 促进贸易通关便利化
+
+
+def test_the_word_typed_outranks_its_synonyms():
+    results = search_cases(q="贷款", page_size=20)
+    assert set(numbers(results)[:3]) == {18, 19, 20}  # the cases that say 贷款 themselves
+    assert len(numbers(results)) > 3  # and those that only say 融资 or 信贷 after them
+
+
+def test_unspaced_words_with_synonyms():
+    results = search_cases(q="展会数字化", page_size=20)
+    assert numbers(results)[0] == 9  # 创新在线数字展览模式
+    assert {"会展", "展览"} <= set(results.synonyms)
+
+
+def test_did_you_mean_offers_the_closest_word_of_the_index():
+    assert ("金融超市", "金融超市") in search_cases(q="金容超市").did_you_mean
+    assert search_cases(q="金融超市").did_you_mean == []  # found: nothing to offer
+
+
+def test_the_page_says_what_it_searched_for(client):
+    page = client.get(reverse("search:search"), {"q": "报关"}).content.decode()
+    assert "同时检索了：" in page and "通关" in page
+    assert "<mark>通关</mark>" in page  # synonym matches are highlighted
+    page = client.get(reverse("search:search"), {"q": "jinrongchaoshi"}).content.decode()
+    assert "按拼音检索：金融超市" in page and "<mark>金融超市</mark>" in page
+    page = client.get(reverse("search:search"), {"q": "金容超市"}).content.decode()
+    assert "您是不是要找：" in page and "金融超市</a>" in page
+
+
+def test_a_phrase_is_highlighted_whole(client):
+    page = client.get(reverse("search:search"), {"q": "“文化贸易”"}).content.decode()
+    assert "<mark>文化贸易</mark>" in page and "<mark>文化</mark>" not in page
