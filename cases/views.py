@@ -151,5 +151,6 @@ def comparison_context(request: HttpRequest, cases: list[Case]) -> dict:
         "rows": rows,
         "share_url": request.build_absolute_uri(compare_url(ids)),
         "choose_url": compare_url(ids) + "&choose=1",
+        "all_selected": set(ids) <= set(selected_ids(request.session)),
         "max_cases": MAX_CASES,
     }

@@ -341,6 +341,8 @@ def test_the_case_page_and_the_compare_page_have_the_buttons(client):
     assert "把这 2 个案例都加入已选" in compared
     client.post(ADD, {"case": ids, "next": f"/compare/?case={ids[0]}&case={ids[1]}"})
     assert selected(client) == [13, 11]
+    compared = client.get(f"/compare/?case={ids[0]}&case={ids[1]}").content.decode()
+    assert "把这 2 个案例都加入已选" not in compared and "这 2 个案例都在" in compared
 
 
 def test_choosing_again_keeps_the_compared_cases_ticked(client):
