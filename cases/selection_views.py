@@ -7,7 +7,6 @@ sends them with ``fetch`` instead and is answered with JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -15,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selection
@@ -26,6 +26,7 @@ from .views import compare_url
 PAGE_SIZE = 50
 
 
+@never_cache  # one visitor's own page
 @require_GET
 def selection_page(request: HttpRequest) -> HttpResponse:
     """The selected cases, with links to compare them and export exactly them, and forms to remove them."""
@@ -74,7 +75,7 @@ def selection_add(request: HttpRequest) -> HttpResponse:
     change = selection.add_cases(request.session, request.POST.getlist("case"))
     if change.added:
         change.notices.insert(0, f"已加入{_titles(change.added)}，已选 {change.count} 个案例。")
-    return _answer(request, change, lambda pk: pk in change.ids)
+    return _answer(request, change)
 
 
 @require_POST
@@ -82,24 +83,24 @@ def selection_remove(request: HttpRequest) -> HttpResponse:
     change = selection.remove_cases(request.session, request.POST.getlist("case"))
     if change.removed:
         change.notices.insert(0, f"已移出{_titles(change.removed)}，已选 {change.count} 个案例。")
-    return _answer(request, change, lambda pk: pk in change.ids)
+    return _answer(request, change)
 
 
 @require_POST
 def selection_clear(request: HttpRequest) -> HttpResponse:
     change = selection.clear(request.session)
     change.notices.append("已清空已选案例。" if change.removed else "已选案例本来就是空的。")
-    return _answer(request, change, lambda pk: False)
+    return _answer(request, change)
 
 
-def _answer(request: HttpRequest, change: selection.Change, is_selected: Callable[[int], bool]) -> HttpResponse:
+def _answer(request: HttpRequest, change: selection.Change) -> HttpResponse:
     """JSON for the script, which asks for it; a redirect back to a page of this site for a plain form."""
     if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
         asked, _ = selection.parse_ids(request.POST.getlist("case"))
         return JsonResponse(
             {
                 "count": change.count,
-                "selected": {str(pk): is_selected(pk) for pk in asked},
+                "selected": {str(pk): pk in change.ids for pk in asked},
                 "message": " ".join(change.notices),
             },
             status=400 if change.refused and not (change.added or change.removed) else 200,
@@ -121,7 +122,8 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _titles(ids: list[int]) -> str:
-    if len(ids) > 3:
+    """The titles of up to three cases (a case withdrawn meanwhile is not named), else how many."""
+    cases = Case.objects.published().in_bulk(ids) if len(ids) <= 3 else {}
+    if len(cases) < len(ids):
         return f" {len(ids)} 个案例"
-    cases = Case.objects.in_bulk(ids)
-    return "“" + "”“".join(cases[pk].title for pk in ids if pk in cases) + "”"
+    return "“" + "”“".join(cases[pk].title for pk in ids) + "”"

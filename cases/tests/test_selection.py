@@ -200,7 +200,9 @@ def test_the_session_holds_only_ids_whatever_it_was_given(client):
 
 def test_the_selection_page_lists_exactly_the_chosen_cases_in_order(client):
     add(client, 17, 3, 9)
-    html = client.get(PAGE).content.decode()
+    response = client.get(PAGE)
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    html = response.content.decode()
     listed = re.findall(r'<p class="selection-item-title"><a href="/cases/(\d+)/">', html)
     assert listed == [str(case(n).pk) for n in (17, 3, 9)]
     assert "已选 <strong>3</strong> 个案例" in html and header_count(html) == 3
