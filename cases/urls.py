@@ -3,7 +3,7 @@ from django.urls import path
 from config.content_cache import cached_page
 from search.views import search
 
-from . import views
+from . import selection_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("topics/<slug:slug>/", cached_page(views.topic_detail), name="topic_detail"),
     path("compare/", cached_page(views.compare), name="compare"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("selection/", selection_views.selection_page, name="selection"),
+    path("selection/add/", selection_views.selection_add, name="selection_add"),
+    path("selection/remove/", selection_views.selection_remove, name="selection_remove"),
+    path("selection/clear/", selection_views.selection_clear, name="selection_clear"),
+    path("selection/compare/", selection_views.selection_compare, name="selection_compare"),
 ]

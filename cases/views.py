@@ -17,6 +17,7 @@ from search.service import region_overview
 from .compare import MAX_CASES, MIN_CASES, parse_selection
 from .models import Case, CaseItem, Collection, Topic
 from .numbering import chinese_numeral
+from .selection import selected_ids
 
 RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
 # Not permanent: the icon's hashed file name changes when the icon does.
@@ -143,10 +144,13 @@ def compare(request: HttpRequest) -> HttpResponse:
 
     The URL holds the whole comparison, so it can be shared as is. A request
     that cannot be compared (too few or too many cases, bad or unknown ids) is
-    answered with 400 and a form to choose again; a bare /compare/ with 200.
+    answered with 400 and a form to choose again; a bare /compare/ with 200,
+    its boxes ticked for the visitor's selection when that is small enough to
+    compare, and ``?choose=1`` with the cases of the URL ticked, to change them.
     """
     selection = parse_selection(request.GET.getlist("case"))
-    if selection.ids and not selection.problems:
+    choosing = request.GET.get("choose") == "1"
+    if selection.ids and not selection.problems and not choosing:
         found = Case.objects.published().select_related("collection").in_bulk(selection.ids)
         missing = [str(pk) for pk in selection.ids if pk not in found]
         if missing:
@@ -160,17 +164,21 @@ def compare(request: HttpRequest) -> HttpResponse:
             )
             return render(request, "cases/compare.html", comparison_context(request, cases))
     choices = Case.objects.published().select_related("collection")
+    ticked = selection.ids
+    if selection.is_empty:
+        chosen = selected_ids(request.session)
+        ticked = chosen if len(chosen) <= MAX_CASES else []
     return render(
         request,
         "cases/compare_choose.html",
         {
             "problems": selection.problems,
             "choices": choices,
-            "selected": selection.ids,
+            "selected": ticked,
             "min_cases": MIN_CASES,
             "max_cases": MAX_CASES,
         },
-        status=200 if selection.is_empty else 400,
+        status=400 if selection.problems else 200,
     )
 
 
@@ -192,5 +200,7 @@ def comparison_context(request: HttpRequest, cases: list[Case]) -> dict:
         "columns": columns,
         "rows": rows,
         "share_url": request.build_absolute_uri(compare_url(ids)),
+        "choose_url": compare_url(ids) + "&choose=1",
+        "all_selected": set(ids) <= set(selected_ids(request.session)),
         "max_cases": MAX_CASES,
     }

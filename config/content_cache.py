@@ -12,17 +12,23 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 
 from search.index.version import content_version
 
 logger = logging.getLogger(__name__)
 
 CACHED_HEADERS = ("Content-Type", "Content-Language")
+# The CSRF token of a page's forms (the selection's add and remove buttons) belongs
+# to one visitor: it is stored as this placeholder and filled in for each visitor served.
+_CSRF_FIELD = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(">)')
+_CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
 
 
 def page_cache_key(request: HttpRequest) -> str:
@@ -36,7 +42,9 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     """Cache a public GET view's successful responses for anonymous visitors.
 
     Staff (anyone with a session) see drafts and are never served from or
-    stored in the cache.
+    stored in the cache; nor are visitors with a selection of cases, which
+    lives in their session. A page with forms is stored without its CSRF
+    token, and each visitor gets a page with their own.
     """
 
     @functools.wraps(view)
@@ -51,6 +59,8 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return view(request, *args, **kwargs)
         if stored is not None:
             content, headers = stored
+            if _CSRF_PLACEHOLDER in content:
+                content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
             response = HttpResponse(content)
             for name, value in headers.items():
                 response[name] = value
@@ -60,7 +70,8 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if response.status_code == 200 and not response.streaming and not response.cookies:
             headers = {name: response[name] for name in CACHED_HEADERS if name in response}
             try:
-                cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+                content = _CSRF_FIELD.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)
+                cache.set(key, (content, headers), settings.PAGE_CACHE_SECONDS)
             except Exception:
                 logger.warning("cache unavailable: storing a page", exc_info=True)
             response["X-Cache"] = "miss"

@@ -337,8 +337,13 @@ def search_page(arguments: SearchArguments, *, page: int = 1, page_size: int = 2
         all_word_count=plan.all_word_count,
         partial_count=plan.partial_count,
         partial_from=_partial_from(plan, offset, len(hits)),
-        did_you_mean=_did_you_mean(plan.query, arguments.q) if plan.total < FEW_RESULTS else [],
+        did_you_mean=_did_you_mean(plan.query, arguments.q) if _finds_little(plan) else [],
     )
+
+
+def _finds_little(plan: SearchPlan) -> bool:
+    """No case has every word, and fewer than ``FEW_RESULTS`` have some of them."""
+    return plan.query.is_search and plan.all_word_count == 0 and plan.total < FEW_RESULTS
 
 
 def _did_you_mean(query: Query, q: str) -> list[tuple[str, str]]:

@@ -372,23 +372,6 @@ def test_even_four_of_the_longest_cases_stay_within_the_page_budget(client, sett
 # Search results and home
 
 
-def test_search_results_can_be_chosen_for_comparison(client):
-    html = client.get(reverse("search:search"), {"q": "融资"}).content.decode()
-    form = html[html.index('<form class="compare-form"') :]
-    form = form[: form.index("</form>")]
-    assert f'action="{reverse("cases:compare")}" method="get"' in form
-    checkboxes = re.findall(r'<input type="checkbox" id="compare-(\d+)" name="case" value="(\d+)">', form)
-    assert len(checkboxes) == form.count('<article class="case-card">') >= 2
-    for pk, value in checkboxes:
-        assert pk == value and f'<label for="compare-{pk}">加入比较<span class="visually-hidden">：' in form
-    assert '<button type="submit" class="button" aria-describedby="compare-hint">比较所选案例</button>' in form
-
-
-def test_a_single_result_has_nothing_to_compare_with(client):
-    html = client.get(reverse("search:search"), {"q": "铁路提单"}).content.decode()
-    assert "比较所选案例" not in html
-
-
 def test_home_starts_with_the_search_box_and_links_regions_and_topics(client, django_assert_num_queries):
     with django_assert_num_queries(5):
         html = client.get(reverse("cases:home")).content.decode()

@@ -229,23 +229,129 @@ def test_a_region_facet_narrows_the_results_and_unselects(page):
     assert result_count(page) == everything
 
 
-def test_compare_two_ticked_cases(page):
+def test_compare_two_cases_from_the_related_cases_of_a_case(page):
     visit(page, "/search/?q=融资")
-    boxes = page.locator(".compare-pick input[type=checkbox]")
-    assert boxes.count() >= 2
-    chosen = []
-    for i in range(2):
-        boxes.nth(i).check()
-        chosen.append(boxes.nth(i).get_attribute("value"))
-    titles = [text.split("．", 1)[1] for text in page.locator(".case-card-title a").all_inner_texts()[:2]]
+    visit(page, card_links(page)[0])
+    title = page.get_by_role("heading", level=1).inner_text()
+    related = page.locator(".related-list .related-title").all_inner_texts()[:2]  # ticked by default
     page.get_by_role("button", name="比较所选案例").click()
     page.wait_for_url(re.compile(r"/compare/\?"))
-    assert parse_qs(urlsplit(page.url).query)["case"] == chosen
     columns = page.locator(".compare-table thead th[scope=col]")
-    assert columns.count() == 3  # the corner, then one per case
+    assert columns.count() == 4  # the corner, the case, the two related cases
+    assert title in columns.nth(1).inner_text()
+    for i, text in enumerate(related, start=2):
+        assert text.split("．", 1)[1] in columns.nth(i).inner_text()
+
+
+# The selection ("已选案例")
+
+
+def header_count(page: Page) -> int:
+    return int(page.locator(".site-header .selection-count").inner_text())
+
+
+def add_button(page: Page, index: int):
+    return page.locator(".case-card").nth(index).locator(".selection-toggle button")
+
+
+def download_rows(page: Page, link) -> list[list[str]]:
+    with page.expect_download() as csv_download:
+        link.click()
+    raw = Path(csv_download.value.path()).read_bytes()
+    header, *rows = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+    return [row[header.index("标题")] for row in rows]
+
+
+def select_compare_and_export(page: Page, *, script: bool) -> None:
+    """Two cases from the results and one from its own page, then the selection page: compare, export."""
+    visit(page, "/search/?q=融资")
+    titles = [text.split("．", 1)[1] for text in page.locator(".case-card-title a").all_inner_texts()[:3]]
+    third = card_links(page)[2]
+    assert header_count(page) == 0 and page.locator(".selection-bar").is_hidden()
+    page.evaluate("window.stayed = true")  # gone after a reload
+    for index in range(2):
+        add_button(page, index).click()
+        expect_selected = page.locator(".case-card").nth(index).locator(".selection-state")
+        expect_selected.filter(has_text="已选").wait_for()
+        assert add_button(page, index).inner_text().startswith("移出已选")
+    assert page.evaluate("window.stayed === true") is script
+    assert header_count(page) == 2 and page.locator(".selection-bar").is_visible()
+    assert page.locator(".selection-bar").get_by_role("link", name="比较已选案例").is_visible()
+    if script:
+        assert "已选 2 个案例" in page.locator("#selection-notice").inner_text()
+
+    visit(page, third)
+    page.locator(".case .selection-toggle").get_by_role("button", name=re.compile("^加入已选")).click()
+    page.locator(".case .selection-state").filter(has_text="已选").wait_for()
+    assert header_count(page) == 3
+
+    page.locator(".site-header").get_by_role("link", name=re.compile("^已选案例")).click()
+    page.wait_for_url(re.compile(r"/selection/$"))
+    assert [text.split("．", 1)[1] for text in page.locator(".selection-item-title a").all_inner_texts()] == titles
+
+    page.get_by_role("link", name="比较这 3 个案例").click()
+    page.wait_for_url(re.compile(r"/compare/\?"))
+    columns = page.locator(".compare-table thead th[scope=col]")
+    assert columns.count() == 4
     for i, title in enumerate(titles, start=1):
         assert title in columns.nth(i).inner_text()
-    assert page.locator(".compare-table tbody tr").first.locator("td").count() == 2
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"/selection/$"))
+    assert download_rows(page, page.locator(".export").get_by_role("link", name="CSV", exact=True)) == titles
+
+
+def test_select_from_results_and_a_case_page_then_compare_and_export(page):
+    select_compare_and_export(page, script=True)
+
+
+def test_select_compare_and_export_without_javascript(browser, watch):
+    context = open_context(browser, watch, java_script_enabled=False)
+    try:
+        select_compare_and_export(context.new_page(), script=False)
+    finally:
+        context.close()
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+def test_add_with_the_keyboard_and_the_bar_never_covers_the_focus(page):
+    visit(page, "/search/?q=融资")
+    page.locator(".case-card-title a").first.focus()
+    page.keyboard.press("Tab")
+    button = add_button(page, 0)
+    assert button.evaluate("el => el === document.activeElement"), "Tab after the first result misses its button"
+    assert focus_is_visible(page)
+    page.keyboard.press("Enter")
+    page.locator(".case-card").first.locator(".selection-state").filter(has_text="已选").wait_for()
+    assert button.evaluate("el => el === document.activeElement"), "the button lost the focus"
+    assert header_count(page) == 1
+    bar = page.locator(".selection-bar")
+    assert bar.is_visible() and bar.evaluate("el => getComputedStyle(el).position") == "sticky"
+    # Tab on through the results: the sticky bar must never hide the focused element (WCAG 2.4.11).
+    covered = []
+    for _ in range(3 * page.locator(".case-card").count()):
+        page.keyboard.press("Tab")
+        hidden = page.evaluate(
+            """() => {
+                const el = document.activeElement, bar = document.querySelector(".selection-bar");
+                if (!el || el === document.body || bar.contains(el)) return null;
+                const box = el.getBoundingClientRect(), barTop = bar.getBoundingClientRect().top;
+                return box.bottom > barTop && box.top < innerHeight ? el.outerHTML.slice(0, 80) : null;
+            }"""
+        )
+        if hidden:
+            covered.append(hidden)
+    assert not covered, covered
+
+
+def test_the_selection_page_has_no_serious_accessibility_violations(page):
+    visit(page, "/search/?q=融资")
+    add_button(page, 0).click()
+    page.locator(".case-card").first.locator(".selection-state").filter(has_text="已选").wait_for()
+    visit(page, "/selection/")
+    assert page.locator(".selection-item").count() == 1
+    serious = serious_violations(page)
+    assert not serious, serious
 
 
 def test_download_the_csv_and_excel_exports_from_the_results(page, site):
@@ -333,14 +439,20 @@ def test_no_serious_accessibility_violations(page, path):
         visit(page, "/search/?q=融资")
         path = card_links(page)[0]
     visit(page, path)
+    serious = serious_violations(page, source)
+    assert not serious, serious
+
+
+def serious_violations(page: Page, source: str | None = None) -> str:
+    """axe-core's serious and critical findings on the page, one a line."""
     # page.evaluate runs through the DevTools protocol, which the site's
     # Content-Security-Policy (no inline scripts) does not apply to, so axe is
     # injected without bypass_csp and the page is checked under its real CSP.
-    page.evaluate(source)
+    page.evaluate(source or axe_source())
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     assert results["passes"], "axe checked nothing"
     serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, "\n".join(
+    return "\n".join(
         f"{v['impact']} {v['id']}: {v['help']} — {[node['target'] for node in v['nodes'][:5]]}" for v in serious
     )
 

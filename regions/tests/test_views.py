@@ -102,7 +102,8 @@ def test_taiwan_hong_kong_and_macao_have_their_pages(client):
 def test_region_pages_use_no_inline_style_or_script(client):
     for url in [reverse("regions:region_list"), reverse("regions:region_detail", args=["chongqing"])]:
         html = client.get(url).content.decode()
-        assert "style=" not in html and "<style" not in html and "<script" not in html
+        assert "style=" not in html and "<style" not in html
+        assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/selection.js" defer>']
 
 
 def test_the_region_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
@@ -128,13 +129,15 @@ def test_a_city_links_to_its_province(client):
     assert html.count('<article class="case-card">') == 4
 
 
-def test_the_cases_of_a_region_can_be_compared(client):
+def test_the_cases_of_a_region_can_be_added_to_the_selection(client):
     html = client.get(reverse("regions:region_detail", args=["chongqing"])).content.decode()
     case = Case.objects.get(number=13)
-    assert f'action="{reverse("cases:compare")}"' in html
-    assert f'<input type="checkbox" id="compare-{case.pk}" name="case" value="{case.pk}">' in html
-    assert f'<label for="compare-{case.pk}">加入比较' in html
-    assert "比较所选案例" in html
+    form = html[html.index(f'id="select-{case.pk}"') :]
+    form = form[: form.index("</form>")]
+    assert f'action="{reverse("cases:selection_add")}"' in form
+    assert f'<input type="hidden" name="case" value="{case.pk}">' in form
+    assert "加入已选" in form
+    assert html.count('class="selection-toggle"') == 3
 
 
 def test_a_region_without_cases_says_so(client):

@@ -118,14 +118,15 @@ def case_order() -> tuple[str, str]:
     return " ".join(joins.values()), ", ".join(terms)
 
 
-def ranked_page_sql(source: str, score: str, *, first_by: str | None = None) -> str:
+def ranked_page_sql(source: str, score: str, *, first_by: tuple[str, ...] = ()) -> str:
     """Published cases of ``source`` (relations naming ``hits.id``), best ``score`` first, ties in the cases' order.
 
-    ``first_by`` orders before the score (the number of words a case covers).
+    ``first_by`` are keys ordered (descending) before the score: the number of
+    words a case covers, whether it has the words as typed.
     Takes the status, then the parameters of ``first_by``, then LIMIT and OFFSET as its last parameters.
     """
     joins, order = case_order()
-    first = f"{first_by} DESC, " if first_by else ""
+    first = "".join(f"{key} DESC, " for key in first_by)
     return (
         f"SELECT hits.id, {score} AS score FROM {source} "
         f"JOIN {quote(Case._meta.db_table)} c ON c.{quote(Case._meta.pk.column)} = hits.id {joins} "

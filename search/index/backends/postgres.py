@@ -26,8 +26,6 @@ MAX_LEXEME_BYTES = 2046  # and for the length of a lexeme
 GIN_INDEX = "search_document_vector_gin"  # created by migration 0002
 # ts_rank weights in the order {D, C, B, A}.
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
-# A case with the words as typed ranks above one with only their synonyms or pieces.
-LITERAL_BONUS = 1.0
 
 
 def quote_lexeme(token: str) -> str:
@@ -181,20 +179,31 @@ class PostgresBackend:
     ) -> list[tuple[int, float]]:
         rank = "ts_rank(%s, d.vector, %s::tsquery)"
         params: list = [RANK_WEIGHTS, tsquery_text(query.widened() if coverage else query, with_exclusions=False)]
-        for bonus, factor in ((adjacency_tsquery_text(query), 1.0), (literal_tsquery_text(query), LITERAL_BONUS)):
-            if bonus:
-                rank += f" + {factor} * ts_rank(%s, d.vector, %s::tsquery)"
-                params += [RANK_WEIGHTS, bonus]
-        covered = ""
+        adjacency, literal = adjacency_tsquery_text(query), literal_tsquery_text(query)
+        if adjacency:
+            rank += " + ts_rank(%s, d.vector, %s::tsquery)"
+            params += [RANK_WEIGHTS, adjacency]
+        columns, first_by = "", []
         if coverage:
-            covered = ", " + " + ".join("(d.vector @@ %s::tsquery)::int" for _ in coverage) + " AS covered"
+            columns += ", " + " + ".join("(d.vector @@ %s::tsquery)::int" for _ in coverage) + " AS covered"
             params += coverage
+            first_by.append("hits.covered")
+        if literal:
+            # A synonym, a pinyin spelling or the pieces of a word weigh less than the word as typed: the cases
+            # with the words as typed come first, by their rank for those words.
+            literal_rank, literal_params = "ts_rank(%s, d.vector, %s::tsquery)", [RANK_WEIGHTS, literal]
+            if adjacency:
+                literal_rank += " + ts_rank(%s, d.vector, %s::tsquery)"
+                literal_params += [RANK_WEIGHTS, adjacency]
+            columns += f", CASE WHEN d.vector @@ %s::tsquery THEN {literal_rank} ELSE -1 END AS literal"
+            params += [literal, *literal_params]
+            first_by.append("hits.literal")
         params += where_params
         if within:
             where += f" AND d.case_id IN ({within[0]})"
             params += within[1]
-        hits = f"(SELECT d.case_id AS id, {rank} AS score{covered} FROM {quote(self.table)} d WHERE {where}) hits"
-        sql = ranked_page_sql(hits, "hits.score", first_by="hits.covered" if coverage else None)
+        hits = f"(SELECT d.case_id AS id, {rank} AS score{columns} FROM {quote(self.table)} d WHERE {where}) hits"
+        sql = ranked_page_sql(hits, "hits.score", first_by=tuple(first_by))
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, PUBLISHED, limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]

@@ -30,8 +30,6 @@ from . import (
 )
 
 FTS_TABLE = "search_fts"
-# A case with the words as typed ranks above one with only their synonyms or pieces.
-LITERAL_BONUS = 1.0
 BM25 = f"bm25({FTS_TABLE}, {', '.join(str(field.boost) for field in FIELDS)})"
 
 
@@ -138,22 +136,26 @@ class SqliteBackend:
             restriction = within[1]
         ctes = [f"hits AS MATERIALIZED ({ranked_matches.format('score')})"]
         params: list = [matches, *restriction]
-        score, joins = "hits.score", []
-        for name, bonus_match, factor in (
-            ("adj", adjacency_match_text(query), 1.0),
-            ("lit", literal_match_text(query), LITERAL_BONUS),
-        ):
-            if bonus_match:
-                ctes.append(f"{name} AS MATERIALIZED ({ranked_matches.format('bonus')})")
-                params += [bonus_match, *restriction]
-                score += f" + {factor} * COALESCE({name}.bonus, 0)"
-                joins.append(f"LEFT JOIN {name} ON {name}.id = hits.id")
-        first_by = None
+        score, joins, first_by = "hits.score", [], []
         if coverage:
-            first_by = " + ".join(
-                f"(hits.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))" for _ in coverage
+            covered = f"(hits.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"
+            first_by.append("(" + " + ".join(covered for _ in coverage) + ")")
+        adjacency, literal = adjacency_match_text(query), literal_match_text(query)
+        if adjacency:
+            ctes.append(f"adj AS MATERIALIZED ({ranked_matches.format('bonus')})")
+            params += [adjacency, *restriction]
+            score += " + COALESCE(adj.bonus, 0)"
+            joins.append("LEFT JOIN adj ON adj.id = hits.id")
+        if literal:
+            # A synonym, a pinyin spelling or the pieces of a word weigh less than the word as typed: the cases
+            # with the words as typed come first, by their score for those words.
+            ctes.append(f"lit AS MATERIALIZED ({ranked_matches.format('bonus')})")
+            params += [literal, *restriction]
+            first_by.append(
+                "COALESCE(lit.bonus + COALESCE(adj.bonus, 0), -1)" if adjacency else "COALESCE(lit.bonus, -1)"
             )
-        sql = f"WITH {', '.join(ctes)} " + ranked_page_sql(f"hits {' '.join(joins)}", score, first_by=first_by)
+            joins.append("LEFT JOIN lit ON lit.id = hits.id")
+        sql = f"WITH {', '.join(ctes)} " + ranked_page_sql(f"hits {' '.join(joins)}", score, first_by=tuple(first_by))
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, PUBLISHED, *(coverage or []), limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
