@@ -14,7 +14,7 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from cases import exports
+from cases.exports import rows, selection
 from cases.models import Case, CaseItem, Topic
 from regions.models import Region
 from search.service import Sort, ranked_case_ids, search_cases
@@ -163,7 +163,7 @@ class TestExcel:
         book = workbook(client.get(XLSX))
         assert book.sheetnames == ["案例", "条目"]
         cases, items = book["案例"], book["条目"]
-        assert [cell.value for cell in cases[1]] == exports.CASE_COLUMNS
+        assert [cell.value for cell in cases[1]] == rows.CASE_COLUMNS
         assert [cell.value for cell in items[1]] == ["案例编号", "标题", "部分", "序号", "要点", "正文"]
         for sheet in (cases, items):
             assert sheet.freeze_panes == "A2"
@@ -332,7 +332,7 @@ class TestErrors:
         assert "case 参数不能与 q 同时使用" in response.content.decode()
 
     def test_too_many_cases_is_a_clear_400(self, client, monkeypatch):
-        monkeypatch.setattr(exports, "MAX_CASES", 19)
+        monkeypatch.setattr(selection, "MAX_CASES", 19)
         response = client.get(CSV)
         assert response.status_code == 400
         assert "超过 19 个" in response.content.decode()
@@ -340,7 +340,7 @@ class TestErrors:
         assert client.get(CSV, {"case": pks(*range(1, 21))}).status_code == 400
 
     def test_the_briefing_takes_fewer_cases(self, client, monkeypatch):
-        monkeypatch.setattr(exports, "MAX_BRIEFING_CASES", 2)
+        monkeypatch.setattr(selection, "MAX_BRIEFING_CASES", 2)
         assert client.get(DOCX, {"case": pks(1, 2, 3)}).status_code == 400
         assert client.get(CSV, {"case": pks(1, 2, 3)}).status_code == 200
 
@@ -353,7 +353,7 @@ class TestLoading:
     def test_cases_come_in_the_given_order_across_chunks(self, django_assert_num_queries):
         ids = pks(20, 1, 7, 3, 19, 2, 11)
         with django_assert_num_queries(3 * 4):  # four queries per chunk of three
-            cases = list(exports.iter_cases([*ids, 999999], chunk_size=3))
+            cases = list(selection.iter_cases([*ids, 999999], chunk_size=3))
         assert [case.pk for case in cases] == ids
 
     def test_ranked_case_ids_matches_search_cases(self):
