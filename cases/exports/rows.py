@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..models import Case, CaseItem
 
 CASE_COLUMNS = [
@@ -20,6 +22,13 @@ CASE_COLUMNS = [
 ITEM_COLUMNS = ["案例编号", "标题", "部分", "序号", "要点", "正文"]
 
 LABEL_SEPARATOR = "、"
+# Characters that XML 1.0 (and so .docx and .xlsx) cannot hold.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters an Office file cannot hold."""
+    return XML_ILLEGAL.sub("", text)
 
 
 def region_names(case: Case) -> str:

@@ -16,6 +16,7 @@ from search.filters import CaseFilter
 from search.service import ranked_case_ids
 
 from ..models import Case, CaseItem, Collection
+from .rows import LABEL_SEPARATOR
 
 MAX_CASES = 5000
 MAX_BRIEFING_CASES = 200
@@ -49,6 +50,8 @@ class Selection:
     labels: list[str] = field(default_factory=list)  # the query, then region and topic names
     ascii_labels: list[str] = field(default_factory=list)  # for the ASCII fallback file name
     q: str = ""
+    regions: list[str] = field(default_factory=list)  # the names of the region filters
+    topics: list[str] = field(default_factory=list)  # the names of the topic filters
     chosen: bool = False
 
     def filenames(self, stem: str, ascii_stem: str, extension: str, today: date) -> tuple[str, str]:
@@ -62,6 +65,21 @@ class Selection:
         name = "_".join(part for part in (stem, label, today.isoformat()) if part)
         ascii_name = "_".join(part for part in (ascii_stem, ascii_label, today.isoformat()) if part)
         return f"{name}.{extension}", f"{ascii_name}.{extension}"
+
+    def scope(self) -> list[tuple[str, str]]:
+        """What the export covers, as (label, value) lines: the query words and the filters by name, or the choice."""
+        if self.chosen:
+            return [("范围", "已选案例")]
+        lines = [
+            ("检索词", self.q),
+            ("地区", LABEL_SEPARATOR.join(self.regions)),
+            ("主题", LABEL_SEPARATOR.join(self.topics)),
+        ]
+        return [(label, value) for label, value in lines if value] or [("范围", "全部案例")]
+
+    def scope_text(self) -> str:
+        """The scope on one line, e.g. 检索词：融资；地区：湖北省."""
+        return "；".join(f"{label}：{value}" for label, value in self.scope())
 
 
 @dataclass(frozen=True)
@@ -119,6 +137,8 @@ def select_cases(params: QueryDict, *, limit: int | None = None) -> Selection:
         labels=[q, *(region.full_name for region in regions), *(topic.name for topic in topics)],
         ascii_labels=[q, *(region.slug for region in regions), *(topic.slug for topic in topics)],
         q=q,
+        regions=[region.full_name for region in regions],
+        topics=[topic.name for topic in topics],
     )
 
 
