@@ -143,6 +143,9 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# The site's name where a file speaks for it: the author of exported Word and Excel files.
+SITE_NAME = os.environ.get("SITE_NAME", "试点最佳实践案例库")
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"

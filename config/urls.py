@@ -8,7 +8,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("cases.api_urls")),
-    path("export/", include("cases.export_urls")),
+    path("export/", include("cases.exports.urls")),
     path("", include("search.urls")),
     path("regions/", include("regions.urls")),
     path("", include("cases.urls")),

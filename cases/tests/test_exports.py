@@ -4,9 +4,11 @@ import codecs
 import csv
 import io
 import json
+import zipfile
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +16,7 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from cases import exports
+from cases.exports import rows, selection
 from cases.models import Case, CaseItem, Topic
 from regions.models import Region
 from search.service import SearchArguments, Sort, ranked_case_ids, search_cases
@@ -50,6 +52,28 @@ def search_ids(q: str = "", regions=(), topics=(), sort: str = Sort.RELEVANCE) -
 
 def workbook(response):
     return load_workbook(io.BytesIO(download(response)))
+
+
+def briefing(response):
+    return Document(io.BytesIO(download(response)))
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def cover_text(document) -> list[str]:
+    """The cover's paragraphs: those before the table of contents' heading."""
+    texts = []
+    for paragraph in document.paragraphs:
+        if paragraph.style.name == "TOC Heading":
+            return texts
+        texts.append(paragraph.text)
+    raise AssertionError("no table of contents")
+
+
+def field_instructions(element) -> list[str]:
+    return [node.text.strip() for node in element.iter(f"{W}instrText")]
 
 
 def pks(*numbers: int) -> list[int]:
@@ -163,7 +187,7 @@ class TestExcel:
         book = workbook(client.get(XLSX))
         assert book.sheetnames == ["案例", "条目"]
         cases, items = book["案例"], book["条目"]
-        assert [cell.value for cell in cases[1]] == exports.CASE_COLUMNS
+        assert [cell.value for cell in cases[1]] == rows.CASE_COLUMNS
         assert [cell.value for cell in items[1]] == ["案例编号", "标题", "部分", "序号", "要点", "正文"]
         for sheet in (cases, items):
             assert sheet.freeze_panes == "A2"
@@ -191,6 +215,34 @@ class TestExcel:
         assert first == [8, case.title, "主要做法", 1, "加强宏观政策引导。", item.body]
         sections = [row[2] for row in book["条目"].iter_rows(min_row=2, values_only=True)]
         assert sections == ["主要做法"] * 4 + ["实践效果"] * 3 + ["下一步工作思路"] * 4
+
+    def test_links_filters_and_properties(self, client):
+        book = workbook(client.get(XLSX))
+        cases, items = book["案例"], book["条目"]
+        links = [row[10] for row in cases.iter_rows(min_row=2)]
+        assert [cell.hyperlink.target for cell in links] == [cell.value for cell in links]
+        assert [cell.value for cell in links] == [f"http://testserver/cases/{pk}/" for pk in pks(*range(1, 21))]
+        assert links[0].font.u == "single"
+        title = items["B2"]
+        assert title.value == Case.objects.get(number=1).title
+        assert title.hyperlink.target == f"http://testserver/cases/{pks(1)[0]}/"
+        assert cases.auto_filter.ref == "A1:K21"
+        assert items.auto_filter.ref == f"A1:F{CaseItem.objects.count() + 1}"
+        assert book.properties.creator == book.properties.lastModifiedBy == settings.SITE_NAME == "试点最佳实践案例库"
+        assert book.properties.title == "试点最佳实践案例"
+        assert book.properties.subject == "范围：全部案例"
+
+    def test_the_properties_give_the_scope_and_rows_fit_their_text(self, client):
+        book = workbook(client.get(XLSX, {"q": "融资", "region": "hubei"}))
+        assert book.properties.subject == "检索词：融资；地区：湖北省"
+        assert "openpyxl" not in f"{book.properties.creator} {book.properties.lastModifiedBy}".lower()
+        items = book["条目"]
+        heights = {
+            row: items.row_dimensions[row].height for row in range(2, items.max_row + 1) if items.cell(row, 6).value
+        }
+        longest = max(heights, key=lambda row: len(items.cell(row, 6).value))
+        shortest = min(heights, key=lambda row: len(items.cell(row, 6).value))
+        assert heights[longest] > heights[shortest] >= 16
 
 
 class TestJson:
@@ -244,6 +296,85 @@ class TestBriefing:
         headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
         expected = search_ids(q="融资", regions=Region.objects.filter(slug="hubei"))
         assert headings == [Case.objects.get(pk=pk).title for pk in expected]
+
+    def test_the_cover_names_the_scope_date_and_count(self, client):
+        params = {"q": "融资", "region": "hubei", "topic": "finance"}
+        expected = search_ids(
+            q="融资", regions=Region.objects.filter(slug="hubei"), topics=Topic.objects.filter(slug="finance")
+        )
+        assert expected
+        cover = cover_text(briefing(client.get(DOCX, params)))
+        assert cover[0] == "试点最佳实践案例简报"
+        assert cover[2:5] == ["检索词：融资", "地区：湖北省", "主题：金融服务"]
+        assert f"共 {len(expected)} 个案例" in cover
+        today = timezone.localdate()
+        assert f"日期：{today.year}年{today.month}月{today.day}日" in cover
+        assert cover[-1] == settings.SITE_NAME
+
+    def test_the_cover_of_chosen_cases_says_so(self, client):
+        cover = cover_text(briefing(client.get(DOCX, {"case": pks(13, 8)})))
+        assert "范围：已选案例" in cover and "共 2 个案例" in cover
+        assert not any(line.startswith(("检索词", "地区", "主题")) for line in cover)
+        assert "范围：全部案例" in cover_text(briefing(client.get(DOCX)))
+
+    def test_properties_speak_for_the_site(self, client):
+        raw = download(client.get(DOCX, {"q": "融资", "region": "hubei"}))
+        properties = Document(io.BytesIO(raw)).core_properties
+        assert properties.author == properties.last_modified_by == settings.SITE_NAME == "试点最佳实践案例库"
+        assert properties.title == "试点最佳实践案例简报"
+        assert properties.subject == "检索词：融资；地区：湖北省"
+        assert properties.language == "zh-CN"
+        with zipfile.ZipFile(io.BytesIO(raw)) as package:
+            metadata = b"".join(package.read(name) for name in package.namelist() if name.startswith("docProps/"))
+            assert "docProps/thumbnail.jpeg" not in package.namelist()
+        assert b"python-docx" not in metadata and b"Microsoft" not in metadata
+
+    def test_characters_an_office_file_cannot_hold_are_left_out_of_the_properties(self, client):
+        params = {"q": "融资\ufffe", "region": "hubei"}
+        assert briefing(client.get(DOCX, params)).core_properties.subject == "检索词：融资；地区：湖北省"
+        assert workbook(client.get(XLSX, params)).properties.subject == "检索词：融资；地区：湖北省"
+
+    def test_a_table_of_contents_field_already_listing_the_cases(self, client):
+        chosen = pks(13, 8, 2)
+        document = briefing(client.get(DOCX, {"case": chosen}))
+        body = document.element.body
+        assert field_instructions(body)[0] == 'TOC \\o "1-1" \\h \\z \\u'
+        titles = [Case.objects.get(pk=pk).title for pk in chosen]
+        entries = [p for p in document.paragraphs if p.style.name == "toc 1"]
+        assert [p.text for p in entries] == titles
+        # Each entry links to the bookmark on its case's heading.
+        anchors = [p._p.find(f"{W}hyperlink").get(f"{W}anchor") for p in entries]
+        headings = [p for p in document.paragraphs if p.style.name == "Heading 1"]
+        assert [h._p.find(f"{W}bookmarkStart").get(f"{W}name") for h in headings] == anchors
+        assert len(set(anchors)) == 3
+        # The field ends after the last entry, before the first case.
+        ends = [node.get(f"{W}fldCharType") for node in entries[-1]._p.iter(f"{W}fldChar")]
+        assert ends[-1] == "end"
+        settings_xml = document.settings.element
+        assert settings_xml.find(f"{W}updateFields").get(f"{W}val") == "true"
+
+    def test_page_numbers_in_the_footer_but_not_on_the_cover(self, client):
+        section = briefing(client.get(DOCX, {"case": pks(1)})).sections[0]
+        assert field_instructions(section.footer._element) == ["PAGE"]
+        assert section.different_first_page_header_footer
+        assert field_instructions(section.first_page_footer._element) == []
+
+    def test_each_case_links_to_its_page(self, client):
+        chosen = pks(8, 13)
+        document = briefing(client.get(DOCX, {"case": chosen}))
+        links = [p for p in document.paragraphs if p.text.startswith("网页：")]
+        urls = [f"http://testserver/cases/{pk}/" for pk in chosen]
+        assert [p.text for p in links] == [f"网页：{url}" for url in urls]
+        targets = [document.part.rels[p._p.find(f"{W}hyperlink").get(RELATIONSHIP_ID)].target_ref for p in links]
+        assert targets == urls
+
+    def test_the_text_is_chinese_for_word(self, client):
+        document = briefing(client.get(DOCX, {"case": pks(1)}))
+        language = document.styles.element.find(f"{W}docDefaults").find(f".//{W}lang")
+        assert language.get(f"{W}eastAsia") == "zh-CN"
+        with zipfile.ZipFile(io.BytesIO(download(client.get(DOCX, {"case": pks(1)})))) as package:
+            font_table = package.read("word/fontTable.xml").decode()
+        assert '<w:font w:name="宋体"><w:altName w:val="SimSun"/>' in font_table
 
 
 class TestFileNames:
@@ -332,7 +463,7 @@ class TestErrors:
         assert "case 参数不能与 q 同时使用" in response.content.decode()
 
     def test_too_many_cases_is_a_clear_400(self, client, monkeypatch):
-        monkeypatch.setattr(exports, "MAX_CASES", 19)
+        monkeypatch.setattr(selection, "MAX_CASES", 19)
         response = client.get(CSV)
         assert response.status_code == 400
         assert "超过 19 个" in response.content.decode()
@@ -340,7 +471,7 @@ class TestErrors:
         assert client.get(CSV, {"case": pks(*range(1, 21))}).status_code == 400
 
     def test_the_briefing_takes_fewer_cases(self, client, monkeypatch):
-        monkeypatch.setattr(exports, "MAX_BRIEFING_CASES", 2)
+        monkeypatch.setattr(selection, "MAX_BRIEFING_CASES", 2)
         assert client.get(DOCX, {"case": pks(1, 2, 3)}).status_code == 400
         assert client.get(CSV, {"case": pks(1, 2, 3)}).status_code == 200
 
@@ -353,7 +484,7 @@ class TestLoading:
     def test_cases_come_in_the_given_order_across_chunks(self, django_assert_num_queries):
         ids = pks(20, 1, 7, 3, 19, 2, 11)
         with django_assert_num_queries(3 * 4):  # four queries per chunk of three
-            cases = list(exports.iter_cases([*ids, 999999], chunk_size=3))
+            cases = list(selection.iter_cases([*ids, 999999], chunk_size=3))
         assert [case.pk for case in cases] == ids
 
     def test_ranked_case_ids_matches_search_cases(self):

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases import selection
+from cases.exports import selection as export_selection
 from cases.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -121,9 +122,7 @@ def test_the_selection_is_capped_with_a_clear_message(client, monkeypatch):
 
 
 def test_the_cap_lets_the_whole_selection_go_into_one_word_briefing():
-    from cases import exports
-
-    assert selection.MAX_CASES <= exports.MAX_BRIEFING_CASES
+    assert selection.MAX_CASES <= export_selection.MAX_BRIEFING_CASES
 
 
 def test_invalid_ids_are_ignored_with_a_message(client):

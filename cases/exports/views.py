@@ -1,0 +1,85 @@
+"""One download view for every format; :data:`FORMATS` says what differs between them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ..models import Case
+from . import csv_writer, docx_writer, json_writer, selection, xlsx_writer
+from .selection import ExportContext, ExportError
+
+Writer = Callable[[Iterable[Case], ExportContext], "bytes | Iterator[str]"]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """A kind of download: its URL name and path, its file, how it is written and how many cases it takes."""
+
+    name: str  # the URL name, in the "export" namespace
+    content_type: str
+    extension: str
+    writer: Writer  # gives bytes, or text piece by piece when ``streaming``
+    streaming: bool
+    limit: Callable[[], int]  # read at each request, so the limits in :mod:`.selection` can change
+    stem: str = "案例"  # the file name starts with this, or with ``ascii_stem`` in the ASCII fallback
+    ascii_stem: str = "cases"
+
+    @property
+    def path(self) -> str:
+        return f"{self.ascii_stem}.{self.extension}"
+
+
+def _max_cases() -> int:
+    return selection.MAX_CASES
+
+
+def _max_briefing_cases() -> int:
+    return selection.MAX_BRIEFING_CASES
+
+
+FORMATS = (
+    ExportFormat("cases_csv", "text/csv; charset=utf-8", "csv", csv_writer.write, True, _max_cases),
+    ExportFormat(
+        "cases_xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+        xlsx_writer.write,
+        False,
+        _max_cases,
+    ),
+    ExportFormat("cases_json", "application/json; charset=utf-8", "json", json_writer.write, True, _max_cases),
+    ExportFormat(
+        "briefing_docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+        docx_writer.write,
+        False,
+        _max_briefing_cases,
+        stem="简报",
+        ascii_stem="briefing",
+    ),
+)
+
+
+@require_GET
+def export(request: HttpRequest, export_format: ExportFormat) -> HttpResponseBase:
+    """The cases the query string asks for (see :func:`.selection.select_cases`) as a file to download."""
+    try:
+        chosen = selection.select_cases(request.GET, limit=export_format.limit())
+    except ExportError as error:
+        return HttpResponse(error.as_text(), status=error.status, content_type="text/plain; charset=utf-8")
+    context = ExportContext(request=request, selection=chosen, today=timezone.localdate())
+    content = export_format.writer(selection.iter_cases(chosen.ids), context)
+    response_class = StreamingHttpResponse if export_format.streaming else HttpResponse
+    response = response_class(content, content_type=export_format.content_type)
+    name, ascii_name = chosen.filenames(
+        export_format.stem, export_format.ascii_stem, export_format.extension, context.today
+    )
+    response["Content-Disposition"] = selection.content_disposition(name, ascii_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
