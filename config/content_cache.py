@@ -1,26 +1,52 @@
-"""Caching of public pages and API responses, invalidated by any write.
+"""Caching of public pages and API responses, invalidated by any write, and bounded against abuse.
 
-Every cached entry is keyed by a content version; any change to the library
-(the search index follows every write, and bumps the version as it does)
-makes all earlier entries unreachable at once. The cache is Django's: Redis
-when ``REDIS_URL`` is set, this process's memory otherwise. A cache that is
-down is logged and skipped, never an error page.
+Every cached entry is keyed by the content version (``search.index.version``,
+a database row read once per request); any change to the library bumps it and
+makes all earlier entries unreachable at once, in every process. The cache is
+Django's: Redis when ``REDIS_URL`` is set, this process's memory otherwise. A
+cache that is down is logged and skipped, never an error page.
+
+The key is made only of what the view understands:
+
+* the scheme and host the request was served under (permalinks are absolute;
+  the scheme is trusted only from a proxy in ``TRUSTED_PROXIES``, see
+  ``config.middleware``), and the path;
+* the view's known parameters (``params``), names sorted, each name's values
+  in the order given with repeats dropped. Other parameters (``utm_source``…)
+  are removed before the view sees the request, so they can neither make new
+  entries nor appear in the page's links: what is rendered depends on the key
+  alone.
+
+A request with more than ``PAGE_CACHE_MAX_VALUES`` values of one parameter or
+a value longer than ``PAGE_CACHE_MAX_VALUE_LENGTH`` is answered but neither
+read from nor stored in the cache; so is a response larger than
+``PAGE_CACHE_MAX_BYTES``, one that sets a cookie or changes the session. A
+page's forms (the selection's buttons) are stored without their CSRF token,
+and each visitor served gets their own.
+
+Staff (an authenticated staff session) see drafts and bypass the cache. So does
+a visitor with a selection of cases in the session (``cases.selection``): pages may
+show it, and it is one visitor's. Everyone else, with or without a session
+cookie (a stale or forged one is simply anonymous), shares the cached pages.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 
-from search.index.version import content_version
+from cases.selection import SESSION_KEY as SELECTION_SESSION_KEY
+from search.index.version import pinned_content_version
 
 logger = logging.getLogger(__name__)
 
@@ -30,51 +56,110 @@ CACHED_HEADERS = ("Content-Type", "Content-Language")
 _CSRF_FIELD = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(">)')
 _CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
 
+# The parameters each kind of view understands.
+SEARCH_PARAMS = frozenset({"q", "region", "topic", "collection", "sort", "page", "page_size"})
+FEED_PARAMS = frozenset({"q", "region", "topic", "collection"})
+COMPARE_PARAMS = frozenset({"case", "choose"})
+PAGE_PARAMS = frozenset({"page"})
+SUGGEST_PARAMS = frozenset({"q"})
+NO_PARAMS: frozenset[str] = frozenset()
 
-def page_cache_key(request: HttpRequest) -> str:
-    """The version and the path with its parameters in a canonical order."""
-    params = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
-    digest = hashlib.sha256(repr((request.path, params)).encode()).hexdigest()
-    return f"page:{content_version()}:{digest}"
+Params = list[tuple[str, str]]
 
 
-def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache a public GET view's successful responses for anonymous visitors.
+def canonical_params(query: QueryDict, known: Iterable[str]) -> tuple[Params, bool]:
+    """The known parameters in canonical order, and whether they are within the cache's bounds."""
+    params: Params = []
+    bounded = True
+    for name in sorted(set(query) & set(known)):
+        values = list(dict.fromkeys(query.getlist(name)))
+        if len(values) > settings.PAGE_CACHE_MAX_VALUES or any(
+            len(value) > settings.PAGE_CACHE_MAX_VALUE_LENGTH for value in values
+        ):
+            bounded = False
+        params.extend((name, value) for value in values)
+    return params, bounded
 
-    Staff (anyone with a session) see drafts and are never served from or
-    stored in the cache; nor are visitors with a selection of cases, which
-    lives in their session. A page with forms is stored without its CSRF
-    token, and each visitor gets a page with their own.
+
+def page_cache_key(request: HttpRequest, params: Params, version: int) -> str:
+    """The version, then a digest of the scheme, host, path and canonical parameters."""
+    served_as = (request.scheme, request.get_host(), request.path, params)
+    return f"page:{version}:{hashlib.sha256(repr(served_as).encode()).hexdigest()}"
+
+
+def cached_page(view: Callable[..., HttpResponse], *, params: Iterable[str] = NO_PARAMS) -> Callable[..., HttpResponse]:
+    """Serve a public GET view from the cache; ``params`` names the query parameters it understands.
+
+    The view is always called with only those parameters (canonically ordered);
+    see the module's docstring for what is stored and who bypasses the cache.
     """
+    known = frozenset(params)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return view(request, *args, **kwargs)
-        key = page_cache_key(request)
-        try:
-            stored = cache.get(key)
-        except Exception:
-            logger.warning("cache unavailable: reading a page", exc_info=True)
-            return view(request, *args, **kwargs)
-        if stored is not None:
-            content, headers = stored
-            if _CSRF_PLACEHOLDER in content:
-                content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
-            response = HttpResponse(content)
-            for name, value in headers.items():
-                response[name] = value
-            response["X-Cache"] = "hit"
-            return response
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            headers = {name: response[name] for name in CACHED_HEADERS if name in response}
+        query, bounded = canonical_params(request.GET, known)
+        view_request = _with_query(request, query)
+        if request.method != "GET" or not bounded or bypasses_cache(request):
+            return _call(view, request, view_request, *args, **kwargs)
+        with pinned_content_version() as version:
+            key = page_cache_key(request, query, version)
             try:
-                content = _CSRF_FIELD.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)
-                cache.set(key, (content, headers), settings.PAGE_CACHE_SECONDS)
+                stored = cache.get(key)
             except Exception:
-                logger.warning("cache unavailable: storing a page", exc_info=True)
+                logger.warning("cache unavailable: reading a page", exc_info=True)
+                return _call(view, request, view_request, *args, **kwargs)
+            if stored is not None:
+                content, headers = stored
+                if _CSRF_PLACEHOLDER in content:  # this visitor's own token in the page's forms
+                    content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
+                response = HttpResponse(content, headers=headers)
+                response["X-Cache"] = "hit"
+                return response
+            response = _call(view, request, view_request, *args, **kwargs)
+            if _storable(response, request):
+                headers = {name: response[name] for name in CACHED_HEADERS if name in response}
+                content = _CSRF_FIELD.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)
+                try:
+                    cache.set(key, (content, headers), settings.PAGE_CACHE_SECONDS)
+                except Exception:
+                    logger.warning("cache unavailable: storing a page", exc_info=True)
             response["X-Cache"] = "miss"
-        return response
+            return response
 
     return wrapper
+
+
+def bypasses_cache(request: HttpRequest) -> bool:
+    """Staff (who see drafts) and visitors with a selection in their session get pages made for them."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get(SELECTION_SESSION_KEY))
+
+
+def _with_query(request: HttpRequest, params: Params) -> HttpRequest:
+    """A copy of the request whose query string holds only ``params``."""
+    query_string = urlencode(params)
+    view_request = copy.copy(request)
+    view_request.GET = QueryDict(query_string, encoding=request.encoding)
+    view_request.META = {**request.META, "QUERY_STRING": query_string}
+    return view_request
+
+
+def _call(view: Callable[..., HttpResponse], request: HttpRequest, view_request: HttpRequest, *args, **kwargs):
+    """Call the view; what it notes in META for the middleware (a CSRF cookie to set) is passed back."""
+    try:
+        return view(view_request, *args, **kwargs)
+    finally:
+        request.META.update((name, value) for name, value in view_request.META.items() if name != "QUERY_STRING")
+
+
+def _storable(response: HttpResponse, request: HttpRequest) -> bool:
+    """A complete, small, public answer: nothing in it is one visitor's."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if len(response.content) > settings.PAGE_CACHE_MAX_BYTES:
+        return False
+    session = getattr(request, "session", None)
+    return not (session is not None and session.modified)

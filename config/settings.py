@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
@@ -195,6 +196,9 @@ SECURE_SSL_REDIRECT = SECURE_HTTPS
 SECURE_HSTS_SECONDS = 31536000 if SECURE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
+# The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-* headers count;
+# from any other address config.middleware.TrustedProxyMiddleware removes them. None by default.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -213,7 +217,7 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
 
 # Cache: Redis when REDIS_URL is set, else this process's memory. Pages and
-# search results are keyed by a content version that every write bumps.
+# labels are keyed by a content version (a database row) that every write bumps.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
@@ -228,6 +232,12 @@ CACHES = {
     )
 }
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Larger responses are served but not stored.
+PAGE_CACHE_MAX_BYTES = int(os.environ.get("PAGE_CACHE_MAX_BYTES", str(512 * 1024)))
+# A request with more values of one parameter, or a longer value, is served uncached
+# (the search box takes 200 characters).
+PAGE_CACHE_MAX_VALUES = 10
+PAGE_CACHE_MAX_VALUE_LENGTH = 200
 
 LOGGING = {
     "version": 1,

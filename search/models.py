@@ -181,3 +181,20 @@ class IndexWord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token}（{self.pinyin}）"
+
+
+class ContentVersion(models.Model):
+    """The content version (see ``search.index.version``): one row, bumped in the transaction of every write.
+
+    Kept in the database rather than the cache, so that every process sees a
+    bump the moment the write commits, and a rolled-back write bumps nothing.
+    """
+
+    version = models.BigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "内容版本"
+        verbose_name_plural = "内容版本"
+
+    def __str__(self) -> str:
+        return f"内容版本 {self.version}"

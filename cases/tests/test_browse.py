@@ -207,9 +207,9 @@ def test_the_case_page_has_a_print_stylesheet_for_a4(client, settings):
 
 
 def test_the_case_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    # The cases with their collection and index, their topics, this case's regions and items.
+    # The content version, the cases with their collection and index, their topics, this case's regions and items.
     for url in [case(number).get_absolute_url() for number in (1, 13, 20)]:
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             assert client.get(url).status_code == 200
 
 
@@ -238,7 +238,7 @@ def test_the_topic_list_shows_every_topic_with_its_count_and_description(client)
 
 
 def test_the_topic_list_runs_one_query(client, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1 + 1):  # and the content version
         client.get(reverse("cases:topic_list"))
 
 
@@ -259,9 +259,8 @@ def test_a_topic_page_lists_its_cases_under_its_description(client):
 
 def test_a_topic_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     for slug in ("finance", "healthcare"):
-        with django_assert_num_queries(
-            5
-        ):  # the topic, the count of its cases, a page of them, their regions and topics
+        # The content version, the topic, the count of its cases, a page of them, their regions and topics.
+        with django_assert_num_queries(6):
             client.get(reverse("cases:topic_detail", args=[slug]))
 
 
@@ -295,7 +294,7 @@ def test_the_comparison_url_is_shown_to_share_and_each_case_can_be_removed(clien
 
 def test_a_comparison_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     for url in [compare_url(1, 2), compare_url(13, 11, 12, 4)]:
-        with django_assert_num_queries(2):  # the cases with their collection, their items
+        with django_assert_num_queries(3):  # the content version, the cases with their collection, their items
             assert client.get(url).status_code == 200
 
 
@@ -347,9 +346,9 @@ def test_a_draft_cannot_be_compared(client):
 
 
 def test_the_friendly_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    with django_assert_num_queries(1):  # the cases to choose from
+    with django_assert_num_queries(2):  # the content version, the cases to choose from
         client.get(reverse("cases:compare") + "?case=1")
-    with django_assert_num_queries(2):  # looking the ids up, then the cases to choose from
+    with django_assert_num_queries(3):  # the content version, looking the ids up, the cases to choose from
         client.get(reverse("cases:compare") + "?case=1&case=99999")
 
 
@@ -373,7 +372,7 @@ def test_even_four_of_the_longest_cases_stay_within_the_page_budget(client, sett
 
 
 def test_home_starts_with_the_search_box_and_links_regions_and_topics(client, django_assert_num_queries):
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # five and the content version
         html = client.get(reverse("cases:home")).content.decode()
     main = html[html.index("<main") :]
     assert main.index('role="search"') < main.index("案例集") < main.index("按地区浏览")

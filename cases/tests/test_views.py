@@ -82,7 +82,7 @@ def test_pages_link_the_site_icon_and_favicon_ico_leads_to_it(client):
 
 def test_case_page_query_count_is_fixed(client, django_assert_num_queries):
     case = Case.objects.get(number=17)
-    with django_assert_num_queries(4):  # case with its collection, regions, topics, items
+    with django_assert_num_queries(5):  # the content version; case with its collection, regions, topics, items
         client.get(case.get_absolute_url())
 
 

@@ -107,7 +107,7 @@ def test_region_pages_use_no_inline_style_or_script(client):
 
 
 def test_the_region_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    with django_assert_num_queries(3):  # case counts (by region, by province), the regions
+    with django_assert_num_queries(4):  # the content version, case counts (by region, by province), the regions
         assert client.get(reverse("regions:region_list")).status_code == 200
 
 
@@ -152,13 +152,13 @@ def test_an_unknown_region_is_404(client):
 
 
 def test_a_region_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    # The region, the count of its cases, a page of them with their regions and topics, the children,
-    # case counts twice.
-    with django_assert_num_queries(8):
+    # The content version, the region, the count of its cases, a page of them with their regions and topics,
+    # the children, case counts twice.
+    with django_assert_num_queries(9):
         client.get(reverse("regions:region_detail", args=["sichuan"]))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(reverse("regions:region_detail", args=["hangzhou"]))
-    with django_assert_num_queries(5):  # no case: no page to fetch, nor its regions and topics
+    with django_assert_num_queries(6):  # no case: no page to fetch, nor its regions and topics
         client.get(reverse("regions:region_detail", args=["xizang"]))
 
 

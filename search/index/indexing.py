@@ -47,11 +47,11 @@ def case_reindex(*, case_ids: Iterable[int]) -> None:
 
 def case_unindex(*, case_ids: Iterable[int]) -> None:
     case_ids = list(case_ids)
-    bump_content_version()
     get_backend().delete(case_ids)
     champions_delete(case_ids)
     SearchText.objects.filter(case_id__in=case_ids).delete()
     SearchDocument.objects.filter(case_id__in=case_ids).delete()
+    bump_content_version()  # after the writes (or with them, in the caller's transaction)
 
 
 CHUNK_SIZE = 500
@@ -68,8 +68,6 @@ def _reindex_now(
     """
     backend = get_backend()
     ordered = sorted(case_ids)
-    if ordered:
-        bump_content_version()  # cached pages show what the index now holds
     done = 0
     with transaction.atomic():
         found: set[int] = set()
@@ -113,6 +111,8 @@ def _reindex_now(
         gone = case_ids - found
         if gone:
             case_unindex(case_ids=gone)
+        if ordered:
+            bump_content_version()  # in the same transaction: cached pages show what the index now holds
 
 
 def _facet_key(case: Case) -> tuple[str, str]:

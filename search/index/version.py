@@ -4,46 +4,96 @@ Cached pages and cached labels are keyed by it (see ``config.content_cache`` and
 ``search.facets``), so a change makes every earlier entry unreachable at once.
 The index bumps it whenever it writes, which is after every write to a case,
 an item, a region, a topic or a collection.
+
+The number is a one-row table (:class:`search.models.ContentVersion`), not a
+cache entry: every process reads it from the database, so a bump reaches them
+all when the write commits, with Redis or without it. The bump is a short
+``UPDATE`` of its own, run when the writer's transaction commits: a write that
+is rolled back bumps nothing, no page of the old content can be stored under
+the new number, and writers never wait on each other for the row (a long
+import or reindex must not hold up an editor's save). Between the commit and
+the bump a page may be stored under the old number with the new content, which
+the bump then retires.
+
+A bump also moves a counter in Django's cache at once, which is the last three
+digits of the number: the writer's own process (and, with Redis, every process)
+stops serving pages of the old content even before the write commits. A page
+stored meanwhile from the uncommitted state is retired by the commit's bump.
+
+A bump sets the number to the current time in microseconds, or one more than
+before if that is larger: numbers only grow, and after a database is restored
+from an older dump, the next bump (``reindex`` makes one) lands above every
+number used before, so a shared cache cannot serve a page stored under one.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from time import time_ns
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import BigIntegerField, F, Value
+from django.db.models.functions import Greatest
+
+from ..models import ContentVersion
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "content-version"
+ROW = 1
+PENDING_KEY = "content-version-pending"
+# The version read once for the request being served (see ``pinned_content_version``).
+_pinned: ContextVar[int | None] = ContextVar("content_version", default=None)
 
 
 def content_version() -> int:
+    """The current version: the one pinned for this request, else read from the database (one indexed row)."""
+    pinned = _pinned.get()
+    return pinned if pinned is not None else _read()
+
+
+@contextmanager
+def pinned_content_version() -> Iterator[int]:
+    """Read the version once; every ``content_version()`` within uses that number.
+
+    A request's cache key and the labels its page shows are then keyed by the
+    same version, at the cost of a single query.
+    """
+    token = _pinned.set(_read())
     try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, 1, timeout=None)
-            version = cache.get(VERSION_KEY, 1)
-        return int(version)
-    except Exception:  # a cache outage must not take pages down
-        logger.warning("cache unavailable: reading the content version", exc_info=True)
-        return 0
+        yield _pinned.get()
+    finally:
+        _pinned.reset(token)
 
 
 def bump_content_version() -> None:
-    """Invalidate every cached page now, and again when the transaction commits.
-
-    The second bump covers a page rendered by another request from the
-    not-yet-committed state between the two.
-    """
-    _bump()
+    """Make every cached page unreachable: now in this process (and with Redis everywhere), and in every
+    process once the current transaction commits (at once outside one)."""
+    try:
+        cache.incr(PENDING_KEY)
+    except ValueError:  # no counter yet
+        cache.add(PENDING_KEY, 1, timeout=None)
+    except Exception:  # a cache outage must not stop a write
+        logger.warning("cache unavailable: bumping the content version", exc_info=True)
     transaction.on_commit(_bump)
 
 
 def _bump() -> None:
+    bumped = Greatest(F("version") + 1, Value(time_ns() // 1000, output_field=BigIntegerField()))
+    if not ContentVersion.objects.filter(pk=ROW).update(version=bumped):
+        # The row is gone (a flushed database): put it back, then bump it.
+        ContentVersion.objects.bulk_create([ContentVersion(pk=ROW, version=1)], ignore_conflicts=True)
+        ContentVersion.objects.filter(pk=ROW).update(version=bumped)
+
+
+def _read() -> int:
+    version = ContentVersion.objects.filter(pk=ROW).values_list("version", flat=True).first()
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet
-        cache.add(VERSION_KEY, 2, timeout=None)
+        pending = int(cache.get(PENDING_KEY, 0))
     except Exception:
-        logger.warning("cache unavailable: bumping the content version", exc_info=True)
+        logger.warning("cache unavailable: reading the content version", exc_info=True)
+        pending = 0
+    return (1 if version is None else version) * 1000 + pending % 1000
