@@ -5,14 +5,26 @@ from .models import SearchText
 
 @admin.register(SearchText)
 class SearchTextAdmin(admin.ModelAdmin):
-    """Read-only: the segmented text is derived from cases and rebuilt on every save."""
+    """Read-only, for superusers only: the segmented text is index data, derived from cases and rebuilt on each save.
+
+    Editors never see it, whatever permissions they are given.
+    """
 
     list_display = ["case"]
     list_select_related = ["case"]
     readonly_fields = ["case", "title_tokens", "label_tokens", "heading_tokens", "body_tokens"]
 
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
