@@ -219,9 +219,21 @@ class CaseAdmin(VersionAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_deleted_objects(self, objs, request: HttpRequest) -> tuple[list, dict, set, list]:
-        """A case's items and index text go with it: deleting it needs no permission over their (read-only) admins."""
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        """What a delete takes with it, as an editor knows it: the cases and their items.
+
+        Their index rows and region and topic links go too, unlisted, and need no permission
+        over the (read-only) admins of items and index text.
+        """
+        _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
         perms_needed -= {str(CaseItem._meta.verbose_name), str(SearchText._meta.verbose_name)}
+        cases = list(objs)
+        items = CaseItem.objects.filter(case__in=cases).order_by("section", "position", "pk")
+        deleted: list = []
+        for case in cases:
+            link = reverse("admin:cases_case_change", args=[case.pk])
+            deleted.append(format_html('案例：<a href="{}">{}</a>', link, case))
+            deleted.append([f"条目：{item}" for item in items if item.case_id == case.pk])
+        model_count = {Case._meta.verbose_name_plural: len(cases), CaseItem._meta.verbose_name_plural: len(items)}
         return deleted, model_count, perms_needed, protected
 
     def save_model(self, request: HttpRequest, obj: Case, form: forms.ModelForm, change: bool) -> None:

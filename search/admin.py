@@ -10,9 +10,13 @@ class SearchTextAdmin(admin.ModelAdmin):
     Editors never see it, whatever permissions they are given.
     """
 
-    list_display = ["case"]
+    list_display = ["case_title"]
     list_select_related = ["case"]
     readonly_fields = ["case", "title_tokens", "label_tokens", "heading_tokens", "body_tokens"]
+
+    @admin.display(description="案例", ordering="case")
+    def case_title(self, text: SearchText) -> str:
+        return str(text.case)
 
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser
