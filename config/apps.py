@@ -1,7 +1,7 @@
 """Chinese names for the apps whose own names would show in English in the admin.
 
 django-axes has no ``verbose_name`` (the admin shows "Axes"), and its log is for
-superusers only: ``ready`` puts its admin pages behind ``config.axes_admin``.
+superusers only: ``ready`` replaces its admin pages with those of ``config.axes_admin``.
 """
 
 from __future__ import annotations

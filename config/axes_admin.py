@@ -1,11 +1,15 @@
-"""The login security log (django-axes) in the admin: superusers only.
+"""The login security log (django-axes) in the admin: superusers only, with Chinese column names.
 
-Its records hold usernames and addresses of everyone who tried to log in;
-editors, whatever permissions they are given, see none of it.
+Its records hold the usernames and addresses of everyone who tried to log in;
+staff users see none of it, whatever permissions they are given. Imported by
+``config.apps.AxesConfig.ready``, after the admin has registered axes' own
+classes, which ``restrict_to_superusers`` replaces.
 """
 
 from __future__ import annotations
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
@@ -25,15 +29,27 @@ class SuperuserOnlyMixin:
         return request.user.is_active and request.user.is_superuser
 
 
-def restrict_to_superusers(site: admin.AdminSite = admin.site) -> None:
-    """Re-register each of axes' admins that is registered (AXES_ENABLE_ADMIN) behind ``SuperuserOnlyMixin``."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+class AccessAttemptAdmin(SuperuserOnlyMixin, axes_admin.AccessAttemptAdmin):
+    @admin.display(description="状态")
+    def status(self, obj: AccessAttempt) -> str:
+        return super().status(obj)
 
-    for model in (AccessAttempt, AccessLog, AccessFailureLog):
-        if not site.is_registered(model):
-            continue
-        base = type(site.get_model_admin(model))
-        if issubclass(base, SuperuserOnlyMixin):
-            continue
-        site.unregister(model)
-        site.register(model, type(f"SuperuserOnly{base.__name__}", (SuperuserOnlyMixin, base), {}))
+
+class AccessLogAdmin(SuperuserOnlyMixin, axes_admin.AccessLogAdmin):
+    pass
+
+
+class AccessFailureLogAdmin(SuperuserOnlyMixin, axes_admin.AccessFailureLogAdmin):
+    pass
+
+
+def restrict_to_superusers(site: admin.AdminSite = admin.site) -> None:
+    """Replace axes' admins, where registered (``AXES_ENABLE_ADMIN``), with the superuser-only ones above."""
+    for model, model_admin in [
+        (AccessAttempt, AccessAttemptAdmin),
+        (AccessLog, AccessLogAdmin),
+        (AccessFailureLog, AccessFailureLogAdmin),
+    ]:
+        if site.is_registered(model) and not isinstance(site.get_model_admin(model), SuperuserOnlyMixin):
+            site.unregister(model)
+            site.register(model, model_admin)
