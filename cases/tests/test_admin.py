@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import json
 import re
 from html.parser import HTMLParser
@@ -836,6 +837,31 @@ class TestLook:
         assert client.post(url, {"post": "yes"}).status_code == 302
         assert not Case.objects.filter(pk=case.pk).exists() and not SearchText.objects.filter(case=case.pk).exists()
         assert 3 not in found("融资") | {hit.case.number for hit in search_cases(q=case.title, page_size=100).hits}
+
+
+def po_messages(path) -> dict[str, str]:
+    """The translations in a .po file (single, non-plural messages, as in locale/)."""
+    messages, current, key = {}, {}, None
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith(("msgid ", "msgstr ")):
+            key, _, rest = line.partition(" ")
+            current[key] = json.loads(rest)
+        elif line.startswith('"') and key:
+            current[key] += json.loads(line)
+        elif not line.strip() and current:
+            messages[current["msgid"]] = current["msgstr"]
+            current, key = {}, None
+    return messages
+
+
+def test_the_compiled_translations_are_those_of_their_source():
+    """The committed .mo is what Django reads: `make messages` was run after the .po last changed."""
+    folder = settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES"
+    with (folder / "django.mo").open("rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)._catalog
+    source = {msgid: text for msgid, text in po_messages(folder / "django.po").items() if msgid}
+    assert len(source) > 40
+    assert {msgid: text for msgid, text in catalog.items() if msgid} == source
 
 
 def staff_with(client, *codenames: str) -> User:
