@@ -832,6 +832,7 @@ class TestLook:
         url = reverse("admin:cases_case_delete", args=[case.pk])
         page = admin_page(client, url)
         assert "无法删除案例" not in page.texts
+        assert f"确定要删除案例“{case}”吗？下列相关内容都将一并删除：" in page.texts
         assert sum(text.startswith("条目：") for text in page.texts) == case.items.count()
         assert not [text for text in page.texts if "Champion" in text or "object" in text]
         assert client.post(url, {"post": "yes"}).status_code == 302
