@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 AXE_CORE := var/node/node_modules/axe-core/axe.min.js
 
-.PHONY: run test setup lint fuzz bench load faults fixtures clean axe-core
+.PHONY: run test setup lint fuzz bench load faults fixtures clean axe-core messages
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ axe-core: $(AXE_CORE)
 $(AXE_CORE):
 	@command -v npm >/dev/null || { echo "npm is needed to fetch axe-core for the browser tests: apt-get install npm" >&2; exit 1; }
 	npm install --prefix var/node --no-save --no-audit --no-fund --loglevel=error axe-core@4
+
+# Compile the project's translation corrections (locale/*.po, needs GNU gettext) into the .mo files Django reads.
+messages: $(INSTALLED)
+	$(BIN)/python manage.py compilemessages --ignore .venv --ignore var
 
 # The property-based (Hypothesis) tests only, with many random examples instead of the suite's fixed few.
 fuzz: $(INSTALLED)

@@ -30,6 +30,7 @@ from regions.models import Region
 from search.index.backends import get_backend
 from search.index.indexing import batched, bulk
 from search.index.query import parse_query
+from search.models import SearchText
 
 from . import admin_import
 from .admin_login import AdminLoginForm
@@ -42,6 +43,9 @@ from .services import case_items_renumber, cases_set_status, topics_merge
 # A new item whose position is left empty goes to the end of its section.
 APPEND_POSITION = 32767
 
+# The class of a status's badge (static/css/admin-extra.css): a draft is red, a published case green.
+STATUS_BADGES = {Case.Status.DRAFT: "status-draft", Case.Status.PUBLISHED: "status-published"}
+
 admin.site.site_header = "试点最佳实践案例库 · 管理"
 admin.site.site_title = "案例库管理"
 admin.site.login_form = AdminLoginForm  # an over-long username is invalid, not a 500
@@ -53,17 +57,15 @@ class CaseItemInlineForm(forms.ModelForm):
         required=False,
         min_value=0,
         max_value=APPEND_POSITION,
-        widget=forms.NumberInput(attrs={"style": "width: 4em"}),
-        help_text="改这个数字即可调整顺序：填 2 即排到本部分第 2 条，填 0 排到最前；新条目留空则排在本部分末尾。"
-        "保存后每部分重新编号为 1、2、3……",
+        widget=forms.NumberInput(attrs={"class": "position-input", "aria-describedby": "items-ordering-help"}),
     )
 
     class Meta:
         model = CaseItem
         fields = ["section", "position", "heading", "body"]
         widgets = {
-            "heading": forms.Textarea(attrs={"rows": 3, "cols": 30}),
-            "body": forms.Textarea(attrs={"rows": 6, "cols": 70}),
+            "heading": forms.TextInput(attrs={"class": "vTextField wide-text"}),
+            "body": forms.Textarea(attrs={"class": "vLargeTextField wide-text", "rows": 8}),
         }
 
     def clean_position(self) -> int:
@@ -77,24 +79,40 @@ class CaseItemInlineForm(forms.ModelForm):
         return data
 
 
+class StatusSelect(forms.Select):
+    """The status choice, coloured like the change list's badge (draft red, published green)."""
+
+    def get_context(self, name: str, value: object, attrs: dict | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        badge = STATUS_BADGES.get(str(value), "")
+        context["widget"]["attrs"]["class"] = f"status-select {badge}".strip()
+        return context
+
+
 class CaseForm(forms.ModelForm):
     class Meta:
         model = Case
         fields = ["collection", "number", "title", "provider", "summary", "status", "regions", "topics"]
         widgets = {
-            "title": forms.TextInput(attrs={"class": "vTextField", "style": "width: 40em; max-width: 100%"}),
-            "provider": forms.TextInput(attrs={"class": "vTextField", "style": "width: 40em; max-width: 100%"}),
-            "summary": forms.Textarea(attrs={"rows": 6, "style": "width: 60em; max-width: 100%"}),
+            "title": forms.TextInput(attrs={"class": "vTextField wide-text"}),
+            "provider": forms.TextInput(attrs={"class": "vTextField wide-text"}),
+            "summary": forms.Textarea(attrs={"class": "vLargeTextField wide-text", "rows": 10}),
+            "status": StatusSelect,
         }
 
 
-class CaseItemInline(admin.TabularInline):
-    """The items of all three sections, in document order; ``position`` orders them within a section."""
+class CaseItemInline(admin.StackedInline):
+    """The items of all three sections, in document order; ``position`` orders them within a section.
+
+    Stacked, not tabular: a body runs to several hundred characters and gets the full width.
+    """
 
     model = CaseItem
     form = CaseItemInlineForm
     extra = 0
     ordering = ["section", "position", "pk"]
+    fields = [("section", "position"), "heading", "body"]
+    template = "admin/cases/case/items_inline.html"
     verbose_name = "条目"
     verbose_name_plural = "条目（按部分和序号排列）"
 
@@ -164,9 +182,9 @@ class CaseAdmin(VersionAdmin):
 
     @admin.display(description="状态", ordering="status")
     def status_badge(self, case: Case) -> str:
-        if case.status == Case.Status.DRAFT:
-            return format_html('<strong style="color: var(--error-fg, #ba2121)">{}</strong>', case.get_status_display())
-        return case.get_status_display()
+        return format_html(
+            '<span class="status-badge {}">{}</span>', STATUS_BADGES.get(case.status, ""), case.get_status_display()
+        )
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         """The site's own search (segmented Chinese, all published and draft cases) as one subquery.
@@ -199,6 +217,24 @@ class CaseAdmin(VersionAdmin):
         # One reindex of the case at the end of the save, inside its transaction.
         with transaction.atomic(using=router.db_for_write(Case)), batched():
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_deleted_objects(self, objs, request: HttpRequest) -> tuple[list, dict, set, list]:
+        """What a delete takes with it, as an editor knows it: the cases and their items.
+
+        Their index rows and region and topic links go too, unlisted, and need no permission
+        over the (read-only) admins of items and index text.
+        """
+        _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed -= {str(CaseItem._meta.verbose_name), str(SearchText._meta.verbose_name)}
+        cases = list(objs)
+        items = CaseItem.objects.filter(case__in=cases).order_by("section", "position", "pk")
+        deleted: list = []
+        for case in cases:
+            link = reverse("admin:cases_case_change", args=[case.pk])
+            deleted.append(format_html('案例：<a href="{}">{}</a>', link, case))
+            deleted.append([f"条目：{item}" for item in items if item.case_id == case.pk])
+        model_count = {Case._meta.verbose_name_plural: len(cases), CaseItem._meta.verbose_name_plural: len(items)}
+        return deleted, model_count, perms_needed, protected
 
     def save_model(self, request: HttpRequest, obj: Case, form: forms.ModelForm, change: bool) -> None:
         if change:

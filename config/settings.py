@@ -66,9 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
-    "reversion",
+    "config.apps.ReversionConfig",
     "csp",
-    "axes",
+    "config.apps.AxesConfig",
     "regions",
     "cases",
     "search",
@@ -140,6 +140,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
+# The project's corrections to Django's and the apps' Chinese (compiled with `make messages`).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

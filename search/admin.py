@@ -5,16 +5,32 @@ from .models import SearchText, Synonym
 
 @admin.register(SearchText)
 class SearchTextAdmin(admin.ModelAdmin):
-    """Read-only: the segmented text is derived from cases and rebuilt on every save."""
+    """Read-only, for superusers only: the segmented text is index data, derived from cases and rebuilt on each save.
 
-    list_display = ["case"]
+    Editors never see it, whatever permissions they are given.
+    """
+
+    list_display = ["case_title"]
     list_select_related = ["case"]
     readonly_fields = ["case", "title_tokens", "label_tokens", "heading_tokens", "body_tokens"]
+
+    @admin.display(description="案例", ordering="case")
+    def case_title(self, text: SearchText) -> str:
+        return str(text.case)
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

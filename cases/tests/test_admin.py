@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gettext
 import json
+import re
+from html.parser import HTMLParser
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Group, User
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -20,6 +25,7 @@ from cases.services import cases_set_status
 from conftest import SOURCE_2020
 from search.index import indexing
 from search.index.version import content_version
+from search.models import SearchText
 from search.service import search_cases
 
 pytestmark = pytest.mark.django_db
@@ -667,3 +673,239 @@ class TestEditors:
         user = User.objects.create_user("reader", password="unused", is_staff=True)
         client.force_login(user)
         assert client.get(IMPORT).status_code == 403
+
+
+# How the pages look ------------------------------------------------------------
+
+
+class AdminPage(HTMLParser):
+    """An admin page as parsed HTML: its elements with their attributes, and the text a reader sees."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self.texts: list[str] = []
+        self._hidden = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.elements.append((tag, {name: value or "" for name, value in attrs}))
+        if tag in ("script", "style"):
+            self._hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.texts.append(data.strip())
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.texts)
+
+    def find(self, tag: str, **attrs: str) -> list[dict]:
+        return [a for t, a in self.elements if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+    def with_class(self, tag: str, *classes: str) -> list[dict]:
+        return [a for t, a in self.elements if t == tag and set(classes) <= set(a.get("class", "").split())]
+
+    def title(self) -> str:
+        return next(text for text in self.texts if text.endswith("案例库管理"))
+
+
+def admin_page(client, url: str) -> AdminPage:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return AdminPage(response.content.decode())
+
+
+def admin_pages(client) -> dict[str, str]:
+    """The pages an editor works on, with a draft case among the cases and a revision to compare."""
+    case = Case.objects.get(number=2)
+    save(client, case, case_form_data(case))
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.DRAFT)
+    version = Version.objects.get_for_object(case).first()
+    region = case.regions.first()
+    return {
+        "case list": CHANGELIST,
+        "drafts": f"{CHANGELIST}?status__exact=draft",
+        "case search": f"{CHANGELIST}?q=融资",
+        "case change": change_url(case),
+        "case add": reverse("admin:cases_case_add"),
+        "case history": reverse("admin:cases_case_history", args=[case.pk]),
+        "case version": reverse("admin:cases_case_revision", args=[case.pk, version.pk]),
+        "case delete": reverse("admin:cases_case_delete", args=[case.pk]),
+        "import": IMPORT,
+        "topic list": reverse("admin:cases_topic_changelist"),
+        "topic change": reverse("admin:cases_topic_change", args=[case.topics.first().pk]),
+        "region list": reverse("admin:regions_region_changelist"),
+        "region change": reverse("admin:regions_region_change", args=[region.pk]),
+        "region history": reverse("admin:regions_region_history", args=[region.pk]),
+        "collection list": reverse("admin:cases_collection_changelist"),
+        "admin index": reverse("admin:index"),
+        "security log": reverse("admin:axes_accessattempt_changelist"),
+    }
+
+
+CHINESE_SPACED = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
+
+
+class TestLook:
+    def test_no_page_has_an_inline_style_or_english_chrome(self, admin_client):
+        """The site's CSP refuses inline styles (each one is a console error), and the admin speaks Chinese."""
+        styled, english, spaced = {}, {}, {}
+        for name, url in admin_pages(admin_client).items():
+            page = admin_page(admin_client, url)
+            inline = [f"<{tag} style={attrs['style']!r}>" for tag, attrs in page.elements if "style" in attrs]
+            inline += ["<style>" for tag, _ in page.elements if tag == "style"]
+            if inline:
+                styled[name] = inline[:3]
+            leaks = {"Delete?", "删除？", "删除?", "Axes", "Access attempts", "Model name", "Add link", "Search"}
+            words = set(page.texts) | {attrs.get("alt", "") for _, attrs in page.elements}
+            if words & leaks:
+                english[name] = words & leaks
+            if CHINESE_SPACED.search(page.title()):
+                spaced[name] = page.title()
+        assert not styled, styled
+        assert not english, english
+        assert not spaced, spaced
+
+    def test_titles_read_as_chinese(self, admin_client):
+        """Not Django's "选择 案例 来修改" and "修改 案例"; a filter is headed 按…, not 以 …."""
+        case = Case.objects.get(number=1)
+        assert "选择要修改的案例" in admin_page(admin_client, CHANGELIST).texts
+        assert "修改案例" in admin_page(admin_client, change_url(case)).texts
+        assert "增加案例" in admin_page(admin_client, reverse("admin:cases_case_add")).texts
+        assert "选择要修改的主题" in admin_page(admin_client, reverse("admin:cases_topic_changelist")).texts
+        regions = admin_page(admin_client, reverse("admin:regions_region_changelist"))
+        assert "选择要修改的地区" in regions.texts and "按层级" in regions.texts
+        assert "案例管理" in admin_page(admin_client, reverse("admin:app_list", args=["cases"])).texts
+
+    def test_the_change_page_gives_long_text_the_full_width(self, admin_client):
+        case = Case.objects.get(number=1)
+        page = admin_page(admin_client, change_url(case))
+        (summary,) = page.find("textarea", name="summary")
+        assert int(summary["rows"]) >= 6 and "wide-text" in summary["class"].split()
+        for field in ("title", "provider"):
+            (box,) = page.find("input", name=field)
+            assert "wide-text" in box["class"].split()
+        items = case.items.count()
+        bodies = [a for a in page.with_class("textarea", "wide-text") if re.fullmatch(r"items-\d+-body", a["name"])]
+        headings = [a for a in page.with_class("input", "wide-text") if re.fullmatch(r"items-\d+-heading", a["name"])]
+        assert len(bodies) == len(headings) == items
+        assert all(int(body["rows"]) >= 6 for body in bodies)
+        # each item is a block of its own (stacked), not a row of a table
+        assert len(page.with_class("div", "inline-related", "has_original")) == items
+        assert not page.with_class("table", "tabular") and not page.with_class("div", "tabular")
+        # its delete box is labelled 删除; the ordering help is given once, and the position fields point to it
+        html = admin_client.get(change_url(case)).content.decode()
+        assert len(re.findall(r'<label for="id_items-\d+-DELETE">删除</label>', html)) == items
+        assert len(page.find("p", id="items-ordering-help")) == 1
+        positions = [a for a in page.find("input", type="number") if a["name"].endswith("-position")]
+        assert positions and all(a["aria-describedby"] == "items-ordering-help" for a in positions)
+
+    def test_drafts_are_red_and_published_cases_green(self, admin_client):
+        draft = Case.objects.get(number=2)
+        Case.objects.filter(pk=draft.pk).update(status=Case.Status.DRAFT)
+        html = admin_client.get(CHANGELIST).content.decode()
+        page = AdminPage(html)
+        assert len(page.with_class("span", "status-badge", "status-draft")) == 1
+        assert len(page.with_class("span", "status-badge", "status-published")) == 19
+        assert re.search(r'<span class="status-badge status-draft">草稿</span>', html)
+        assert re.search(r'<span class="status-badge status-published">已发布</span>', html)
+        (select,) = admin_page(admin_client, change_url(draft)).find("select", name="status")
+        assert select["class"].split() == ["status-select", "status-draft"]
+        (select,) = admin_page(admin_client, change_url(Case.objects.get(number=1))).find("select", name="status")
+        assert select["class"].split() == ["status-select", "status-published"]
+
+    def test_the_stylesheet_defines_every_class_the_pages_use_for_layout(self, admin_client):
+        css = (settings.BASE_DIR / "static" / "css" / "admin-extra.css").read_text(encoding="utf-8")
+        for name in ["wide-text", "position-input", "status-badge", "status-draft", "status-published"]:
+            assert f".{name}" in css, name
+        (link,) = [a for a in admin_page(admin_client, CHANGELIST).find("link") if "admin-extra" in a["href"]]
+        assert link["rel"] == "stylesheet"
+
+    def test_deleting_a_case_lists_its_items_and_deletes_it_with_its_index_text(self, client, editor):
+        case = Case.objects.get(number=3)
+        url = reverse("admin:cases_case_delete", args=[case.pk])
+        page = admin_page(client, url)
+        assert "无法删除案例" not in page.texts
+        assert f"确定要删除案例“{case}”吗？下列相关内容都将一并删除：" in page.texts
+        assert sum(text.startswith("条目：") for text in page.texts) == case.items.count()
+        assert not [text for text in page.texts if "Champion" in text or "object" in text]
+        assert client.post(url, {"post": "yes"}).status_code == 302
+        assert not Case.objects.filter(pk=case.pk).exists() and not SearchText.objects.filter(case=case.pk).exists()
+        assert 3 not in found("融资") | {hit.case.number for hit in search_cases(q=case.title, page_size=100).hits}
+
+
+def po_messages(path) -> dict[str, str]:
+    """The translations in a .po file (single, non-plural messages, as in locale/)."""
+    messages, current, key = {}, {}, None
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith(("msgid ", "msgstr ")):
+            key, _, rest = line.partition(" ")
+            current[key] = json.loads(rest)
+        elif line.startswith('"') and key:
+            current[key] += json.loads(line)
+        elif not line.strip() and current:
+            messages[current["msgid"]] = current["msgstr"]
+            current, key = {}, None
+    return messages
+
+
+def test_the_compiled_translations_are_those_of_their_source():
+    """The committed .mo is what Django reads: `make messages` was run after the .po last changed."""
+    folder = settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES"
+    with (folder / "django.mo").open("rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)._catalog
+    source = {msgid: text for msgid, text in po_messages(folder / "django.po").items() if msgid}
+    assert len(source) > 40
+    assert {msgid: text for msgid, text in catalog.items() if msgid} == source
+
+
+def staff_with(client, *codenames: str) -> User:
+    user = User.objects.create_user("staff", password="unused", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client.force_login(user)
+    return user
+
+
+class TestWhoSeesWhat:
+    def test_the_security_log_is_listed_in_chinese_for_a_superuser(self, admin_client):
+        page = admin_page(admin_client, reverse("admin:index"))
+        assert {"登录安全日志", "登录尝试", "登录失败", "登录记录"} <= set(page.texts)
+        assert "修订历史" not in page.texts  # reversion has no admin pages of its own
+        AccessAttempt.objects.create(
+            username="someone",
+            ip_address="192.0.2.1",
+            user_agent="",
+            http_accept="",
+            path_info="/",
+            failures_since_start=1,
+        )
+        attempts = admin_page(admin_client, reverse("admin:axes_accessattempt_changelist"))
+        assert "选择要修改的登录尝试" in attempts.texts and {"用户名", "状态", "尝试时间"} <= set(attempts.texts)
+
+    def test_editors_see_no_security_log_and_no_index_text(self, client, editor):
+        page = admin_page(client, reverse("admin:index"))
+        assert "案例" in page.texts
+        assert not {"登录安全日志", "登录尝试", "分词文本", "检索"} & set(page.texts)
+        assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
+        assert client.get(reverse("admin:search_searchtext_changelist")).status_code == 403
+
+    def test_even_granted_permissions_do_not_open_them_to_staff(self, client):
+        staff_with(client, "view_accessattempt", "delete_accessattempt", "view_accesslog", "view_searchtext")
+        page = admin_page(client, reverse("admin:index"))
+        assert not {"登录安全日志", "登录尝试", "登录记录", "分词文本"} & set(page.texts)
+        for name in ["axes_accessattempt_changelist", "axes_accesslog_changelist", "search_searchtext_changelist"]:
+            assert client.get(reverse(f"admin:{name}")).status_code == 403, name
+
+    def test_a_superuser_reads_the_index_text_but_cannot_change_it(self, admin_client):
+        text = SearchText.objects.select_related("case").first()
+        assert "分词文本" in admin_page(admin_client, reverse("admin:index")).texts
+        page = admin_page(admin_client, reverse("admin:search_searchtext_change", args=[text.pk]))
+        assert "查看分词文本" in page.texts and not page.find("input", type="submit")
+        url = reverse("admin:search_searchtext_delete", args=[text.pk])
+        assert admin_client.post(url, {"post": "yes"}).status_code == 403

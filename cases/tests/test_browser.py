@@ -21,11 +21,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connections
+from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
+
+from cases.models import Case
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -501,3 +505,53 @@ def test_on_a_phone_the_filter_button_tops_the_results_and_leads_to_the_filters(
     button.click()
     phone.wait_for_url(re.compile(r"#filters$"))
     assert phone.locator("#filters").evaluate("el => el.getBoundingClientRect().top < innerHeight / 2")
+
+
+def log_in_to_the_admin(page: Page) -> None:
+    User.objects.create_superuser("总编", password="a long enough password")
+    visit(page, reverse("admin:login"))
+    page.get_by_label("用户名").fill("总编")
+    page.get_by_label("密码").fill("a long enough password")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(reverse("admin:index") + "$"))
+
+
+def test_the_admin_case_pages_obey_the_csp_and_show_status_and_wide_text(page):
+    """Every inline style would be refused by the CSP, a console error that fails the test (the watch).
+
+    The admin's own stylesheet does the layout instead: a draft's badge is red and a
+    published case's green, the summary and the items' bodies take the whole width.
+    """
+    draft = Case.objects.get(number=2)
+    Case.objects.filter(pk=draft.pk).update(status=Case.Status.DRAFT)
+    log_in_to_the_admin(page)
+    visit(page, reverse("admin:cases_case_changelist"))
+    assert page.get_by_role("heading", level=1).inner_text() == "选择要修改的案例"
+    red, green = page.locator(".status-badge.status-draft"), page.locator(".status-badge.status-published")
+    assert red.count() == 1 and red.inner_text() == "草稿" and green.count() == 19
+    assert red.evaluate("el => getComputedStyle(el).color") == "rgb(161, 29, 29)"
+    assert green.first.evaluate("el => getComputedStyle(el).color") == "rgb(28, 107, 42)"
+
+    page.get_by_role("link", name=draft.title, exact=True).click()
+    page.wait_for_url(re.compile(reverse("admin:cases_case_change", args=[draft.pk]) + "$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "修改案例"
+    status = page.get_by_label("状态")
+    assert status.evaluate("el => getComputedStyle(el).color") == "rgb(161, 29, 29)"
+    row = page.locator(".form-row.field-summary").bounding_box()
+    summary = page.get_by_label("导语").bounding_box()
+    assert summary["width"] > 600 and summary["x"] + summary["width"] > row["x"] + row["width"] - 20
+    bodies = page.locator(".case-items textarea[name$='-body']:visible")
+    assert bodies.count() == draft.items.count()
+    assert abs(bodies.first.bounding_box()["width"] - summary["width"]) < 2
+    assert summary["height"] > 150  # ten lines, not Django's two-line default
+
+    # A new item (the inline's script copies the empty form) keeps to the CSP too, and is saved at the end.
+    page.get_by_role("button", name="再增加一个条目").click()
+    assert bodies.count() == draft.items.count() + 1
+    new = page.locator(".case-items .inline-related.dynamic-items").last
+    new.locator("select[name$='-section']").select_option(label="主要做法")
+    new.locator("textarea[name$='-body']").fill("新加的一段正文。")
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_url(re.compile(reverse("admin:cases_case_changelist") + "$"))
+    measures = list(draft.items.filter(section=1).order_by("position").values_list("position", "body"))
+    assert measures[-1] == (len(measures), "新加的一段正文。")  # appended to its section, numbered
