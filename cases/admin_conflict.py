@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
@@ -48,7 +49,7 @@ class Conflict:
     @property
     def message(self) -> str:
         who = self.saved_by or "其他编辑"
-        when = f"于 {timezone.localtime(self.saved_at):%H:%M:%S} " if self.saved_at else ""
+        when = f"于 {timezone.localtime(self.saved_at):%Y-%m-%d %H:%M:%S} " if self.saved_at else ""
         return (
             f"此案例在您打开后已被他人修改（{who} {when}保存，版本 {self.opened or '?'} → {self.current}），"
             "您的修改尚未保存。请查看下面列出的这期间的改动，核对表单后再次保存。"
@@ -70,7 +71,10 @@ def is_stale(request: HttpRequest, case_pk: str) -> bool:
     opened = opened_version(request)
     if opened is None:
         return False
-    return Case.objects.filter(pk=case_pk).exclude(version=opened).exists()
+    try:
+        return Case.objects.filter(pk=case_pk).exclude(version=opened).exists()
+    except (ValueError, ValidationError):  # not a case id: the admin answers that itself
+        return False
 
 
 def conflict_of(case: Case, opened: int | None) -> Conflict:

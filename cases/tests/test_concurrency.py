@@ -200,3 +200,8 @@ class TestImport:
         after = dict(Case.objects.values_list("number", "version"))
         assert {n for n in after if after[n] != versions[n]} == {1}
         assert after[1] == versions[1] + 1
+
+
+def test_a_post_to_no_case_with_a_version_is_no_error(admin_client):
+    response = admin_client.post("/admin/cases/case/abc/change/", {"version": "1", "title": "x"})
+    assert response.status_code == 302  # the admin's own "does not exist" redirect
