@@ -204,7 +204,7 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
         if progress:
             progress(min(start + REBUILD_CHUNK_SIZE, total), total)
     with transaction.atomic():
-        champions.save()
+        champions.save(live=lambda: set(Case.objects.values_list("pk", flat=True)))
     with transaction.atomic():
         gone = set(
             SearchDocument.objects.exclude(case_id__in=Case.objects.values("pk")).values_list("case_id", flat=True)
