@@ -339,7 +339,7 @@ class CaseAdmin(VersionAdmin):
                         case=case,
                         version=version,
                         user=request.user,
-                        expected_version=_int(request.POST.get("version")),
+                        expected_version=admin_conflict.opened_version(request),
                     )
             except RestoreConflict as error:  # the page was stale: compare again with the current case
                 self.message_user(request, str(error), messages.ERROR)
@@ -483,10 +483,3 @@ class TopicAdmin(admin.ModelAdmin):
             f"已将{names}并入“{target.name}”，{len(affected)} 个案例归入该主题；原主题已删除。",
             messages.SUCCESS,
         )
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None

@@ -57,6 +57,7 @@ class Conflict:
 
 
 def opened_version(request: HttpRequest) -> int | None:
+    """The version of the case that the posted form (or history page) was made from."""
     try:
         return int(request.POST.get(VERSION_FIELD, ""))
     except ValueError:
