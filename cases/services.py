@@ -6,7 +6,9 @@ operations); a caller starting bulk work runs it in the index's batch so each
 case is reindexed once, at the end. Inside an open ``reversion`` revision, the
 services that change existing cases first record those without a revision yet
 (:func:`cases.history.snapshots.record_unversioned`), so their earlier text can
-be restored.
+be restored. Each write that changes a case or its items counts a new
+``Case.version`` first (:func:`case_touch`), which also locks the case's row;
+writes of several cases lock them in id order.
 """
 
 from __future__ import annotations
