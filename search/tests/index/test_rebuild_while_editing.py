@@ -19,7 +19,8 @@ from django.urls import reverse
 from cases.models import Case
 from cases.tests.test_admin import case_form_data
 from search.index import indexing
-from search.models import SearchText
+from search.index.text import query_tokens
+from search.models import Champion, SearchText
 from search.service import search_cases
 
 pytestmark = [
@@ -102,3 +103,6 @@ def test_saves_during_a_rebuild_go_through_at_once_and_stay_indexed(admin_client
     assert found("磁悬浮") == {first.number}
     assert found("氢能集装箱") == {13}
     assert "氢能" in SearchText.objects.get(case=railway).title_tokens.split()
+    # The champion lists, replaced at the end of the rebuild, hold the saved words too.
+    for case, word in ((first, "磁悬浮"), (railway, "集装箱")):
+        assert set(query_tokens(word)) <= set(Champion.objects.filter(case=case).values_list("token", flat=True))
