@@ -32,13 +32,13 @@ from search.index.indexing import batched, bulk
 from search.index.query import parse_query
 from search.models import SearchText
 
-from . import admin_import
+from . import admin_conflict, admin_import
 from .admin_login import AdminLoginForm
 from .history.diff import compare
-from .history.restore import RestoreError, restore_case
+from .history.restore import RestoreConflict, RestoreError, restore_case
 from .history.snapshots import case_versions, previous_version, record_unversioned, state_of_case, state_of_version
 from .models import Case, CaseItem, Collection, Topic
-from .services import case_items_renumber, cases_set_status, topics_merge
+from .services import CaseChanged, case_items_renumber, case_touch, cases_set_status, topics_merge
 
 # A new item whose position is left empty goes to the end of its section.
 APPEND_POSITION = 32767
@@ -90,6 +90,20 @@ class StatusSelect(forms.Select):
 
 
 class CaseForm(forms.ModelForm):
+    # The case's version when the form was opened: the save is refused if someone saved since.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    conflict_message = ""  # set (on a subclass) when the form is shown again after a refused save
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.conflict_message:
+            raise forms.ValidationError(self.conflict_message, code="conflict")
+        return data
+
     class Meta:
         model = Case
         fields = ["collection", "number", "title", "provider", "summary", "status", "regions", "topics"]
@@ -214,9 +228,40 @@ class CaseAdmin(VersionAdmin):
     def changeform_view(
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
     ) -> HttpResponse:
+        if request.method == "POST" and object_id and admin_conflict.is_stale(request, unquote(object_id)):
+            # Checked before the forms validate (an item deleted meanwhile would read as an error of the form).
+            return self._conflict_view(request, object_id, form_url, extra_context)
         # One reindex of the case at the end of the save, inside its transaction.
-        with transaction.atomic(using=router.db_for_write(Case)), batched():
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            with transaction.atomic(using=router.db_for_write(Case)), batched():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except CaseChanged:
+            pass  # saved by someone else since this form was opened: nothing was written
+        return self._conflict_view(request, object_id, form_url, extra_context)
+
+    def _conflict_view(
+        self, request: HttpRequest, object_id: str, form_url: str, extra_context: dict | None
+    ) -> HttpResponse:
+        """The refused form again: the editor's input merged with the current case, and what changed meanwhile."""
+        case = self.get_object(request, unquote(object_id))
+        if case is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        conflict = admin_conflict.conflict_of(case, admin_conflict.opened_version(request))
+        request.POST = admin_conflict.merged_post(
+            request.POST, case=case, base=conflict.base, case_form=self.form, item_form=CaseItemInline.form
+        )
+        request.case_conflict = conflict
+        with transaction.atomic(using=router.db_for_write(Case)):
+            return super().changeform_view(
+                request, object_id, form_url, {**(extra_context or {}), "conflict": conflict}
+            )
+
+    def get_form(self, request: HttpRequest, obj: Case | None = None, change: bool = False, **kwargs) -> type:
+        form = super().get_form(request, obj, change, **kwargs)
+        conflict = getattr(request, "case_conflict", None)
+        if conflict is not None:  # shown again, not saved
+            form = type(form.__name__, (form,), {"conflict_message": conflict.message})
+        return form
 
     def get_deleted_objects(self, objs, request: HttpRequest) -> tuple[list, dict, set, list]:
         """What a delete takes with it, as an editor knows it: the cases and their items.
@@ -239,6 +284,8 @@ class CaseAdmin(VersionAdmin):
     def save_model(self, request: HttpRequest, obj: Case, form: forms.ModelForm, change: bool) -> None:
         if change:
             record_unversioned([obj.pk])  # the text before this first edit, so it can be restored
+            # Locks the case's row first; refused if the case is no longer at the version the form was opened with.
+            case_touch(case=obj, expected_version=form.cleaned_data.get("version"))
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
@@ -324,7 +371,15 @@ class CaseAdmin(VersionAdmin):
                 raise PermissionDenied
             try:
                 with bulk():
-                    restore_case(case=case, version=version, user=request.user)
+                    restore_case(
+                        case=case,
+                        version=version,
+                        user=request.user,
+                        expected_version=admin_conflict.opened_version(request),
+                    )
+            except RestoreConflict as error:  # the page was stale: compare again with the current case
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
             except RestoreError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:

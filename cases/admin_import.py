@@ -6,19 +6,22 @@ document's text waits in the user's session (one pending import per session,
 at most ``MAX_DOCUMENT_BYTES``), keyed by a random token that the confirmation
 form must send back; on confirmation the text is parsed and checked again.
 Nothing is written before the confirmation, and nothing at all when the
-document has an error.
+document has an error. The preview also records the version of each case it
+would update; if any of them was saved by someone else before the
+confirmation, the confirmation writes nothing and shows a fresh preview.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.validators import FileExtensionValidator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -28,7 +31,7 @@ from search.index.indexing import bulk
 
 from .importer import MAX_DOCUMENT_BYTES, DocumentError, ParsedCase, decode_document, parse_document
 from .models import Case, Collection
-from .services import ImportReport, case_import
+from .services import ImportConflict, ImportReport, case_import, import_versions
 
 SESSION_KEY = "cases_pending_import"
 MAX_REQUEST_BYTES = MAX_DOCUMENT_BYTES + 256 * 1024  # the document and the form around it
@@ -94,6 +97,7 @@ class PendingImport:
     collection_id: int | None
     new_collection: dict
     new_case_status: str
+    versions: dict[str, int] = field(default_factory=dict)  # case number → its version at the preview
 
     @classmethod
     def from_session(cls, request: HttpRequest) -> PendingImport | None:
@@ -155,7 +159,7 @@ def _preview(model_admin: admin.ModelAdmin, request: HttpRequest, form: ImportFo
     try:
         pending.text = decode_document(data["document"])
         parsed = parse_document(pending.text)
-        report = _run(pending, parsed, dry_run=True)
+        return _show_preview(model_admin, request, pending, parsed)
     except DocumentError as error:
         return _render(
             model_admin,
@@ -163,6 +167,22 @@ def _preview(model_admin: admin.ModelAdmin, request: HttpRequest, form: ImportFo
             "admin/cases/case/import_form.html",
             {"form": form, "error": error, "error_line": _line_text(pending.text, error.line)},
         )
+
+
+def _show_preview(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    pending: PendingImport,
+    parsed: list[ParsedCase],
+    notice: str = "",
+) -> HttpResponse:
+    """Dry-run the import, remember it (with the versions of the cases it reads) in the session, and show it."""
+    with transaction.atomic():  # the versions recorded are those the dry run read
+        numbers = [case.number for case in parsed]
+        pending.versions = {
+            str(n): v for n, v in import_versions(collection=pending.collection(), numbers=numbers).items()
+        }
+        report = _run(pending, parsed, dry_run=True)
     pending.save(request)
     return _render(
         model_admin,
@@ -172,6 +192,7 @@ def _preview(model_admin: admin.ModelAdmin, request: HttpRequest, form: ImportFo
             "pending": pending,
             "new_collection": pending.collection_id is None,
             "new_case_status": Case.Status(pending.new_case_status).label,
+            "notice": notice,
             **_report_context(report),
         },
     )
@@ -188,6 +209,19 @@ def _confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespons
             reversion.set_user(request.user)
             reversion.set_comment(f"导入原文“{pending.filename}”")
             report = _run(pending, parsed, dry_run=False)
+    except ImportConflict as conflict:
+        pending.token = secrets.token_urlsafe(16)
+        numbers = "、".join(str(number) for number in conflict.numbers)
+        notice = (
+            f"未导入：预览之后，第 {numbers} 号案例已被他人修改（或新增、删除），什么都没有写入。"
+            "下面是按最新内容重新生成的预览，请核对后再确认。"
+        )
+        try:
+            return _show_preview(model_admin, request, pending, parsed, notice)
+        except DocumentError as error:
+            request.session.pop(SESSION_KEY, None)
+            messages.error(request, f"导入失败，未写入任何内容：{error}")
+            return HttpResponseRedirect(reverse("admin:cases_case_import"))
     except DocumentError as error:
         request.session.pop(SESSION_KEY, None)
         messages.error(request, f"导入失败，未写入任何内容：{error}")
@@ -205,7 +239,11 @@ def _run(pending: PendingImport, parsed: list[ParsedCase], *, dry_run: bool) -> 
         raise DocumentError("所选案例集已不存在，或新案例集的标识已被占用；请重新选择。")
     with bulk(reindex=not dry_run):  # a preview rolls itself back: nothing to reindex
         return case_import(
-            parsed_cases=parsed, collection=collection, dry_run=dry_run, new_case_status=pending.new_case_status
+            parsed_cases=parsed,
+            collection=collection,
+            dry_run=dry_run,
+            new_case_status=pending.new_case_status,
+            expected_versions=None if dry_run else {int(n): v for n, v in pending.versions.items()},
         )
 
 

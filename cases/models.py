@@ -117,6 +117,9 @@ class Case(models.Model):
     topics = models.ManyToManyField(Topic, verbose_name="主题", related_name="cases", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Counts the saves of the case and its items (cases.services.case_touch); a
+    # save that started from an older version is refused rather than overwriting.
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
 
     objects = CaseQuerySet.as_manager()
 

@@ -6,7 +6,9 @@ operations); a caller starting bulk work runs it in the index's batch so each
 case is reindexed once, at the end. Inside an open ``reversion`` revision, the
 services that change existing cases first record those without a revision yet
 (:func:`cases.history.snapshots.record_unversioned`), so their earlier text can
-be restored.
+be restored. Each write that changes a case or its items counts a new
+``Case.version`` first (:func:`case_touch`), which also locks the case's row;
+writes of several cases lock them in id order.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 
 import reversion
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from regions.models import Region
@@ -24,6 +27,44 @@ from .history.snapshots import record_unversioned
 from .importer import DocumentError, ParsedCase
 from .models import Case, CaseItem, Collection, Topic
 from .signals import cases_changed
+
+
+class CaseChanged(Exception):
+    """The case was saved by someone else since the version a write started from; nothing was written."""
+
+    def __init__(self, case_id: int, expected: int, current: int | None) -> None:
+        super().__init__(f"case {case_id} is at version {current}, not {expected}")
+        self.case_id = case_id
+        self.expected = expected
+        self.current = current  # None: the case no longer exists
+
+
+class ImportConflict(Exception):
+    """Cases of an import changed after its preview; nothing was written."""
+
+    def __init__(self, numbers: list[int]) -> None:
+        super().__init__(f"cases {numbers} changed since the preview")
+        self.numbers = numbers
+
+
+def case_touch(*, case: Case, expected_version: int | None = None) -> int:
+    """Count one more version of the case before writing it or its items; returns the new version.
+
+    Call it inside the transaction of the write, before anything else is
+    written: the compare-and-set ``UPDATE`` locks the case's row until the
+    transaction ends, so two saves of one case follow each other. With
+    ``expected_version`` (the version an editor's form, a history page or an
+    import preview was made from), a case saved by someone else since raises
+    :class:`CaseChanged` and nothing is written.
+    """
+    rows = Case.objects.filter(pk=case.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if not rows.update(version=F("version") + 1):
+        current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
+        raise CaseChanged(case.pk, expected_version or 0, current)
+    case.version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
+    return case.version
 
 
 @dataclass
@@ -79,6 +120,7 @@ def case_import(
     collection: Collection,
     dry_run: bool = False,
     new_case_status: str | None = None,
+    expected_versions: dict[int, int] | None = None,
 ) -> ImportReport:
     """Create or update the collection's cases from a parsed document, in one transaction.
 
@@ -86,21 +128,42 @@ def case_import(
     are editorial and are left as they are. New cases get ``new_case_status``
     (the model's default when None). With ``dry_run`` everything is computed,
     then rolled back (a caller batching reindexes drops them for a dry run).
+
+    ``expected_versions`` (number → version, as :func:`import_versions` read
+    them for a preview) makes the import refuse, raising
+    :class:`ImportConflict` and writing nothing, when any of the cases was
+    changed, created or deleted since.
     """
+    numbers = [parsed.number for parsed in parsed_cases]
     with transaction.atomic():
         if collection.pk is None:
             collection.full_clean()
             collection.save()
-        elif reversion.is_active() and not dry_run:
-            numbers = [parsed.number for parsed in parsed_cases]
-            record_unversioned(
-                Case.objects.filter(collection=collection, number__in=numbers).values_list("pk", flat=True)
-            )
+        else:
+            # Locked in id order, as every save locks its case, until the import commits.
+            existing = Case.objects.filter(collection=collection, number__in=numbers).order_by("pk")
+            current = dict(existing.select_for_update().values_list("number", "version"))
+            if expected_versions is not None:
+                changed = sorted(
+                    n for n in set(current) | set(expected_versions) if current.get(n) != expected_versions.get(n)
+                )
+                if changed:
+                    raise ImportConflict(changed)
+            if reversion.is_active() and not dry_run:
+                record_unversioned(existing.values_list("pk", flat=True))
         regions = resolve_regions(parsed_cases)
         changes = [_import_case(parsed, collection, regions[parsed.number], new_case_status) for parsed in parsed_cases]
         if dry_run:
             transaction.set_rollback(True)
     return ImportReport(collection=collection, changes=changes, dry_run=dry_run)
+
+
+def import_versions(*, collection: Collection | None, numbers: Iterable[int]) -> dict[int, int]:
+    """The current version of each existing case of ``collection`` with these numbers (for an import's preview)."""
+    if collection is None or collection.pk is None:
+        return {}
+    cases = Case.objects.filter(collection=collection, number__in=list(numbers))
+    return dict(cases.values_list("number", "version"))
 
 
 def _import_case(
@@ -118,15 +181,19 @@ def _import_case(
         for name, value in (("title", parsed.title), ("provider", parsed.provider), ("summary", parsed.summary))
         if getattr(case, name) != value
     ]
+    regions_differ = action == "created" or {r.pk for r in case.regions.all()} != {r.pk for r in regions}
+    items_differ = action == "created" or _items_differ(case, parsed)
+    if action == "updated" and (changed or regions_differ or items_differ):
+        case_touch(case=case)
     for name in changed:
         setattr(case, name, getattr(parsed, name))
     if action == "created" or changed:
         case.full_clean(exclude=["regions", "topics"])
         case.save()
-    if {r.pk for r in case.regions.all()} != {r.pk for r in regions}:
+    if regions_differ:
         case.regions.set(regions)
         changed.append("regions")
-    if _sync_items(case, parsed):
+    if items_differ and _sync_items(case, parsed):
         changed.append("items")
     if action == "updated" and not changed:
         action = "unchanged"
@@ -138,6 +205,13 @@ def _import_case(
         action=action,
         changed_fields=changed if action == "updated" else [],
     )
+
+
+def _items_differ(case: Case, parsed: ParsedCase) -> bool:
+    """Whether :func:`_sync_items` would change anything (the importer numbers each section's items uniquely)."""
+    existing = sorted((item.section, item.position, item.heading, item.body) for item in case.items.all())
+    wanted = sorted((item.section, item.position, item.heading, item.body) for item in parsed.items)
+    return existing != wanted
 
 
 def _sync_items(case: Case, parsed: ParsedCase) -> bool:
@@ -204,12 +278,12 @@ def cases_set_status(*, case_ids: Iterable[int], status: str) -> int:
     Case._meta.get_field("status").clean(status, None)  # one of Case.Status, or ValidationError
     with transaction.atomic():
         changing = Case.objects.filter(pk__in=set(case_ids)).exclude(status=status)
-        ids = list(changing.select_for_update().values_list("pk", flat=True))
+        ids = list(changing.order_by("pk").select_for_update().values_list("pk", flat=True))
         if not ids:
             return 0
         if reversion.is_active():
             record_unversioned(ids)
-        Case.objects.filter(pk__in=ids).update(status=status, updated_at=timezone.now())
+        Case.objects.filter(pk__in=ids).update(status=status, updated_at=timezone.now(), version=F("version") + 1)
         if reversion.is_active():
             for case in Case.objects.filter(pk__in=ids):
                 reversion.add_to_revision(case)
@@ -229,6 +303,7 @@ def topics_merge(*, target: Topic, others: Iterable[Topic]) -> set[int]:
         )
         if reversion.is_active():
             record_unversioned(affected)
+        Case.objects.filter(pk__in=sorted(affected)).update(version=F("version") + 1)
         target.cases.add(*affected)
         Topic.objects.filter(pk__in=other_ids).delete()
         if reversion.is_active():

@@ -23,6 +23,7 @@ from reversion.models import Version
 from regions.models import Region
 
 from ..models import Case, CaseItem, Topic
+from ..services import CaseChanged, case_touch
 from .snapshots import CaseState, state_of_version
 
 RESTORED_FIELDS = ("title", "provider", "summary")
@@ -32,11 +33,18 @@ class RestoreError(Exception):
     pass
 
 
-def restore_case(*, case: Case, version: Version, user: AbstractBaseUser | None = None) -> Case:
+class RestoreConflict(RestoreError):
+    """The case was saved by someone else after the page offering the restore was opened."""
+
+
+def restore_case(
+    *, case: Case, version: Version, user: AbstractBaseUser | None = None, expected_version: int | None = None
+) -> Case:
     """Bring the case back to ``version``: texts, regions, topics and items (see the module docstring).
 
     Raises :class:`RestoreError`, writing nothing, if the version belongs to another case or
-    its texts no longer pass the case's validation.
+    its texts no longer pass the case's validation; :class:`RestoreConflict` if the case is
+    no longer at ``expected_version`` (the version the restoring editor saw).
     """
     if int(version.object_id) != case.pk:
         raise RestoreError("该版本不属于这个案例。")
@@ -46,13 +54,18 @@ def restore_case(*, case: Case, version: Version, user: AbstractBaseUser | None 
         with transaction.atomic(), reversion.create_revision():
             reversion.set_user(user)
             reversion.set_comment(f"恢复到 {when} 的版本")
-            return _restore(case.pk, state)
+            return _restore(case.pk, state, expected_version)
+    except CaseChanged as error:
+        raise RestoreConflict(
+            "此案例在您打开本页后已被他人修改，未恢复；下面是按最新内容重新比较的结果，请核对后再决定是否恢复。"
+        ) from error
     except ValidationError as error:
         raise RestoreError(f"该版本的内容不符合现行规则，无法恢复：{'；'.join(error.messages)}") from error
 
 
-def _restore(case_pk: int, state: CaseState) -> Case:
-    case = Case.objects.select_for_update().get(pk=case_pk)
+def _restore(case_pk: int, state: CaseState, expected_version: int | None) -> Case:
+    case_touch(case=Case(pk=case_pk), expected_version=expected_version)  # locks the case's row first
+    case = Case.objects.get(pk=case_pk)
     for name in RESTORED_FIELDS:
         setattr(case, name, state.fields[name])
     case.full_clean()

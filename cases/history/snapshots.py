@@ -64,6 +64,18 @@ def previous_version(version: Version) -> Version | None:
     )
 
 
+def state_at_version(case: Case, number: int) -> CaseState | None:
+    """The case as it was when its ``version`` field was ``number`` (the newest revision saved with it), if recorded.
+
+    Revisions saved before cases had a version number read as version 1, the
+    number every case had then.
+    """
+    for version in case_versions(case):
+        if version.field_dict.get("version") == number:
+            return state_of_version(version)
+    return None
+
+
 def state_of_case(case: Case) -> CaseState:
     return CaseState(
         fields={name: getattr(case, name) for name in SHOWN_FIELDS},

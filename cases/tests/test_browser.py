@@ -555,3 +555,53 @@ def test_the_admin_case_pages_obey_the_csp_and_show_status_and_wide_text(page):
     page.wait_for_url(re.compile(reverse("admin:cases_case_changelist") + "$"))
     measures = list(draft.items.filter(section=1).order_by("position").values_list("position", "body"))
     assert measures[-1] == (len(measures), "新加的一段正文。")  # appended to its section, numbered
+
+
+def editor_page(browser: Browser, watch: Watch, username: str) -> Page:
+    """A browser of its own, logged in to the admin as a new member of the editors group."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username, password="correct horse battery", is_staff=True)
+    user.groups.add(Group.objects.get(name="editors"))
+    page = open_context(browser, watch).new_page()
+    visit(page, "/admin/login/?next=/admin/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("correct horse battery")
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    return page
+
+
+def test_two_editors_at_once_the_second_save_shows_what_changed_and_keeps_both(browser, watch):
+    from cases.models import Case
+
+    case = Case.objects.get(number=13)
+    change = f"/admin/cases/case/{case.pk}/change/"
+    first, second = editor_page(browser, watch, "editor-a"), editor_page(browser, watch, "editor-b")
+    try:
+        visit(second, change)  # the second editor opens the case first …
+        visit(first, change)
+        second.locator("#id_summary").fill("导语由第二位编辑改写。")
+        first.locator("#id_title").fill("创新铁路提单交易模式")
+        first.locator("input[name=_save]").click()  # … the first saves first
+        first.wait_for_url(re.compile(r"/admin/cases/case/(\?.*)?$"))
+
+        second.locator("input[name=_save]").click()
+        second.wait_for_load_state()
+        assert "此案例在您打开后已被他人修改" in second.locator(".errorlist.nonfield").inner_text()
+        conflict = second.locator("#conflict")
+        assert conflict.is_visible() and "这期间的改动" in conflict.inner_text()
+        assert conflict.locator("del").all_inner_texts() == ["和规则"]
+        assert second.locator("#id_title").input_value() == "创新铁路提单交易模式"
+        assert second.locator("#id_summary").input_value() == "导语由第二位编辑改写。"
+        case.refresh_from_db()
+        assert case.summary != "导语由第二位编辑改写。"
+
+        second.locator("input[name=_save]").click()  # saved after review: both changes are kept
+        second.wait_for_url(re.compile(r"/admin/cases/case/(\?.*)?$"))
+        case.refresh_from_db()
+        assert (case.title, case.summary) == ("创新铁路提单交易模式", "导语由第二位编辑改写。")
+    finally:
+        first.context.close()
+        second.context.close()
+    assert not watch.problems, "\n".join(watch.problems)

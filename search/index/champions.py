@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -94,8 +94,20 @@ class ChampionCollector:
             elif weight > heap[0][0]:
                 heapq.heapreplace(heap, (weight, case_id))
 
-    def save(self) -> None:
-        """Replace every list and floor."""
+    def save(self, live: Callable[[], set[int]] | None = None) -> None:
+        """Replace every list and floor; call it inside a transaction.
+
+        ``live`` gives the ids of the cases that still exist, read once the lists
+        are locked, so that the entries of a case deleted meanwhile are left out.
+        """
+        _lock_lists()
+        if live is not None:
+            kept = live()
+            for token, heap in self.heaps.items():
+                if any(case_id not in kept for _, case_id in heap):
+                    self.heaps[token] = [(weight, case_id) for weight, case_id in heap if case_id in kept]
+                    heapq.heapify(self.heaps[token])
+            self.heaps = {token: heap for token, heap in self.heaps.items() if heap}
         Champion.objects.all().delete()
         ChampionFloor.objects.all().delete()
         Champion.objects.bulk_create(
@@ -114,6 +126,20 @@ class ChampionCollector:
             ),
             batch_size=5000,
         )
+
+
+def _lock_lists() -> None:
+    """Make the writers of single cases' entries wait, rather than deadlock, while every list is replaced.
+
+    A save deletes its case's entries (their rows, in whatever order) while
+    the rebuild deletes all of them: on PostgreSQL the table is locked against
+    writers first (searches still read it). SQLite has one writer at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {connection.ops.quote_name(Champion._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE"
+            )
 
 
 def indexed_tokens(tokens: Iterable[str]) -> set[str]:

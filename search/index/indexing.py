@@ -2,8 +2,11 @@
 
 Each save of a case, an item, a region or a topic reindexes the cases it
 touches, inside the same transaction, so an edit is searchable as soon as it
-is committed. Bulk writers (the importer, ``reindex``) wrap their work in
-:func:`batched` so each case is indexed once, at the end.
+is committed. Bulk writers (the importer) wrap their work in :func:`batched`
+so each case is indexed once, at the end. Rows are always written in case id
+order, so writers that lock several cases' rows never wait on each other in a
+circle. :func:`rebuild_index` works in short transactions, so editing goes on
+while it runs.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from cases.models import Case
 from regions.models import Region
 from search.models import FacetSet, SearchDocument, SearchText
 
-from .backends import get_backend
+from .backends import IndexRows, get_backend
 from .champions import ChampionCollector, champions_delete, champions_write, token_weights
 from .documents import BOOSTS, FIELDS, case_field_tokens
 from .version import bump_content_version
@@ -32,7 +35,7 @@ def _cases_for_indexing() -> models.QuerySet[Case]:
         models.Prefetch("regions", queryset=Region.objects.select_related("parent")),
         "topics",
         "items",
-    )
+    ).order_by("pk")
 
 
 def case_reindex(*, case_ids: Iterable[int]) -> None:
@@ -51,68 +54,62 @@ def case_unindex(*, case_ids: Iterable[int]) -> None:
     champions_delete(case_ids)
     SearchText.objects.filter(case_id__in=case_ids).delete()
     SearchDocument.objects.filter(case_id__in=case_ids).delete()
-    bump_content_version()  # after the writes (or with them, in the caller's transaction)
+    bump_content_version()
 
 
 CHUNK_SIZE = 500
 
 
-def _reindex_now(
-    case_ids: set[int],
-    progress: Callable[[int], None] | None = None,
-    champions: ChampionCollector | None = None,
-) -> None:
-    """Index these cases in chunks: segment, upsert their SearchText and SearchDocument rows, write the backend's index.
-
-    Champion lists are updated case by case, or left to ``champions`` when the whole index is rebuilt.
-    """
-    backend = get_backend()
+def _reindex_now(case_ids: set[int]) -> None:
+    """Index these cases in chunks, in one transaction: segment, then write their rows (:func:`_write_rows`)."""
     ordered = sorted(case_ids)
-    done = 0
     with transaction.atomic():
+        if ordered:
+            bump_content_version()  # when this commits, cached pages show what the index now holds
         found: set[int] = set()
         for start in range(0, len(ordered), CHUNK_SIZE):
             cases = list(_cases_for_indexing().filter(pk__in=ordered[start : start + CHUNK_SIZE]))
             rows = [(case.pk, case_field_tokens(case)) for case in cases]
-            SearchText.objects.bulk_create(
-                [
-                    SearchText(case_id=pk, **{f"{name}_tokens": " ".join(values) for name, values in tokens.items()})
-                    for pk, tokens in rows
-                ],
-                update_conflicts=True,
-                unique_fields=["case"],
-                update_fields=[f"{field.name}_tokens" for field in FIELDS],
-            )
-            sets = _facet_sets({case.pk: _facet_key(case) for case in cases})
-            SearchDocument.objects.bulk_create(
-                [
-                    SearchDocument(
-                        case_id=case.pk, published=case.status == Case.Status.PUBLISHED, facet_set_id=sets[case.pk]
-                    )
-                    for case in cases
-                ],
-                update_conflicts=True,
-                unique_fields=["case"],
-                update_fields=["published", "facet_set", "updated_at"],
-            )
-            backend.write_many(rows)
-            published = {case.pk for case in cases if case.status == Case.Status.PUBLISHED}
-            weights = [(pk, token_weights(tokens, BOOSTS) if pk in published else {}) for pk, tokens in rows]
-            if champions is None:
-                champions_write(weights)
-                vocabulary_add({token for _, case_weights in weights for token in case_weights})
-            else:
-                for pk, case_weights in weights:
-                    champions.add(pk, case_weights)
+            _write_rows(cases, rows)
             found.update(pk for pk, _ in rows)
-            done += len(rows)
-            if progress:
-                progress(done)
         gone = case_ids - found
         if gone:
             case_unindex(case_ids=gone)
-        if ordered:
-            bump_content_version()  # in the same transaction: cached pages show what the index now holds
+
+
+def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector | None = None) -> None:
+    """Upsert the cases' SearchText and SearchDocument rows and write the backend's index, in case id order.
+
+    Champion lists are updated case by case, or left to ``champions`` when the whole index is rebuilt.
+    """
+    SearchText.objects.bulk_create(
+        [
+            SearchText(case_id=pk, **{f"{name}_tokens": " ".join(values) for name, values in tokens.items()})
+            for pk, tokens in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=[f"{field.name}_tokens" for field in FIELDS],
+    )
+    sets = _facet_sets({case.pk: _facet_key(case) for case in cases})
+    SearchDocument.objects.bulk_create(
+        [
+            SearchDocument(case_id=case.pk, published=case.status == Case.Status.PUBLISHED, facet_set_id=sets[case.pk])
+            for case in cases
+        ],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["published", "facet_set", "updated_at"],
+    )
+    get_backend().write_many(rows)
+    published = {case.pk for case in cases if case.status == Case.Status.PUBLISHED}
+    weights = [(pk, token_weights(tokens, BOOSTS) if pk in published else {}) for pk, tokens in rows]
+    if champions is None:
+        champions_write(weights)
+        vocabulary_add({token for _, case_weights in weights for token in case_weights})
+    else:
+        for pk, case_weights in weights:
+            champions.add(pk, case_weights)
 
 
 def _facet_key(case: Case) -> tuple[str, str]:
@@ -165,18 +162,73 @@ def bulk(*, reindex: bool = True) -> Iterator[None]:
         yield
 
 
+REBUILD_CHUNK_SIZE = 200
+
+
 def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
-    """Reindex every case, dropping entries of cases that no longer exist. Returns the count."""
-    case_ids = set(Case.objects.values_list("pk", flat=True))
-    total = len(case_ids)
+    """Reindex every case, dropping entries of cases that no longer exist. Returns the count.
+
+    It runs in short transactions, so that saving a case never waits long for
+    it: ``REBUILD_CHUNK_SIZE`` cases at a time are read and segmented outside
+    any transaction, then written in one, which locks their case rows first
+    (in id order, as a save does) and reads again any case saved since it was
+    read. The entries keep serving searches meanwhile; nothing is cleared
+    first. The champion lists are replaced at the end, and a last pass
+    reindexes the cases saved, created or relabelled while the rebuild ran
+    (their own reindex may have come before the lists were replaced).
+    """
+    ordered = sorted(Case.objects.values_list("pk", flat=True))
+    total = len(ordered)
+    champions = ChampionCollector()
+    seen: dict[int, tuple] = {}  # case id → its (version, updated_at) as indexed
+    for start in range(0, total, REBUILD_CHUNK_SIZE):
+        chunk = ordered[start : start + REBUILD_CHUNK_SIZE]
+        cases = list(_cases_for_indexing().filter(pk__in=chunk))
+        tokens = {case.pk: case_field_tokens(case) for case in cases}  # the slow part, outside a transaction
+        with transaction.atomic():
+            current = dict(
+                (pk, (version, updated))
+                for pk, version, updated in Case.objects.filter(pk__in=chunk)
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk", "version", "updated_at")
+            )
+            cases = [case for case in cases if case.pk in current]  # deleted meanwhile: unindexed by the delete
+            changed = [case.pk for case in cases if _stamp(case) != current[case.pk]]
+            if changed:  # saved since they were read: read again (their rows are locked now)
+                fresh = {case.pk: case for case in _cases_for_indexing().filter(pk__in=changed)}
+                cases = [fresh.get(case.pk, case) for case in cases]
+                tokens.update({pk: case_field_tokens(case) for pk, case in fresh.items()})
+            cases.sort(key=lambda case: case.pk)
+            _write_rows(cases, [(case.pk, tokens[case.pk]) for case in cases], champions)
+        seen.update((case.pk, _stamp(case)) for case in cases)
+        if progress:
+            progress(min(start + REBUILD_CHUNK_SIZE, total), total)
     with transaction.atomic():
-        get_backend().clear()
-        SearchDocument.objects.exclude(case_id__in=Case.objects.values("pk")).delete()
-        SearchText.objects.exclude(case_id__in=Case.objects.values("pk")).delete()
-        champions = ChampionCollector()
-        _reindex_now(case_ids, progress=(lambda done: progress(done, total)) if progress else None, champions=champions)
-        champions.save()
-        FacetSet.objects.exclude(pk__in=SearchDocument.objects.values("facet_set")).delete()
-    get_backend().after_rebuild()
+        champions.save(live=lambda: set(Case.objects.values_list("pk", flat=True)))
+    with transaction.atomic():
+        gone = set(
+            SearchDocument.objects.exclude(case_id__in=Case.objects.values("pk")).values_list("case_id", flat=True)
+        )
+        gone |= set(SearchText.objects.exclude(case_id__in=Case.objects.values("pk")).values_list("case_id", flat=True))
+        if gone:
+            case_unindex(case_ids=gone)
+    since = [
+        pk for pk, *stamp in Case.objects.values_list("pk", "version", "updated_at") if seen.get(pk) != tuple(stamp)
+    ]
+    if since:
+        _reindex_now(set(since))
+    try:
+        with transaction.atomic():
+            FacetSet.objects.exclude(pk__in=SearchDocument.objects.values("facet_set")).delete()
+    except IntegrityError:
+        pass  # a save took up an unused set meanwhile; the next rebuild removes what is still unused
     vocabulary_rebuild()
+    bump_content_version()  # every cached page was made before the rebuild ended
+    get_backend().after_rebuild()
     return total
+
+
+def _stamp(case: Case) -> tuple:
+    """What tells that a case was saved: its version (counted by the cases' services) and its last save."""
+    return (case.version, case.updated_at)

@@ -1,0 +1,186 @@
+"""A case's change form saved after someone else saved the case: refused, and shown again merged.
+
+The form carries the case's ``version`` as it was opened (a hidden field). The
+save checks it with a compare-and-set on the case's row
+(:func:`cases.services.case_touch`) inside the save's transaction; when the
+case has moved on, nothing is written and the form comes back with:
+
+- what changed between the version the editor opened and the current one
+  (the revisions of :mod:`cases.history`), and
+- the editor's input merged with the current case: a field (or an item's
+  field) the editor changed keeps the editor's input, every other one shows
+  the current value, and the hidden version is the current one. Saving this
+  form again applies the editor's changes on top of the other editor's.
+
+An item the other editor deleted comes back as a new item if this editor had
+changed it, and is left out otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+
+from .history.diff import CaseDiff, compare
+from .history.snapshots import CaseState, case_versions, state_at_version, state_of_case
+from .models import Case, CaseItem
+
+VERSION_FIELD = "version"
+ITEMS_PREFIX = "items"  # the prefix of the case form's item formset (CaseItem's related name)
+ITEM_FIELDS = ("section", "position", "heading", "body")
+_ITEM_KEY = re.compile(rf"^{ITEMS_PREFIX}-(\d+)-(.+)$")
+
+
+@dataclass
+class Conflict:
+    opened: int | None
+    current: int
+    saved_by: str
+    saved_at: datetime.datetime | None
+    base: CaseState | None  # the case as the editor opened it, if its revision is known
+    diff: CaseDiff | None
+
+    @property
+    def message(self) -> str:
+        who = self.saved_by or "其他编辑"
+        when = f"于 {timezone.localtime(self.saved_at):%Y-%m-%d %H:%M:%S} " if self.saved_at else ""
+        return (
+            f"此案例在您打开后已被他人修改（{who} {when}保存，版本 {self.opened or '?'} → {self.current}），"
+            "您的修改尚未保存。请查看下面列出的这期间的改动，核对表单后再次保存。"
+        )
+
+
+def opened_version(request: HttpRequest) -> int | None:
+    """The version of the case that the posted form (or history page) was made from."""
+    try:
+        return int(request.POST.get(VERSION_FIELD, ""))
+    except ValueError:
+        return None
+
+
+def is_stale(request: HttpRequest, case_pk: str) -> bool:
+    """Whether the posted form was opened at another version than the case's current one.
+
+    A quick check before validation; the save itself checks again, atomically.
+    """
+    opened = opened_version(request)
+    if opened is None:
+        return False
+    try:
+        return Case.objects.filter(pk=case_pk).exclude(version=opened).exists()
+    except (ValueError, ValidationError):  # not a case id: the admin answers that itself
+        return False
+
+
+def conflict_of(case: Case, opened: int | None) -> Conflict:
+    """What happened to ``case`` (fresh from the database) since the editor opened it at version ``opened``."""
+    versions = case_versions(case)
+    latest = versions[0].revision if versions else None
+    base = state_at_version(case, opened) if opened is not None else None
+    return Conflict(
+        opened=opened,
+        current=case.version,
+        saved_by=latest.user.get_username() if latest and latest.user else "",
+        saved_at=latest.date_created if latest else None,
+        base=base,
+        diff=compare(base, state_of_case(case)) if base else None,
+    )
+
+
+def merged_post(
+    post: QueryDict,
+    *,
+    case: Case,
+    base: CaseState | None,
+    case_form: type[forms.BaseForm],
+    item_form: type[forms.BaseForm],
+) -> QueryDict:
+    """The editor's submitted data with every field they left as they opened it set to its current value."""
+    data = post.copy()
+    data[VERSION_FIELD] = str(case.version)
+    if base is None:  # what the editor opened is unknown: keep all of their input
+        return data
+    _merge_case_fields(data, case, base, case_form)
+    _merge_items(data, case, base, item_form)
+    return data
+
+
+def _merge_case_fields(data: QueryDict, case: Case, base: CaseState, case_form: type[forms.BaseForm]) -> None:
+    for name, field in case_form.base_fields.items():
+        if name == VERSION_FIELD:
+            continue
+        if name in ("regions", "topics"):
+            before, now = getattr(base, name), sorted(getattr(case, name).values_list("pk", flat=True))
+            if not field.has_changed(before, data.getlist(name)):
+                data.setlist(name, [str(pk) for pk in now])
+            continue
+        attribute = "collection_id" if name == "collection" else name
+        if attribute not in base.fields:
+            continue
+        if not field.has_changed(base.fields[attribute], data.get(name)):
+            data[name] = _raw(getattr(case, attribute))
+
+
+def _merge_items(data: QueryDict, case: Case, base: CaseState, item_form: type[forms.BaseForm]) -> None:
+    try:
+        total = int(data[f"{ITEMS_PREFIX}-TOTAL_FORMS"])
+        initial = int(data[f"{ITEMS_PREFIX}-INITIAL_FORMS"])
+    except (KeyError, ValueError):
+        return
+    forms_data: dict[int, dict[str, list[str]]] = {index: {} for index in range(total)}
+    for key in list(data):
+        match = _ITEM_KEY.match(key)
+        if match:
+            index = int(match.group(1))
+            if index in forms_data:
+                forms_data[index][match.group(2)] = data.getlist(key)
+            del data[key]
+    was = {item.pk: item for item in base.items}
+    now = {item.pk: item for item in CaseItem.objects.filter(case=case)}
+    kept, added = [], []
+    for index in range(total):
+        values = forms_data[index]
+        pk = _int((values.get("id") or [""])[0])
+        if index >= initial or pk is None:
+            added.append(values)
+            continue
+        before, current = was.get(pk), now.get(pk)
+        edited = [
+            name
+            for name in ITEM_FIELDS
+            if before is None or item_form.base_fields[name].has_changed(getattr(before, name), _first(values, name))
+        ]
+        if current is None:  # deleted by the other editor: kept as a new item only if this editor changed it
+            if edited and not _first(values, "DELETE"):
+                added.append({**values, "id": [""]})
+            continue
+        for name in ITEM_FIELDS:
+            if name not in edited:
+                values[name] = [_raw(getattr(current, name))]
+        kept.append(values)
+    for index, values in enumerate([*kept, *added]):
+        for name, value in values.items():
+            data.setlist(f"{ITEMS_PREFIX}-{index}-{name}", value)
+    data[f"{ITEMS_PREFIX}-TOTAL_FORMS"] = str(len(kept) + len(added))
+    data[f"{ITEMS_PREFIX}-INITIAL_FORMS"] = str(len(kept))
+
+
+def _first(values: dict[str, list[str]], name: str) -> str:
+    return (values.get(name) or [""])[0]
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _raw(value: object) -> str:
+    return "" if value is None else str(value)

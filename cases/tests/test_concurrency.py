@@ -1,0 +1,207 @@
+"""Two editors at once: a save, restore or import made from an older version of a case is refused, not lost."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import reverse
+from reversion.models import Version
+
+from cases.admin_import import SESSION_KEY
+from cases.models import Case, CaseItem, Collection
+from cases.tests.test_admin import (
+    IMPORT,
+    case_form_data,
+    change_url,
+    form_index,
+    found,
+    preview,
+    save,
+    section_items,
+    snapshot,
+    source,
+)
+
+pytestmark = pytest.mark.django_db
+
+CONFLICT = "此案例在您打开后已被他人修改"
+
+
+@pytest.fixture
+def editor_b() -> Client:
+    user = User.objects.create_user("editor-b", password="unused", is_staff=True)
+    user.groups.add(Group.objects.get(name="editors"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def opened(client: Client, case: Case) -> dict:
+    """The change form as ``client`` opened it now, to be posted back later."""
+    response = client.get(change_url(case))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'name="version" value="{case.version}"' in html
+    return {**case_form_data(case), "version": case.version}
+
+
+def resubmit(response) -> dict:
+    """The refused form as it was shown again, as the browser posts it back."""
+    return dict(response.context["adminform"].form.data.lists())
+
+
+class TestTwoEditors:
+    def test_the_later_save_is_refused_then_saved_on_top_of_the_earlier(self, admin_client, editor_b):
+        case = Case.objects.get(number=13)
+        old_title, old_summary = case.title, case.summary
+        form_b = opened(editor_b, case)  # B opens the form first …
+        form_a = opened(admin_client, case)
+        form_a["title"] = "创新铁路提单交易模式"
+        save(admin_client, case, form_a)  # … A saves first
+        assert Case.objects.get(pk=case.pk).version == case.version + 1
+
+        form_b["summary"] = "导语由第二位编辑改写。"
+        response = editor_b.post(change_url(case), form_b)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert CONFLICT in html and "您的修改尚未保存" in html and "admin" in html
+        # What A changed meanwhile, as a diff of the titles:
+        assert '<div class="module case-diff case-conflict" id="conflict"' in html
+        assert "创新铁路提单交易模式<del>和规则</del>" in html and old_title.endswith("和规则")
+        stored = Case.objects.get(pk=case.pk)
+        assert (stored.title, stored.summary) == ("创新铁路提单交易模式", old_summary)  # nothing of B's written
+        assert Version.objects.get_for_object(case).count() == 2  # the text before A's edit, A's edit
+
+        # Shown again: A's title, B's summary, and the current version, so a second submit saves.
+        form = response.context["adminform"].form
+        assert form["title"].value() == "创新铁路提单交易模式"
+        assert form["summary"].value() == "导语由第二位编辑改写。"
+        assert f'name="version" value="{stored.version}"' in html
+        save(editor_b, case, resubmit(response))
+        stored = Case.objects.get(pk=case.pk)
+        assert (stored.title, stored.summary) == ("创新铁路提单交易模式", "导语由第二位编辑改写。")
+        assert stored.version == case.version + 2
+        assert found('"第二位编辑"') == {13}
+
+    def test_items_edited_by_both_editors_keep_both_edits(self, admin_client, editor_b):
+        case = Case.objects.get(number=1)
+        first, second, third, _ = section_items(case)
+        form_b = opened(editor_b, case)
+        form_a = opened(admin_client, case)
+        form_a[f"items-{form_index(form_a, first)}-body"] = "甲编辑改写的第一条。"
+        form_a[f"items-{form_index(form_a, third)}-DELETE"] = "on"
+        save(admin_client, case, form_a)
+
+        form_b[f"items-{form_index(form_b, second)}-body"] = "乙编辑改写的第二条。"
+        form_b[f"items-{form_index(form_b, third)}-body"] = "乙编辑也改了第三条。"
+        response = editor_b.post(change_url(case), form_b)
+        html = response.content.decode()
+        assert CONFLICT in html
+        assert '<td class="kind">修改</td>' in html and '<td class="kind">删除</td>' in html  # A's edits, as a diff
+        assert CaseItem.objects.get(pk=second.pk).body == second.body  # nothing of B's written
+
+        save(editor_b, case, resubmit(response))
+        bodies = [item.body for item in section_items(case)]
+        assert bodies[:2] == ["甲编辑改写的第一条。", "乙编辑改写的第二条。"]
+        # A deleted the third item that B had changed: B's text comes back as a new item in its place.
+        assert not CaseItem.objects.filter(pk=third.pk).exists()
+        assert bodies[2] == "乙编辑也改了第三条。" and len(bodies) == 4
+
+    def test_a_save_without_changes_by_the_other_editor_goes_through(self, admin_client, editor_b):
+        case = Case.objects.get(number=2)
+        form_b = opened(editor_b, case)
+        form_b["summary"] = "只有一位编辑。"
+        save(editor_b, case, form_b)
+        assert Case.objects.get(pk=case.pk).summary == "只有一位编辑。"
+
+    def test_publishing_counts_as_a_change(self, admin_client, editor_b):
+        case = Case.objects.get(number=3)
+        form_b = opened(editor_b, case)
+        admin_client.post(
+            reverse("admin:cases_case_changelist"),
+            {"action": "unpublish", "_selected_action": [case.pk], "index": 0},
+        )
+        form_b["title"] = "乙改的标题"
+        response = editor_b.post(change_url(case), form_b)
+        assert (
+            CONFLICT in response.content.decode() and "<del>已发布</del> → <ins>草稿</ins>" in response.content.decode()
+        )
+        assert response.context["adminform"].form["status"].value() == Case.Status.DRAFT  # not put back by B
+        save(editor_b, case, resubmit(response))
+        stored = Case.objects.get(pk=case.pk)
+        assert (stored.title, stored.status) == ("乙改的标题", Case.Status.DRAFT)
+
+
+class TestRestore:
+    def test_a_restore_from_a_stale_history_page_is_refused(self, admin_client, editor_b):
+        case = Case.objects.get(number=13)
+        old_title = case.title
+        form = opened(admin_client, case)
+        form["title"] = "第一次修改的标题"
+        save(admin_client, case, form)
+        first = Version.objects.get_for_object(case).order_by("pk").first()
+        version_url = reverse("admin:cases_case_revision", args=[case.pk, first.pk])
+        page = editor_b.get(version_url).content.decode()
+        stale = Case.objects.get(pk=case.pk).version
+        assert f'name="version" value="{stale}"' in page
+
+        form = opened(admin_client, Case.objects.get(pk=case.pk))
+        form["title"] = "第二次修改的标题"
+        save(admin_client, case, form)
+        response = editor_b.post(version_url, {"version": stale}, follow=True)
+        html = response.content.decode()
+        assert "此案例在您打开本页后已被他人修改，未恢复" in html
+        assert response.redirect_chain[-1][0] == version_url
+        assert "<del>第二次修改的</del>" in html or "第二次修改的标题" in html  # compared with the current text
+        assert Case.objects.get(pk=case.pk).title == "第二次修改的标题"
+
+        response = editor_b.post(version_url, {"version": Case.objects.get(pk=case.pk).version}, follow=True)
+        assert "已恢复到" in response.content.decode()
+        assert Case.objects.get(pk=case.pk).title == old_title
+
+
+class TestImport:
+    def test_a_confirmation_after_a_concurrent_edit_writes_nothing_and_previews_again(self, admin_client, editor_b):
+        collection = Collection.objects.get(slug="service-trade-2020")
+        changed = source().replace("允许和鼓励事业单位", "允许并鼓励事业单位")
+        preview(admin_client, changed.encode(), collection=collection.pk)
+        token = admin_client.session[SESSION_KEY]["token"]
+
+        railway = Case.objects.get(number=13)  # "unchanged" in the preview; the import would put its text back
+        form = opened(editor_b, railway)
+        form["title"] = "编辑在预览后改的标题"
+        save(editor_b, railway, form)
+        before = snapshot()
+
+        response = admin_client.post(IMPORT, {"_confirm": "1", "token": token})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "未导入：预览之后，第 13 号案例已被他人修改" in html and "尚未写入" in html
+        assert "有改动的案例（2）" in html  # the fresh preview: case 1, and case 13's title put back
+        assert snapshot() == before
+
+        response = admin_client.post(
+            IMPORT, {"_confirm": "1", "token": admin_client.session[SESSION_KEY]["token"]}, follow=True
+        )
+        assert "更新 2 个，未变 18 个" in response.content.decode()
+        assert found('"允许并鼓励"') == {1}
+        assert Case.objects.get(pk=railway.pk).title == railway.title
+
+    def test_an_import_counts_a_new_version_of_the_cases_it_changes_only(self, admin_client):
+        collection = Collection.objects.get(slug="service-trade-2020")
+        versions = dict(Case.objects.values_list("number", "version"))
+        preview(
+            admin_client,
+            source().replace("允许和鼓励事业单位", "允许并鼓励事业单位").encode(),
+            collection=collection.pk,
+        )
+        admin_client.post(IMPORT, {"_confirm": "1", "token": admin_client.session[SESSION_KEY]["token"]})
+        after = dict(Case.objects.values_list("number", "version"))
+        assert {n for n in after if after[n] != versions[n]} == {1}
+        assert after[1] == versions[1] + 1
+
+
+def test_a_post_to_no_case_with_a_version_is_no_error(admin_client):
+    response = admin_client.post("/admin/cases/case/abc/change/", {"version": "1", "title": "x"})
+    assert response.status_code == 302  # the admin's own "does not exist" redirect
