@@ -237,7 +237,11 @@ def test_compare_two_cases_from_the_related_cases_of_a_case(page):
     visit(page, "/search/?q=融资")
     visit(page, card_links(page)[0])
     title = page.get_by_role("heading", level=1).inner_text()
-    related = page.locator(".related-list .related-title").all_inner_texts()[:2]  # ticked by default
+    related = page.locator(".related-list .related-title").all_inner_texts()[:2]
+    boxes = page.locator(".related-list input[type=checkbox]")
+    assert not any(boxes.nth(i).is_checked() for i in range(boxes.count()))  # nothing is ticked for the reader
+    boxes.nth(0).check()
+    boxes.nth(1).check()
     page.get_by_role("button", name="比较所选案例").click()
     page.wait_for_url(re.compile(r"/compare/\?"))
     columns = page.locator(".compare-table thead th[scope=col]")
