@@ -197,10 +197,6 @@ XFAIL: dict[str, tuple[set[str], str]] = {
         {"sqlite", "postgresql"},
         "no case has all three words; cases with 跨境 and 流动 (3, 4, 17) outrank the data channel (7)",
     ),
-    "怎么解决中小企业融资难": (
-        {"sqlite", "postgresql"},
-        "case 4, with the literal 中小企业 once, outranks case 20 about 中小微企业 融资难",
-    ),
     "人才 成都": ({"sqlite"}, "case 2 (成都 21 times, 人才 twice) outranks the talent case 17"),
     "疫情期间企业融资": (
         {"sqlite"},
