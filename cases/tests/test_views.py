@@ -92,7 +92,9 @@ def test_pages_link_the_site_icon_and_favicon_ico_leads_to_it(client):
 
 def test_case_page_query_count_is_fixed(client, django_assert_num_queries):
     case = Case.objects.get(number=17)
-    with django_assert_num_queries(5):  # the content version; case with its collection, regions, topics, items
+    # The content version; the case with its collection, its topics, regions and items; its related
+    # cases; the previous and the next case.
+    with django_assert_num_queries(8):
         client.get(case.get_absolute_url())
 
 

@@ -162,7 +162,10 @@ def related_write(rows: list[tuple[int, Mapping[str, list[str]]]], cases: list[C
 
 def related_forget(case_ids: list[int]) -> None:
     """A case unpublished: it leaves the other cases' lists (they refill at the next reindex)."""
-    RelatedCase.objects.filter(related_id__in=case_ids).delete()
+    rows = RelatedCase.objects.filter(related_id__in=case_ids).order_by("case_id", "rank", "pk").select_for_update()
+    stale = list(rows.values_list("pk", flat=True))
+    if stale:
+        RelatedCase.objects.filter(pk__in=stale).delete()
 
 
 def _relate(case: Case, vector: dict[str, float], *, update_others: bool) -> None:
@@ -191,12 +194,39 @@ def _relate(case: Case, vector: dict[str, float], *, update_others: bool) -> Non
                 found.append(scored)
     found.sort(key=lambda scored: (-scored.score, scored.related_id))
     with transaction.atomic():
-        RelatedCase.objects.filter(case_id=case.pk).delete()
-        RelatedCase.objects.bulk_create([_row(scored, rank) for rank, scored in enumerate(found[:RELATED_LIMIT], 1)])
         if not published:
             related_forget([case.pk])
-        elif update_others:
-            _enter_in_lists(case.pk, sorted(terms), {scored.related_id: _mirror(scored) for scored in found})
+        owners = sorted({case.pk, *terms}) if published and update_others else [case.pk]
+        lists = _locked_lists(owners)
+        wanted = {case.pk: found[:RELATED_LIMIT]}
+        if published and update_others:
+            wanted.update(_lists_entered(case.pk, lists, {scored.related_id: _mirror(scored) for scored in found}))
+        _replace_lists(lists, wanted)
+
+
+def _locked_lists(owners: list[int]) -> dict[int, list[RelatedCase]]:
+    """The stored lists of these cases, their rows locked in case id order (so two writers never wait in a circle)."""
+    lists: dict[int, list[RelatedCase]] = {owner: [] for owner in owners}
+    rows = RelatedCase.objects.filter(case_id__in=owners).order_by("case_id", "rank", "pk").select_for_update()
+    for row in rows:
+        lists[row.case_id].append(row)
+    return lists
+
+
+def _replace_lists(lists: dict[int, list[RelatedCase]], wanted: dict[int, list[_Scored]]) -> None:
+    """Rewrite the lists that change (two queries)."""
+    changed = {
+        owner: entries
+        for owner, entries in wanted.items()
+        if [(entry.related_id, entry.score, entry.topics, entry.words) for entry in entries]
+        != [(row.related_id, row.score, _split(row.topics), _split(row.words)) for row in lists.get(owner, [])]
+    }
+    if not changed:
+        return
+    RelatedCase.objects.filter(pk__in=[row.pk for owner in changed for row in lists.get(owner, [])]).delete()
+    RelatedCase.objects.bulk_create(
+        [_row(entry, rank) for entries in changed.values() for rank, entry in enumerate(entries, 1)]
+    )
 
 
 def _mirror(scored: _Scored) -> _Scored:
@@ -204,14 +234,14 @@ def _mirror(scored: _Scored) -> _Scored:
     return _Scored(scored.related_id, scored.case_id, scored.score, scored.topics, scored.words)
 
 
-def _enter_in_lists(case_id: int, candidates: list[int], scored: dict[int, _Scored]) -> None:
-    """Put ``case_id`` into the stored lists of the candidates where it now ranks, out of the others' lists."""
-    lists: dict[int, list[RelatedCase]] = {}
-    for row in RelatedCase.objects.filter(case_id__in=candidates).order_by("case_id", "rank"):
-        lists.setdefault(row.case_id, []).append(row)
-    changed: dict[int, list[_Scored]] = {}
-    for other in candidates:
-        rows = lists.get(other, [])
+def _lists_entered(
+    case_id: int, lists: dict[int, list[RelatedCase]], scored: dict[int, _Scored]
+) -> dict[int, list[_Scored]]:
+    """The candidates' lists with ``case_id`` put where it now ranks, or taken out where it no longer does."""
+    entered = {}
+    for other, rows in lists.items():
+        if other == case_id:
+            continue
         kept = [
             _Scored(row.case_id, row.related_id, row.score, _split(row.topics), _split(row.words))
             for row in rows
@@ -219,14 +249,8 @@ def _enter_in_lists(case_id: int, candidates: list[int], scored: dict[int, _Scor
         ]
         if other in scored:
             kept.append(scored[other])
-        entries = sorted(kept, key=lambda entry: (-entry.score, entry.related_id))[:RELATED_LIMIT]
-        if [(entry.related_id, entry.score) for entry in entries] != [(row.related_id, row.score) for row in rows]:
-            changed[other] = entries
-    if changed:
-        RelatedCase.objects.filter(case_id__in=list(changed)).delete()
-        RelatedCase.objects.bulk_create(
-            [_row(entry, rank) for entries in changed.values() for rank, entry in enumerate(entries, 1)]
-        )
+        entered[other] = sorted(kept, key=lambda entry: (-entry.score, entry.related_id))[:RELATED_LIMIT]
+    return entered
 
 
 def _split(text: str) -> tuple[str, ...]:
