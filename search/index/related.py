@@ -54,7 +54,7 @@ TEXT_POINTS = 3.0
 MIN_SIMILARITY = 0.1
 WORDS_SHOWN = 3
 RELATED_LIMIT = 5
-TERMS_KEPT = 80  # the strongest words of a case that its stored vector keeps
+TERMS_KEPT = 200  # the strongest words of a case that its stored vector keeps (a 2020 case has at most 213)
 CANDIDATE_WORDS = 10
 CANDIDATES_PER_WORD = 20
 TOPIC_CANDIDATES = 50
@@ -114,14 +114,15 @@ def document_frequencies(words: Iterable[str]) -> tuple[dict[str, int], int]:
 
 
 def unit_vector(counted: Counter[str], frequency: Mapping[str, int], total: int) -> dict[str, float]:
-    """TF-IDF of the words found in at least two published cases and at most half, at unit length."""
+    """TF-IDF of the words found in at least two published cases and at most half, at unit length;
+    only the ``TERMS_KEPT`` strongest are kept, so the dot product of two kept vectors is at most their cosine."""
     vector = {
         word: (1 + math.log(n)) * math.log(total / frequency[word])
         for word, n in counted.items()
         if 2 <= frequency.get(word, 0) <= total / 2
     }
+    norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
     strongest = sorted(vector.items(), key=lambda pair: (-pair[1], pair[0]))[:TERMS_KEPT]
-    norm = math.sqrt(sum(value * value for _, value in strongest)) or 1.0
     return {word: value / norm for word, value in strongest}
 
 
@@ -144,7 +145,7 @@ def related_write(rows: list[tuple[int, Mapping[str, list[str]]]], cases: list[C
     labels = label_words()
     counts = {pk: content_counts(tokens, labels) for pk, tokens in rows}
     frequency, total = document_frequencies(
-        word for counted in counts.values() for word, _ in counted.most_common(TERMS_KEPT * 4)
+        word for counted in counts.values() for word, _ in counted.most_common(TERMS_KEPT * 2)
     )
     vectors = {pk: unit_vector(counted, frequency, total) for pk, counted in counts.items()}
     RelatedTerms.objects.bulk_create(
