@@ -173,7 +173,7 @@ class Case(models.Model):
             numbered, rows = 0, []
             for order, item in enumerate(items, start=1):
                 numeral = ""
-                if item.heading:
+                if item.numbered or item.heading:
                     numbered += 1
                     numeral = chinese_numeral(numbered)
                 rows.append(NumberedItem(section, order, numeral, item.heading, item.body))
@@ -196,7 +196,7 @@ class NumberedItem:
 
     section: int
     order: int
-    numeral: str  # 一, 二, … for an item with a heading; empty for an unnumbered paragraph
+    numeral: str  # 一, 二, … for a numbered item (with or without heading); empty for an unnumbered paragraph
     heading: str
     body: str
 
@@ -208,6 +208,11 @@ class NumberedItem:
     def text(self) -> str:
         """The item as the document prints it: （一）Heading.Body."""
         return f"（{self.numeral}）{self.heading}{self.body}" if self.numeral else self.body
+
+    @property
+    def printed_body(self) -> str:
+        """The body as the page prints it: a numbered item without heading starts with its numeral."""
+        return f"（{self.numeral}）{self.body}" if self.numeral and not self.heading else self.body
 
 
 class CaseItem(models.Model):
@@ -221,8 +226,13 @@ class CaseItem(models.Model):
     case = models.ForeignKey(Case, verbose_name="案例", on_delete=models.CASCADE, related_name="items")
     section = models.PositiveSmallIntegerField("部分", choices=Section.choices)
     position = models.PositiveSmallIntegerField("序号", default=1)
-    heading = models.CharField("要点", max_length=500, blank=True, help_text="编号条目的第一句；无编号段落留空。")
+    heading = models.CharField(
+        "要点", max_length=500, blank=True, help_text="编号条目的第一句（简短的小标题）；无小标题的条目留空。"
+    )
     body = models.TextField("正文", blank=True)
+    # An item numbered in the source keeps its numeral even without a heading
+    # (an outcome stated in one long sentence); an item with a heading is always numbered.
+    numbered = models.BooleanField("编号条目", default=False)
 
     class Meta:
         verbose_name = "条目"

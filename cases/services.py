@@ -209,8 +209,10 @@ def _import_case(
 
 def _items_differ(case: Case, parsed: ParsedCase) -> bool:
     """Whether :func:`_sync_items` would change anything (the importer numbers each section's items uniquely)."""
-    existing = sorted((item.section, item.position, item.heading, item.body) for item in case.items.all())
-    wanted = sorted((item.section, item.position, item.heading, item.body) for item in parsed.items)
+    existing = sorted(
+        (item.section, item.position, item.heading, item.body, item.numbered) for item in case.items.all()
+    )
+    wanted = sorted((item.section, item.position, item.heading, item.body, item.numbered) for item in parsed.items)
     return existing != wanted
 
 
@@ -230,9 +232,9 @@ def _sync_items(case: Case, parsed: ParsedCase) -> bool:
         item = existing.pop(key, None)
         if item is None:
             item = CaseItem(case=case, section=parsed_item.section, position=parsed_item.position)
-        elif (item.heading, item.body) == (parsed_item.heading, parsed_item.body):
+        elif (item.heading, item.body, item.numbered) == (parsed_item.heading, parsed_item.body, parsed_item.numbered):
             continue
-        item.heading, item.body = parsed_item.heading, parsed_item.body
+        item.heading, item.body, item.numbered = parsed_item.heading, parsed_item.body, parsed_item.numbered
         item.full_clean()
         item.save()
         changed = True

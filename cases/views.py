@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control
 
 from config.pagination import page_of
 from regions.models import Region
-from search.related import Catalogue, related_cases
+from search.related import neighbours, related_cases
 from search.service import region_overview
 
 from .compare import MAX_CASES, MIN_CASES, parse_selection
@@ -49,32 +49,31 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole case, with related cases, its neighbours in the collection, a permalink and a citation.
 
-    Related cases need every published case's topics and index tokens, so the
-    case itself is read with them (:class:`search.related.Catalogue`): four
-    queries in all, with its regions and items.
+    A fixed number of queries whatever the size of the library: the case, its
+    topics, regions and items, its stored related cases (``search.related``)
+    and its two neighbours. A missing case costs one query.
     """
-    catalogue = Catalogue.load(including=pk)
-    case = catalogue.cases.get(pk)
+    case = Case.objects.select_related("collection").filter(pk=pk).first()
     if case is None or (case.status != Case.Status.PUBLISHED and not request.user.is_staff):
         raise Http404("没有这个案例。")
     prefetch_related_objects(
         [case],
+        "topics",
         Prefetch("regions", queryset=Region.objects.select_related("parent")),
         Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")),
     )
-    previous, following = catalogue.neighbours(case)
-    related = related_cases(case, catalogue=catalogue)
+    previous, following = neighbours(case)
     permalink = request.build_absolute_uri(case.get_absolute_url())
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "topics": catalogue.topics.get(case.pk, []),
+            "topics": case.topics.all(),
             "sections": numbered_sections(case),
             "previous": previous,
             "next": following,
-            "related": related,
+            "related": related_cases(case),
             "permalink": permalink,
             "citation": case.citation(url=permalink, accessed=timezone.localdate()),
         },

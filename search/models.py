@@ -198,3 +198,43 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"内容版本 {self.version}"
+
+
+class RelatedTerms(models.Model):
+    """The strongest content words of one case with their TF-IDF weights (unit length): what related cases compare.
+
+    ``terms`` is ``word:weight`` pairs separated by spaces, strongest first (see ``search.index.related``).
+    """
+
+    case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    terms = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "相关词向量"
+        verbose_name_plural = "相关词向量"
+
+    def __str__(self) -> str:
+        return f"相关词向量 {self.case_id}"
+
+
+class RelatedCase(models.Model):
+    """One of a case's related cases, stored when the case is indexed (see ``search.index.related``).
+
+    ``topics`` and ``words`` are the reasons shown (the shared topics' names, the
+    shared words that weigh most), separated by spaces; ``rank`` orders a case's list from 1.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", db_index=False)
+    related = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    topics = models.CharField(max_length=200, blank=True)
+    words = models.CharField(max_length=200, blank=True)
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = "相关案例"
+        verbose_name_plural = "相关案例"
+        indexes = [models.Index(fields=["case", "rank"], name="search_related_by_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.related_id}"

@@ -384,7 +384,8 @@ class TestHistory:
         assert "首次修改前的内容" in history and "admin" in history
         version_url = reverse("admin:cases_case_revision", args=[case.pk, versions[0].pk])
         diff = admin_client.get(version_url).content.decode()
-        assert "<del>" in diff and "<ins>改写后的文字。</ins>" in diff and "铁路提单" in diff
+        # Every item of case 13 has a body, so the new text is marked where it differs from the old.
+        assert "<del>" in diff and "<ins>改写后" in diff and "铁路提单" in diff
         assert "删除" in diff and "恢复到此版本" in diff
         assert "这是最早的版本" in admin_client.get(version_url, {"compare": "previous"}).content.decode()
         edit_url = reverse("admin:cases_case_revision", args=[case.pk, versions[1].pk])

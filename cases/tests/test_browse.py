@@ -4,12 +4,16 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.compare import parse_selection
-from cases.models import Case, Topic
-from search.related import Catalogue, related_cases
+from cases.models import Case, CaseItem, Topic
+from search.index.indexing import bulk
+from search.models import RelatedCase as StoredRelatedCase
+from search.related import neighbours, related_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -68,18 +72,49 @@ def test_related_cases_leave_out_drafts_and_respect_the_limit():
     assert 11 not in {item.case.number for item in related_cases(case(13))}
 
 
-def test_the_catalogue_gives_the_neighbours_in_the_collection():
-    catalogue = Catalogue.load()
-    assert [n.number if n else None for n in catalogue.neighbours(case(13))] == [12, 14]
-    assert [n.number if n else None for n in catalogue.neighbours(case(1))] == [None, 2]
-    assert [n.number if n else None for n in catalogue.neighbours(case(20))] == [19, None]
+def test_related_cases_are_stored_for_every_case_and_read_in_rank_order():
+    for number in (1, 13, 20):
+        rows = list(StoredRelatedCase.objects.filter(case=case(number)).order_by("rank"))
+        assert 1 <= len(rows) <= 5
+        assert [row.rank for row in rows] == list(range(1, len(rows) + 1))
+        assert [row.score for row in rows] == sorted((row.score for row in rows), reverse=True)
+
+
+def test_a_deleted_case_disappears_from_the_other_cases_lists():
+    railway = case(11)
+    assert 11 in {item.case.number for item in related_cases(case(13))}
+    railway.delete()
+    assert 11 not in {item.case.number for item in related_cases(case(13))}
+    assert not StoredRelatedCase.objects.filter(related_id=railway.pk).exists()
+    assert len(related_cases(case(13))) >= 1
+
+
+def test_a_case_published_again_enters_the_lists_of_the_cases_it_relates_to():
+    railway = case(11)
+    railway.status = Case.Status.DRAFT
+    railway.save()
+    assert not StoredRelatedCase.objects.filter(related=railway).exists()
+    railway.status = Case.Status.PUBLISHED
+    railway.save()
+    assert 11 in {item.case.number for item in related_cases(case(13))}
+    assert by_number_reason(13, 11).startswith("同属主题：金融服务、物流运输；内容相近：")
+
+
+def by_number_reason(number: int, other: int) -> str:
+    return next(item.reason for item in related_cases(case(number)) if item.case.number == other)
+
+
+def test_the_neighbours_in_the_collection():
+    assert [n.number if n else None for n in neighbours(case(13))] == [12, 14]
+    assert [n.number if n else None for n in neighbours(case(1))] == [None, 2]
+    assert [n.number if n else None for n in neighbours(case(20))] == [19, None]
 
 
 def test_neighbours_skip_drafts():
     draft = case(12)
     draft.status = Case.Status.DRAFT
     draft.save()
-    previous, _ = Catalogue.load().neighbours(case(13))
+    previous, _ = neighbours(case(13))
     assert previous.number == 11
 
 
@@ -207,10 +242,64 @@ def test_the_case_page_has_a_print_stylesheet_for_a4(client, settings):
 
 
 def test_the_case_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    # The content version, the cases with their collection and index, their topics, this case's regions and items.
+    # The content version, the case with its collection, its topics, regions and items,
+    # its stored related cases, the previous and the next case.
     for url in [case(number).get_absolute_url() for number in (1, 13, 20)]:
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def add_copies(count: int, status: str = Case.Status.PUBLISHED) -> None:
+    """Copies of the twenty cases, with their topics and items, indexed as an import would."""
+    originals = list(Case.objects.prefetch_related("items", "topics", "regions").order_by("number"))
+    with bulk():
+        for n in range(count):
+            original = originals[n % len(originals)]
+            copy = Case.objects.create(
+                collection=original.collection,
+                number=100 + n,
+                title=f"{original.title}（副本 {n}）",
+                provider=original.provider,
+                summary=original.summary,
+                status=status,
+            )
+            copy.regions.set(original.regions.all())
+            copy.topics.set(original.topics.all())
+            CaseItem.objects.bulk_create(
+                CaseItem(case=copy, section=i.section, position=i.position, heading=i.heading, body=i.body)
+                for i in original.items.all()
+            )
+
+
+def test_the_case_page_costs_the_same_in_a_larger_library(client):
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context)
+
+    url = case(13).get_absolute_url()
+    before = queries(url)
+    add_copies(50)
+    assert Case.objects.count() == 70
+    assert queries(url) == before
+    # The copy of case 13 is now the case most like it.
+    assert related_cases(case(13))[0].case.title == f"{case(13).title}（副本 12）"
+
+
+def test_a_draft_never_appears_among_related_cases(admin_client):
+    add_copies(20, status=Case.Status.DRAFT)
+    for number in (1, 13, 20):
+        assert all(item.case.status == Case.Status.PUBLISHED for item in related_cases(case(number)))
+    assert not StoredRelatedCase.objects.filter(related__status=Case.Status.DRAFT).exists()
+    # A draft's own page (for staff) still lists the published cases like it, its original first.
+    draft = Case.objects.get(number=112)
+    assert related_cases(draft)[0].case == case(13)
+    assert "相关案例" in admin_client.get(draft.get_absolute_url()).content.decode()
+
+
+def test_a_missing_case_is_404_in_one_query(client, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the content version, the case
+        assert client.get("/cases/99999/").status_code == 404
 
 
 def test_a_case_id_too_large_for_the_database_is_404(client):

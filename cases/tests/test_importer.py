@@ -55,7 +55,7 @@ def stored_text(case: Case) -> str:
         out.append(f"{ORDINALS[index]}、{CaseItem.Section(section).label}")
         numbered = 0
         for item in items:
-            if item.heading:
+            if item.numbered:
                 out.append(f"（{ORDINALS[numbered]}）{item.heading}")
                 numbered += 1
             out.append(item.body)
@@ -96,10 +96,37 @@ class TestTheTwentyCases:
         assert "2020年3月" in Case.objects.get(number=1).items.get(section=2, position=2).body
         assert CaseItem.objects.filter(case__number=2, body__contains="La Liste").exists()
 
-    def test_numbered_item_heading_is_its_first_sentence(self):
+    def test_numbered_item_heading_is_its_short_first_sentence(self):
+        item = CaseItem.objects.get(case__number=1, section=CaseItem.Section.OUTCOME, position=2)
+        assert (item.heading, item.numbered) == ("外籍人才招聘模式实现新突破。", True)
+        assert item.body.startswith("海南博鳌乐城国际医疗旅游先行区内企事业共招聘了45名外籍医务人员。")
+
+    def test_an_outcome_stated_in_one_long_sentence_is_body_text_with_its_numeral(self):
+        # （二）中远海运等物流企业为世界500强……物流服务。2018年8月9日，首张铁海联运提单成功开具…
         item = CaseItem.objects.get(case__number=11, section=CaseItem.Section.OUTCOME, position=2)
-        assert item.heading.startswith("中远海运等物流企业") and item.heading.endswith("物流服务。")
-        assert item.body.startswith("2018年8月9日，首张铁海联运提单成功开具")
+        assert (item.heading, item.numbered) == ("", True)
+        assert (
+            item.body.startswith("中远海运等物流企业")
+            and "物流服务。2018年8月9日，首张铁海联运提单成功开具" in item.body
+        )
+        outcomes = Case.objects.get(number=11).numbered_items()[CaseItem.Section.OUTCOME]
+        assert [(entry.numeral, entry.heading) for entry in outcomes] == [("一", ""), ("二", ""), ("三", "")]
+        # A short sentence that is the whole item states a result; it heads nothing.
+        assert outcomes[2].body == "开展物流金融创新试点，交易结算金额达120亿元。"
+
+    def test_only_these_sections_are_numbered_without_headings(self):
+        """Read by hand: every numbered item of these sections is a sentence that states its point."""
+        headingless = {(2, 3), (3, 3), (8, 3), (11, 2), (11, 3), (12, 3), (13, 2), (14, 3), (15, 3), (16, 3)}
+        numbered = CaseItem.objects.filter(numbered=True, case__collection__slug="service-trade-2020")
+        found = {
+            (case, section, bool(heading))
+            for case, section, heading in numbered.values_list("case__number", "section", "heading")
+        }
+        assert {(case, section) for case, section, has_heading in found if not has_heading} == headingless
+        assert not {(case, section) for case, section, has_heading in found if has_heading} & headingless
+        assert all(
+            len(heading) <= 30 for heading in CaseItem.objects.exclude(heading="").values_list("heading", flat=True)
+        )
 
     def test_unnumbered_paragraphs_become_items_without_heading(self):
         measures = CaseItem.objects.filter(case__number=14, section=CaseItem.Section.MEASURE).order_by("position")

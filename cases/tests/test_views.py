@@ -50,6 +50,16 @@ def test_unnumbered_paragraphs_show_without_numerals(client):
     assert "（一）" not in section and "枢纽设施链模块。" in section
 
 
+def test_an_outcome_stated_in_one_sentence_keeps_its_numeral_and_is_not_bold(client):
+    html = client.get(Case.objects.get(number=13).get_absolute_url()).content.decode()
+    section = html[html.index("二、实践效果") : html.index("三、下一步工作思路")]
+    assert "<h3" not in section
+    assert "<p>（一）开立“铁路提单国际信用证”，并实现批量化运用，截至2020年7月" in section
+    assert "<p>（三）全国首例铁路提单物权纠纷案公开宣判" in section
+    # The next steps keep their short headings.
+    assert '<h3 class="item-heading">（一）创新市场化运用。</h3>' in html
+
+
 def test_unknown_case_is_404(client):
     assert client.get("/cases/99999/").status_code == 404
 
@@ -82,7 +92,9 @@ def test_pages_link_the_site_icon_and_favicon_ico_leads_to_it(client):
 
 def test_case_page_query_count_is_fixed(client, django_assert_num_queries):
     case = Case.objects.get(number=17)
-    with django_assert_num_queries(5):  # the content version; case with its collection, regions, topics, items
+    # The content version; the case with its collection, its topics, regions and items; its related
+    # cases; the previous and the next case.
+    with django_assert_num_queries(8):
         client.get(case.get_absolute_url())
 
 

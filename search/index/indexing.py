@@ -24,6 +24,7 @@ from search.models import FacetSet, SearchDocument, SearchText
 from .backends import IndexRows, get_backend
 from .champions import ChampionCollector, champions_delete, champions_write, token_weights
 from .documents import BOOSTS, FIELDS, case_field_tokens
+from .related import related_write
 from .version import bump_content_version
 from .vocabulary import vocabulary_add, vocabulary_rebuild
 
@@ -80,7 +81,8 @@ def _reindex_now(case_ids: set[int]) -> None:
 def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector | None = None) -> None:
     """Upsert the cases' SearchText and SearchDocument rows and write the backend's index, in case id order.
 
-    Champion lists are updated case by case, or left to ``champions`` when the whole index is rebuilt.
+    Champion lists and related cases are updated case by case, or left to ``champions`` when the whole
+    index is rebuilt (``reindex`` then recomputes every related list, see ``search.index.related``).
     """
     SearchText.objects.bulk_create(
         [
@@ -107,6 +109,7 @@ def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector
     if champions is None:
         champions_write(weights)
         vocabulary_add({token for _, case_weights in weights for token in case_weights})
+        related_write(rows, cases)
     else:
         for pk, case_weights in weights:
             champions.add(pk, case_weights)

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from search.index.indexing import rebuild_index
+from search.index.related import related_rebuild
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
                 step = done + max(1, total // 10)
 
         total = rebuild_index(progress=progress)
+        related_rebuild()  # every case's related cases, from the rebuilt index
         if verbosity:
             if total and interactive:
                 self.stdout.write("")

@@ -1,0 +1,365 @@
+"""Related cases, computed when a case is indexed and stored, so that the case page reads them in one query.
+
+A related case earns a simple, explainable score:
+
+* 1 point for each topic the two cases share (同属主题), and
+* up to 3 points for text similarity (内容相近): the cosine of the two cases'
+  TF-IDF vectors over their content words (title words count three times,
+  item headings twice, other text once).
+
+Words that carry no content of their own are left out: region and topic
+names (topics are scored on their own), words found in more than half of the
+published cases, a short list of common words of official documents, single
+characters and numbers. The reasons stored list the shared topics and the
+shared words that weigh most.
+
+The work for one written case is bounded, whatever the size of the library:
+
+* its vector (:class:`RelatedTerms`) keeps its ``TERMS_KEPT`` strongest words,
+  weighed with the document frequencies of the champion lists (one query);
+* candidates are the champions of its ``CANDIDATE_WORDS`` strongest words
+  (``CANDIDATES_PER_WORD`` each) and up to ``TOPIC_CANDIDATES`` cases that
+  share a topic with it;
+* each candidate is scored against its stored vector, the best
+  ``RELATED_LIMIT`` are kept, and the lists of the candidates it now enters
+  (or leaves) are updated in the same write.
+
+A list can still go stale: a case another one would now rank higher without
+being its candidate, document frequencies that drift as the library grows, a
+list that lost a case unpublished or deleted. ``reindex`` recomputes every
+vector and list (:func:`related_rebuild`); run it periodically, e.g. nightly.
+The case page reads only published related cases, so a draft never appears.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count
+
+from cases.models import Case, Topic
+from regions.models import Region
+from search.models import Champion, RelatedCase, RelatedTerms, SearchDocument, SearchText
+
+from .text import document_tokens
+
+TOPIC_POINTS = 1.0
+TEXT_POINTS = 3.0
+# Below this cosine the shared words are too few or too common to count.
+MIN_SIMILARITY = 0.1
+WORDS_SHOWN = 3
+RELATED_LIMIT = 5
+TERMS_KEPT = 200  # the strongest words of a case that its stored vector keeps (a 2020 case has at most 213)
+CANDIDATE_WORDS = 10
+CANDIDATES_PER_WORD = 20
+TOPIC_CANDIDATES = 50
+REBUILD_CHUNK_SIZE = 200
+# (SearchText field, how many times a token in it counts)
+FIELD_WEIGHTS = (("title", 3), ("heading", 2), ("body", 1))
+# Common words of official documents that make two cases look alike without saying what they share.
+_COMMON_WORDS = """
+    采取 突破 加速 加快 加大 大力 人员 制度 指导 评价 面向 关系 效应 营造 优质 聚焦 鼓励 引领 特色 本地
+    关于 吸引 参与 高效 形成 应用 过程 团队 制定 到底 继续 全程 增强 规模 设计 截至 包括 分别 系统 组织
+    工作 各类 领域 时间 效率 充分 传统 行业 开放 优秀 体系 活动 交流 实施 明确 范围 推进 提升 实现 进一步
+    一条 人民 首个 初步 真正 前提 取得 思路 先期 代表 打响 法定 控制
+"""
+COMMON_WORDS = frozenset(_COMMON_WORDS.split())
+_CONTENT_WORD = re.compile(r"^(?=.*[\u4e00-\u9fff])\w{2,}$")
+MAX_TOKEN_LENGTH = Champion._meta.get_field("token").max_length
+
+
+@dataclass(frozen=True)
+class _Scored:
+    case_id: int
+    related_id: int
+    score: float
+    topics: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+def label_words() -> frozenset[str]:
+    """The tokens of every region's and topic's name, as the index segments labels (two queries)."""
+    names = [region.full_name for region in Region.objects.select_related("parent")]
+    names += list(Topic.objects.values_list("name", flat=True))
+    return frozenset(document_tokens(" ".join(names)))
+
+
+def content_counts(tokens: Mapping[str, list[str]], labels: frozenset[str]) -> Counter[str]:
+    """A case's content words, each counted with its field's weight."""
+    counted: Counter[str] = Counter()
+    for name, weight in FIELD_WEIGHTS:
+        for token in tokens.get(name, []):
+            if token not in labels and token not in COMMON_WORDS and _CONTENT_WORD.match(token):
+                counted[token] += weight
+    return counted
+
+
+def document_frequencies(words: Iterable[str]) -> tuple[dict[str, int], int]:
+    """How many published cases hold each word, from the champion lists, and how many are published (two queries).
+
+    A list cut at its floor counts at least as many cases as it holds; that
+    only makes very common words a little less common than they are.
+    """
+    words = sorted({word for word in words if len(word) <= MAX_TOKEN_LENGTH})
+    counts = dict(
+        Champion.objects.filter(token__in=words).values("token").annotate(n=Count("case_id")).values_list("token", "n")
+    )
+    total = SearchDocument.objects.filter(published=True).count()
+    return counts, total
+
+
+def unit_vector(counted: Counter[str], frequency: Mapping[str, int], total: int) -> dict[str, float]:
+    """TF-IDF of the words found in at least two published cases and at most half, at unit length;
+    only the ``TERMS_KEPT`` strongest are kept, so the dot product of two kept vectors is at most their cosine."""
+    vector = {
+        word: (1 + math.log(n)) * math.log(total / frequency[word])
+        for word, n in counted.items()
+        if 2 <= frequency.get(word, 0) <= total / 2
+    }
+    norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
+    strongest = sorted(vector.items(), key=lambda pair: (-pair[1], pair[0]))[:TERMS_KEPT]
+    return {word: value / norm for word, value in strongest}
+
+
+def _terms_text(vector: Mapping[str, float]) -> str:
+    return " ".join(f"{word}:{value:.5f}" for word, value in sorted(vector.items(), key=lambda pair: -pair[1]))
+
+
+def _parse_terms(text: str) -> dict[str, float]:
+    pairs = (part.rsplit(":", 1) for part in text.split())
+    return {word: float(value) for word, value in pairs}
+
+
+def related_write(rows: list[tuple[int, Mapping[str, list[str]]]], cases: list[Case]) -> None:
+    """Store the vectors and related lists of these just-indexed cases, and update their candidates' lists.
+
+    ``rows`` are (case id, tokens by field) as the index wrote them; ``cases`` have their topics prefetched.
+    """
+    if not rows:
+        return
+    labels = label_words()
+    counts = {pk: content_counts(tokens, labels) for pk, tokens in rows}
+    frequency, total = document_frequencies(
+        word for counted in counts.values() for word, _ in counted.most_common(TERMS_KEPT * 2)
+    )
+    vectors = {pk: unit_vector(counted, frequency, total) for pk, counted in counts.items()}
+    RelatedTerms.objects.bulk_create(
+        [RelatedTerms(case_id=pk, terms=_terms_text(vector)) for pk, vector in vectors.items()],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["terms"],
+    )
+    by_pk = {case.pk: case for case in cases}
+    for pk in sorted(vectors):
+        case = by_pk.get(pk)
+        if case is not None:
+            _relate(case, vectors[pk], update_others=True)
+
+
+def related_forget(case_ids: list[int]) -> None:
+    """A case unpublished: it leaves the other cases' lists (they refill at the next reindex)."""
+    rows = RelatedCase.objects.filter(related_id__in=case_ids).order_by("case_id", "rank", "pk").select_for_update()
+    stale = list(rows.values_list("pk", flat=True))
+    if stale:
+        RelatedCase.objects.filter(pk__in=stale).delete()
+
+
+def _relate(case: Case, vector: dict[str, float], *, update_others: bool) -> None:
+    """Score the candidates of one case, store its list and, when asked, enter it in theirs."""
+    my_topics = [topic for topic in case.topics.all()]
+    published = case.status == Case.Status.PUBLISHED
+    candidates = _candidates(case.pk, vector, [topic.pk for topic in my_topics])
+    found: list[_Scored] = []
+    terms: dict[int, str] = {}
+    if candidates:
+        terms = dict(
+            RelatedTerms.objects.filter(case_id__in=candidates, case__search_document__published=True).values_list(
+                "case_id", "terms"
+            )
+        )
+        topic_links: dict[int, set[int]] = {}
+        for case_id, topic_id in Case.topics.through.objects.filter(case_id__in=list(terms)).values_list(
+            "case_id", "topic_id"
+        ):
+            topic_links.setdefault(case_id, set()).add(topic_id)
+        for other in sorted(terms):
+            scored = _score(
+                case.pk, vector, my_topics, other, _parse_terms(terms[other]), topic_links.get(other, set())
+            )
+            if scored is not None:
+                found.append(scored)
+    found.sort(key=lambda scored: (-scored.score, scored.related_id))
+    with transaction.atomic():
+        if not published:
+            related_forget([case.pk])
+        owners = sorted({case.pk, *terms}) if published and update_others else [case.pk]
+        lists = _locked_lists(owners)
+        wanted = {case.pk: found[:RELATED_LIMIT]}
+        if published and update_others:
+            wanted.update(_lists_entered(case.pk, lists, {scored.related_id: _mirror(scored) for scored in found}))
+        _replace_lists(lists, wanted)
+
+
+def _locked_lists(owners: list[int]) -> dict[int, list[RelatedCase]]:
+    """The stored lists of these cases, their rows locked in case id order (so two writers never wait in a circle)."""
+    lists: dict[int, list[RelatedCase]] = {owner: [] for owner in owners}
+    rows = RelatedCase.objects.filter(case_id__in=owners).order_by("case_id", "rank", "pk").select_for_update()
+    for row in rows:
+        lists[row.case_id].append(row)
+    return lists
+
+
+def _replace_lists(lists: dict[int, list[RelatedCase]], wanted: dict[int, list[_Scored]]) -> None:
+    """Rewrite the lists that change (two queries)."""
+    changed = {
+        owner: entries
+        for owner, entries in wanted.items()
+        if [(entry.related_id, entry.score, entry.topics, entry.words) for entry in entries]
+        != [(row.related_id, row.score, _split(row.topics), _split(row.words)) for row in lists.get(owner, [])]
+    }
+    if not changed:
+        return
+    RelatedCase.objects.filter(pk__in=[row.pk for owner in changed for row in lists.get(owner, [])]).delete()
+    RelatedCase.objects.bulk_create(
+        [_row(entry, rank) for entries in changed.values() for rank, entry in enumerate(entries, 1)]
+    )
+
+
+def _mirror(scored: _Scored) -> _Scored:
+    """The same pair seen from the other case (the score and reasons are symmetric)."""
+    return _Scored(scored.related_id, scored.case_id, scored.score, scored.topics, scored.words)
+
+
+def _lists_entered(
+    case_id: int, lists: dict[int, list[RelatedCase]], scored: dict[int, _Scored]
+) -> dict[int, list[_Scored]]:
+    """The candidates' lists with ``case_id`` put where it now ranks, or taken out where it no longer does."""
+    entered = {}
+    for other, rows in lists.items():
+        if other == case_id:
+            continue
+        kept = [
+            _Scored(row.case_id, row.related_id, row.score, _split(row.topics), _split(row.words))
+            for row in rows
+            if row.related_id != case_id
+        ]
+        if other in scored:
+            kept.append(scored[other])
+        entered[other] = sorted(kept, key=lambda entry: (-entry.score, entry.related_id))[:RELATED_LIMIT]
+    return entered
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split()) if text else ()
+
+
+def _row(scored: _Scored, rank: int) -> RelatedCase:
+    return RelatedCase(
+        case_id=scored.case_id,
+        related_id=scored.related_id,
+        score=scored.score,
+        topics=" ".join(scored.topics),
+        words=" ".join(scored.words),
+        rank=rank,
+    )
+
+
+def _score(
+    case_id: int,
+    mine: dict[str, float],
+    my_topics: list[Topic],
+    other: int,
+    theirs: dict[str, float],
+    their_topics: set[int],
+) -> _Scored | None:
+    if other == case_id:
+        return None
+    shared_topics = tuple(topic.name for topic in my_topics if topic.pk in their_topics)
+    products = {word: mine[word] * theirs[word] for word in mine.keys() & theirs.keys()}
+    similarity = sum(products.values())
+    if not shared_topics and similarity < MIN_SIMILARITY:
+        return None
+    words = _words_to_show(products) if similarity >= MIN_SIMILARITY else ()
+    return _Scored(
+        case_id, other, round(TOPIC_POINTS * len(shared_topics) + TEXT_POINTS * similarity, 3), shared_topics, words
+    )
+
+
+def _words_to_show(products: dict[str, float]) -> tuple[str, ...]:
+    """The shared words that add most to the similarity, leaving out parts of longer shared words (账款 of 应收账款)."""
+    words = [word for word in products if not any(word != longer and word in longer for longer in products)]
+    words.sort(key=lambda word: (-products[word], word))
+    return tuple(words[:WORDS_SHOWN])
+
+
+def _candidates(case_id: int, vector: dict[str, float], topic_ids: list[int]) -> list[int]:
+    """The champions of the case's strongest words and some cases sharing a topic: a few hundred at most."""
+    words = [word for word, _ in sorted(vector.items(), key=lambda pair: (-pair[1], pair[0]))[:CANDIDATE_WORDS]]
+    found: set[int] = set()
+    if words:
+        table = connection.ops.quote_name(Champion._meta.db_table)
+        strongest = (
+            f"SELECT case_id FROM (SELECT case_id FROM {table} WHERE token = %s "
+            f"ORDER BY weight DESC, case_id LIMIT %s) s{{}}"
+        )
+        sql = " UNION ".join(strongest.format(index) for index in range(len(words)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for word in words for value in (word, CANDIDATES_PER_WORD)])
+            found.update(row[0] for row in cursor.fetchall())
+    if topic_ids:
+        links = (
+            Case.topics.through.objects.filter(topic_id__in=topic_ids, case__status=Case.Status.PUBLISHED)
+            .exclude(case_id=case_id)
+            .order_by("-case_id")
+            .values_list("case_id", flat=True)
+            .distinct()
+        )
+        found.update(links[:TOPIC_CANDIDATES])
+    found.discard(case_id)
+    return sorted(found)
+
+
+def related_rebuild() -> int:
+    """Recompute every case's vector, then every list, in short transactions. Returns the number of cases.
+
+    Document frequencies are counted exactly over the published cases first
+    (one pass over the segmented text, as the vocabulary's rebuild does).
+    """
+    labels = label_words()
+    names = [name for name, _ in FIELD_WEIGHTS]
+    fields = [f"{name}_tokens" for name in names]
+    frequency: Counter[str] = Counter()
+    published = SearchDocument.objects.filter(published=True).values("case_id")
+    total = 0
+    for texts in SearchText.objects.filter(case_id__in=published).values_list(*fields).iterator(chunk_size=500):
+        frequency.update(content_counts(_tokens(names, texts), labels).keys())
+        total += 1
+    ordered = sorted(SearchText.objects.values_list("case_id", flat=True))
+    for start in range(0, len(ordered), REBUILD_CHUNK_SIZE):
+        chunk = ordered[start : start + REBUILD_CHUNK_SIZE]
+        vectors = {}
+        for pk, *texts in SearchText.objects.filter(case_id__in=chunk).values_list("case_id", *fields):
+            vectors[pk] = unit_vector(content_counts(_tokens(names, texts), labels), frequency, total)
+        with transaction.atomic():
+            RelatedTerms.objects.bulk_create(
+                [RelatedTerms(case_id=pk, terms=_terms_text(vector)) for pk, vector in vectors.items()],
+                update_conflicts=True,
+                unique_fields=["case"],
+                update_fields=["terms"],
+            )
+    for start in range(0, len(ordered), REBUILD_CHUNK_SIZE):
+        chunk = ordered[start : start + REBUILD_CHUNK_SIZE]
+        terms = dict(RelatedTerms.objects.filter(case_id__in=chunk).values_list("case_id", "terms"))
+        for case in Case.objects.filter(pk__in=chunk).prefetch_related("topics").order_by("pk"):
+            _relate(case, _parse_terms(terms.get(case.pk, "")), update_others=False)
+    RelatedCase.objects.exclude(related__status=Case.Status.PUBLISHED).delete()
+    return len(ordered)
+
+
+def _tokens(names: list[str], texts: Iterable[str]) -> dict[str, list[str]]:
+    return {name: text.split() for name, text in zip(names, texts, strict=True)}
