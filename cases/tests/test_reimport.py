@@ -110,6 +110,12 @@ class TestEditorsCorrections:
         body = railway_outcome().body
         assert STORED in body and "提单12批次" in body
 
+    def test_take_source_without_a_number_takes_every_conflict(self, admin_client, tmp_path):
+        correct_in_admin(admin_client)
+        output = import_command(tmp_path, source_with_new_count(), "--take-source")
+        assert "冲突，采用原文" in output
+        assert STORED in railway_outcome().body
+
     def test_take_source_for_another_case_leaves_the_conflict_kept(self, admin_client, tmp_path):
         correct_in_admin(admin_client)
         import_command(tmp_path, source_with_new_count(), "--take-source", "12")
