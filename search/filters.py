@@ -75,33 +75,26 @@ def in_collections(cases: models.QuerySet[Case], collections: Sequence[Collectio
     return cases.filter(collection_id__in=sorted(collection.pk for collection in collections))
 
 
+def by_slug(label: str, model: type[models.Model], method: str) -> django_filters.ModelMultipleChoiceFilter:
+    """A filter of one family chosen by slug (it may repeat: any of them); an unknown slug is named in the error."""
+    return django_filters.ModelMultipleChoiceFilter(
+        label=label,
+        queryset=model.objects.all(),
+        to_field_name="slug",
+        method=method,
+        error_messages={"invalid_choice": f"没有标识为“%(value)s”的{label}。"},
+    )
+
+
 class CaseFilter(django_filters.FilterSet):
     """``q``, ``region``, ``topic`` and ``collection`` (each of the three may repeat: any of them), and ``sort``.
 
     Invalid values are reported in ``form.errors`` and left out of the search.
     """
 
-    region = django_filters.ModelMultipleChoiceFilter(
-        label="地区",
-        queryset=Region.objects.all(),
-        to_field_name="slug",
-        method="filter_regions",
-        error_messages={"invalid_choice": "没有标识为“%(value)s”的地区。"},
-    )
-    topic = django_filters.ModelMultipleChoiceFilter(
-        label="主题",
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
-        method="filter_topics",
-        error_messages={"invalid_choice": "没有标识为“%(value)s”的主题。"},
-    )
-    collection = django_filters.ModelMultipleChoiceFilter(
-        label="案例集",
-        queryset=Collection.objects.all(),
-        to_field_name="slug",
-        method="filter_collections",
-        error_messages={"invalid_choice": "没有标识为“%(value)s”的案例集。"},
-    )
+    region = by_slug("地区", Region, "filter_regions")
+    topic = by_slug("主题", Topic, "filter_topics")
+    collection = by_slug("案例集", Collection, "filter_collections")
 
     class Meta:
         model = Case

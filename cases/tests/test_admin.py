@@ -652,6 +652,13 @@ class TestEditors:
         assert ("reversion", "view_revision") in codenames
         assert not {app for app, _ in codenames} & {"auth", "contenttypes", "sessions", "admin"}
 
+    def test_an_editor_curates_the_synonym_table(self, client, editor):
+        changelist = reverse("admin:search_synonym_changelist")
+        assert client.get(changelist).status_code == 200
+        response = client.post(reverse("admin:search_synonym_add"), {"words": "口岸 关口", "note": "", "active": "on"})
+        assert response.status_code == 302
+        assert "关口" in client.get(changelist).content.decode()
+
     def test_an_editor_cannot_manage_users_or_groups(self, client, editor):
         assert client.get("/admin/auth/user/").status_code == 403
         assert client.get("/admin/auth/group/").status_code == 403

@@ -78,15 +78,8 @@ def browser() -> Browser:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def restore_database(browser, django_db_blocker):
+def restore_database(browser, restore_the_database_afterwards):
     """After the last test here, put back what its flush removed, for the tests that run later."""
-    yield
-    with django_db_blocker.unblock():
-        for alias in connections:
-            connection = connections[alias]
-            if getattr(connection, "_test_serialized_contents", None):
-                connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-        call_command("load_initial_data", verbosity=0)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import threading
 import pytest
 import reversion
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from cases.history.snapshots import record_unversioned
 from cases.models import Case
@@ -26,14 +26,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module", autouse=True)
-def restore_database(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        for alias in connections:
-            own = connections[alias]
-            if getattr(own, "_test_serialized_contents", None):
-                own.creation.deserialize_db_from_string(own._test_serialized_contents)
-        call_command("load_initial_data", verbosity=0)
+def restore_database(restore_the_database_afterwards):
+    """The tests here flush the database (``transaction=True``)."""
 
 
 @pytest.fixture

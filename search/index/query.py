@@ -119,6 +119,8 @@ class Query:
         """Strings to mark in the original text: a phrase whole; each other term and its longer tokens."""
         words = {term.text.replace(" ", "") if term.phrase else term.text for term in self.terms}
         words |= {token for term in self.terms if not term.phrase for token in term.tokens if len(token) > 1}
+        if any(len(word) > 1 for word in words):  # a lone character of a longer query would mark half the page
+            words = {word for word in words if len(word) > 1}
         return sorted(words, key=len, reverse=True)
 
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 
 from cases.models import Case
@@ -32,14 +32,8 @@ SAVE_LIMIT = 2.0  # seconds; the statement timeout that failed such saves is 10
 
 
 @pytest.fixture(scope="module", autouse=True)
-def restore_database(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        for alias in connections:
-            own = connections[alias]
-            if getattr(own, "_test_serialized_contents", None):
-                own.creation.deserialize_db_from_string(own._test_serialized_contents)
-        call_command("load_initial_data", verbosity=0)
+def restore_database(restore_the_database_afterwards):
+    """The tests here flush the database (``transaction=True``)."""
 
 
 def found(q: str) -> set[int]:
