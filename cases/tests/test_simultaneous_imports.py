@@ -10,7 +10,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from cases.admin_import import SESSION_KEY
 from cases.importer import parse_document
@@ -25,14 +25,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module", autouse=True)
-def restore_database(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        for alias in connections:
-            own = connections[alias]
-            if getattr(own, "_test_serialized_contents", None):
-                own.creation.deserialize_db_from_string(own._test_serialized_contents)
-        call_command("load_initial_data", verbosity=0)
+def restore_database(restore_the_database_afterwards):
+    """The test here flushes the database (``transaction=True``)."""
 
 
 def test_the_second_of_two_simultaneous_confirmations_waits_and_says_it_is_done(admin_client):
