@@ -13,6 +13,7 @@ confirmation, the confirmation writes nothing and shows a fresh preview.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -26,12 +27,21 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from search.index.indexing import bulk
 
+from .history.diff import inline_diff
 from .importer import MAX_DOCUMENT_BYTES, DocumentError, ParsedCase, decode_document, parse_document
-from .models import Case, Collection
-from .services import ImportConflict, ImportReport, case_import, import_versions
+from .models import Case, Collection, ImportRun
+from .services import (
+    ImportAlreadyDone,
+    ImportConflict,
+    ImportReport,
+    TextOutcome,
+    case_import,
+    import_versions,
+)
 
 SESSION_KEY = "cases_pending_import"
 MAX_REQUEST_BYTES = MAX_DOCUMENT_BYTES + 256 * 1024  # the document and the form around it
@@ -200,15 +210,22 @@ def _show_preview(
 
 def _confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
     pending = PendingImport.from_session(request)
-    if pending is None or not secrets.compare_digest(pending.token, request.POST.get("token", "")):
+    token = request.POST.get("token", "")
+    done = ImportRun.objects.filter(token=token).first() if token else None
+    if done is not None:  # a second submission of a confirmed import (a double click, or the back button)
+        return _already_done(request, done.collection_id)
+    if pending is None or not secrets.compare_digest(pending.token, token):
         messages.error(request, "没有待确认的导入（可能已经导入过，或预览已过期）；请重新上传。")
         return HttpResponseRedirect(reverse("admin:cases_case_import"))
+    take_source = request.POST.getlist("take_source")
     try:
         parsed = parse_document(pending.text)  # checked again: the database may have changed since the preview
         with reversion.create_revision():  # the import records the cases' earlier text, then joins this revision
             reversion.set_user(request.user)
             reversion.set_comment(f"导入原文“{pending.filename}”")
-            report = _run(pending, parsed, dry_run=False)
+            report = _run(pending, parsed, dry_run=False, take_source=take_source)
+    except ImportAlreadyDone as done:
+        return _already_done(request, done.collection_id)
     except ImportConflict as conflict:
         pending.token = secrets.token_urlsafe(16)
         numbers = "、".join(str(number) for number in conflict.numbers)
@@ -228,12 +245,32 @@ def _confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespons
         return HttpResponseRedirect(reverse("admin:cases_case_import"))
     request.session.pop(SESSION_KEY, None)
     summary = "，".join(f"{label} {report.count(action)} 个" for action, label in ACTIONS.items())
+    kept = sum(1 for change in report.changes for text in change.texts if text.kind == "kept")
+    conflicts = report.conflicts
+    taken = sum(1 for _, text in conflicts if text.kind == "taken")
+    if kept:
+        summary += f"；编辑修改过的 {kept} 处保留"
+    if conflicts:
+        summary += f"；冲突 {len(conflicts)} 处，其中 {taken} 处采用原文，{len(conflicts) - taken} 处保留编辑的版本"
     messages.success(request, f"已导入“{report.collection.title}”：{summary}。")
-    changelist = reverse("admin:cases_case_changelist")
-    return HttpResponseRedirect(f"{changelist}?{urlencode({'collection__id__exact': report.collection.pk})}")
+    return HttpResponseRedirect(_collection_cases(report.collection.pk))
 
 
-def _run(pending: PendingImport, parsed: list[ParsedCase], *, dry_run: bool) -> ImportReport:
+def _already_done(request: HttpRequest, collection_id: int | None) -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    messages.info(request, "此导入已完成，没有再次写入。")
+    if collection_id is None:
+        return HttpResponseRedirect(reverse("admin:cases_case_changelist"))
+    return HttpResponseRedirect(_collection_cases(collection_id))
+
+
+def _collection_cases(collection_id: int) -> str:
+    return f"{reverse('admin:cases_case_changelist')}?{urlencode({'collection__id__exact': collection_id})}"
+
+
+def _run(
+    pending: PendingImport, parsed: list[ParsedCase], *, dry_run: bool, take_source: list[str] | None = None
+) -> ImportReport:
     collection = pending.collection()
     if collection is None:
         raise DocumentError("所选案例集已不存在，或新案例集的标识已被占用；请重新选择。")
@@ -244,6 +281,8 @@ def _run(pending: PendingImport, parsed: list[ParsedCase], *, dry_run: bool) -> 
             dry_run=dry_run,
             new_case_status=pending.new_case_status,
             expected_versions=None if dry_run else {int(n): v for n, v in pending.versions.items()},
+            take_source=take_source or (),
+            run_token=None if dry_run else pending.token,
         )
 
 
@@ -255,13 +294,35 @@ def _report_context(report: ImportReport) -> dict:
         if change.action == "updated"
     ]
     unchanged = [change for change in report.changes if change.action == "unchanged"]
+    differences = [
+        {
+            "change": change,
+            "rows": [{"text": text, "diff": inline_diff(text.current, text.source)} for text in change.texts],
+        }
+        for change in report.changes
+        if change.texts
+    ]
+    conflicts = [
+        {"number": number, "text": text, "choice": f"{number}:{text.key}", **_side_by_side(text)}
+        for number, text in report.conflicts
+    ]
     return {
         "report": report,
+        "differences": differences,
+        "conflicts": conflicts,
         "created": created,
         "updated": updated,
         "unchanged": unchanged,
         "unchanged_numbers": "、".join(str(change.number) for change in unchanged),
     }
+
+
+def _side_by_side(text: TextOutcome) -> dict:
+    """The editor's text with what the source lacks marked, and the source's with what it adds."""
+    both = inline_diff(text.current, text.source, context=10**6)
+    current = re.sub(r"<ins>.*?</ins>", "", both, flags=re.S)
+    source = re.sub(r"<del>.*?</del>", "", both, flags=re.S)
+    return {"current": mark_safe(current), "source": mark_safe(source)}  # pieces of escaped HTML
 
 
 def _content_length(request: HttpRequest) -> int:

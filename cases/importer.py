@@ -42,8 +42,19 @@ from dataclasses import dataclass, field
 from .numbering import chinese_numeral
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+# The lengths of the columns they are stored in (cases.models uses these).
+MAX_TITLE_CHARS = 200
+MAX_PROVIDER_CHARS = 200
 MAX_HEADING_CHARS = 500
 MAX_HEADING_SENTENCE = 30  # a longer first sentence is the item's statement, not its heading
+MAX_ITEMS_PER_SECTION = 200
+# A case's search index entry is one PostgreSQL tsvector, whose distinct
+# lexemes may take 1 MB at most ("string is too long for tsvector"). Each
+# character yields at most about 17 bytes of them (a word, its two- and
+# three-character pieces, the pair of it with the next word): a case made of
+# different long dictionary words, the worst, reaches 0.7 MB at this length.
+# The longest case of the 2020 collection has under 2,000 characters.
+MAX_CASE_CHARS = 40_000
 
 CHARACTER_REPAIRS = str.maketrans({"臵": "置", "〃": "·"})
 
@@ -302,8 +313,42 @@ def parse_document(text: str) -> list[ParsedCase]:
     if builder is None:
         raise DocumentError("没有找到任何案例（案例以“1．标题”一行开始）。")
     cases.append(builder.finish(len(lines)))
+    check_limits(cases)
     return cases
 
 
 def parse_bytes(data: bytes) -> list[ParsedCase]:
     return parse_document(decode_document(data))
+
+
+def check_limits(cases: list[ParsedCase]) -> None:
+    """Refuse, at the first line that breaks one, what the database or the search index could not store."""
+    for case in cases:
+        if len(case.title) > MAX_TITLE_CHARS:
+            raise DocumentError(
+                f"案例 {case.number} 的标题有 {len(case.title)} 字，最多 {MAX_TITLE_CHARS} 字。", case.line
+            )
+        if len(case.provider) > MAX_PROVIDER_CHARS:
+            raise DocumentError(
+                f"案例 {case.number} 的提供单位有 {len(case.provider)} 字，最多 {MAX_PROVIDER_CHARS} 字。",
+                case.provider_line,
+            )
+        for section in SECTION_NAMES.values():
+            items = case.items_in(section)
+            if len(items) > MAX_ITEMS_PER_SECTION:
+                raise DocumentError(
+                    f"案例 {case.number} 的“{_section_name(section)}”有 {len(items)} 条，"
+                    f"最多 {MAX_ITEMS_PER_SECTION} 条；请检查是否把正文误拆成了条目。",
+                    items[MAX_ITEMS_PER_SECTION].line,
+                )
+        for item in case.items:
+            if len(item.heading) > MAX_HEADING_CHARS:
+                raise DocumentError(f"条目的第一句超过 {MAX_HEADING_CHARS} 字，请检查是否缺少句号。", item.line)
+        size = sum(len(text) for text in (case.title, case.provider, case.summary))
+        size += sum(len(item.heading) + len(item.body) for item in case.items)
+        if size > MAX_CASE_CHARS:
+            raise DocumentError(
+                f"案例 {case.number} 共 {size} 字，超过检索索引能容纳的 {MAX_CASE_CHARS} 字；"
+                "请检查是否缺少下一个案例的标题，或把它拆成几个案例。",
+                case.line,
+            )

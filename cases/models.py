@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from regions.models import Region
 
-from .importer import PROVIDER_SEPARATORS, PROVIDER_SUFFIX
+from .importer import (
+    MAX_HEADING_CHARS,
+    MAX_PROVIDER_CHARS,
+    MAX_TITLE_CHARS,
+    PROVIDER_SEPARATORS,
+    PROVIDER_SUFFIX,
+)
 from .numbering import chinese_numeral
 
 
@@ -109,8 +115,8 @@ class Case(models.Model):
 
     collection = models.ForeignKey(Collection, verbose_name="案例集", on_delete=models.PROTECT, related_name="cases")
     number = models.PositiveSmallIntegerField("序号")
-    title = models.CharField("标题", max_length=200)
-    provider = models.CharField("提供单位", max_length=200, help_text="照原文，如“上海市、天津市提供”。")
+    title = models.CharField("标题", max_length=MAX_TITLE_CHARS)
+    provider = models.CharField("提供单位", max_length=MAX_PROVIDER_CHARS, help_text="照原文，如“上海市、天津市提供”。")
     summary = models.TextField("导语", blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
     regions = models.ManyToManyField("regions.Region", verbose_name="地区", related_name="cases")
@@ -227,7 +233,10 @@ class CaseItem(models.Model):
     section = models.PositiveSmallIntegerField("部分", choices=Section.choices)
     position = models.PositiveSmallIntegerField("序号", default=1)
     heading = models.CharField(
-        "要点", max_length=500, blank=True, help_text="编号条目的第一句（简短的小标题）；无小标题的条目留空。"
+        "要点",
+        max_length=MAX_HEADING_CHARS,
+        blank=True,
+        help_text="编号条目的第一句（简短的小标题）；无小标题的条目留空。",
     )
     body = models.TextField("正文", blank=True)
     # An item numbered in the source keeps its numeral even without a heading
@@ -244,6 +253,50 @@ class CaseItem(models.Model):
 
     def __str__(self) -> str:
         return self.heading or self.body[:30]
+
+
+class ImportedText(models.Model):
+    """A text of a case as the source document gave it at the last import, kept as a digest.
+
+    One row per field (title, provider, summary: section and position 0) and per
+    part of an item (heading, body: at its section and position). The next
+    import compares the current text and the source's with it, to tell an
+    editor's correction (kept) from a change in the source (taken) and from
+    both (a conflict).
+    """
+
+    case = models.ForeignKey(Case, verbose_name="案例", on_delete=models.CASCADE, related_name="imported_texts")
+    section = models.PositiveSmallIntegerField("部分", default=0)
+    position = models.PositiveSmallIntegerField("序号", default=0)
+    field = models.CharField("字段", max_length=10)
+    digest = models.CharField("摘要值", max_length=64)  # sha256 of the normalised text
+
+    class Meta:
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "section", "position", "field"], name="unique_imported_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.section}.{self.position}.{self.field}"
+
+
+class ImportRun(models.Model):
+    """A confirmed import, by the token of its preview: confirming the same preview twice imports it once."""
+
+    token = models.CharField("令牌", max_length=64, unique=True)
+    collection = models.ForeignKey(
+        Collection, verbose_name="案例集", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "导入"
+        verbose_name_plural = "导入"
+
+    def __str__(self) -> str:
+        return self.token
 
 
 # Revision history (see cases/history.py): a case and its items are saved

@@ -13,11 +13,13 @@ writes of several cases lock them in id order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import unicodedata
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 import reversion
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ from regions.models import Region
 
 from .history.snapshots import record_unversioned
 from .importer import DocumentError, ParsedCase
-from .models import Case, CaseItem, Collection, Topic
+from .models import Case, CaseItem, Collection, ImportedText, ImportRun, Topic
 from .signals import cases_changed
 
 
@@ -45,6 +47,14 @@ class ImportConflict(Exception):
     def __init__(self, numbers: list[int]) -> None:
         super().__init__(f"cases {numbers} changed since the preview")
         self.numbers = numbers
+
+
+class ImportAlreadyDone(Exception):
+    """The import of this preview was confirmed before; nothing more was written."""
+
+    def __init__(self, collection_id: int | None) -> None:
+        super().__init__("this import was confirmed already")
+        self.collection_id = collection_id
 
 
 def case_touch(*, case: Case, expected_version: int | None = None) -> int:
@@ -68,6 +78,33 @@ def case_touch(*, case: Case, expected_version: int | None = None) -> int:
 
 
 @dataclass
+class TextOutcome:
+    """What an import does with one field of a case, or one part of an item, that differs from the source."""
+
+    key: str  # "title", or "2.3.body" (section.position.part); with the case number it names a conflict
+    label: str  # 标题, 实践效果第 3 条·正文
+    kind: str  # one of TEXT_ACTIONS
+    current: str  # the text before the import ("" for an item that is not there)
+    source: str  # the source's text ("" for an item the source does not have)
+
+    @property
+    def kind_label(self) -> str:
+        return TEXT_ACTIONS[self.kind]
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.kind in ("conflict", "taken")
+
+
+TEXT_ACTIONS = {
+    "updated": "按原文更新",
+    "kept": "编辑已修改，保留",
+    "conflict": "冲突，保留编辑的版本",
+    "taken": "冲突，采用原文",
+}
+
+
+@dataclass
 class CaseChange:
     number: int
     title: str
@@ -75,6 +112,11 @@ class CaseChange:
     item_counts: tuple[int, int, int]
     action: str  # "created", "updated" or "unchanged"
     changed_fields: list[str] = field(default_factory=list)
+    texts: list[TextOutcome] = field(default_factory=list)  # every difference from the source, and what was done
+
+    @property
+    def conflicts(self) -> list[TextOutcome]:
+        return [text for text in self.texts if text.is_conflict]
 
 
 @dataclass
@@ -85,6 +127,10 @@ class ImportReport:
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def conflicts(self) -> list[tuple[int, TextOutcome]]:
+        return [(change.number, text) for change in self.changes for text in change.conflicts]
 
 
 def region_lookup() -> dict[str, Region]:
@@ -121,6 +167,8 @@ def case_import(
     dry_run: bool = False,
     new_case_status: str | None = None,
     expected_versions: dict[int, int] | None = None,
+    take_source: Container[str] = (),
+    run_token: str | None = None,
 ) -> ImportReport:
     """Create or update the collection's cases from a parsed document, in one transaction.
 
@@ -133,9 +181,23 @@ def case_import(
     them for a preview) makes the import refuse, raising
     :class:`ImportConflict` and writing nothing, when any of the cases was
     changed, created or deleted since.
+
+    Editors' corrections survive: each text is compared with the source's and
+    with the digest of what the last import wrote (:class:`ImportedText`). A
+    text the source changed and no editor did is updated; one an editor
+    changed and the source did not is kept; one both changed is a conflict,
+    kept as the editor's unless ``take_source`` names it: ``"*"`` for all,
+    ``"11"`` for those of case 11, ``"11:2.3.body"`` for one
+    (``f"{number}:{TextOutcome.key}"``). A case imported before these records
+    existed keeps every text that differs from the source.
+
+    ``run_token`` (a preview's) makes a second import with the same token
+    raise :class:`ImportAlreadyDone` and write nothing, even when both run at once.
     """
     numbers = [parsed.number for parsed in parsed_cases]
     with transaction.atomic():
+        if run_token is not None:
+            _start_run(run_token)
         if collection.pk is None:
             collection.full_clean()
             collection.save()
@@ -152,7 +214,12 @@ def case_import(
             if reversion.is_active() and not dry_run:
                 record_unversioned(existing.values_list("pk", flat=True))
         regions = resolve_regions(parsed_cases)
-        changes = [_import_case(parsed, collection, regions[parsed.number], new_case_status) for parsed in parsed_cases]
+        changes = [
+            _import_case(parsed, collection, regions[parsed.number], new_case_status, take_source)
+            for parsed in parsed_cases
+        ]
+        if run_token is not None:
+            ImportRun.objects.filter(token=run_token).update(collection=collection)
         if dry_run:
             transaction.set_rollback(True)
     return ImportReport(collection=collection, changes=changes, dry_run=dry_run)
@@ -166,83 +233,212 @@ def import_versions(*, collection: Collection | None, numbers: Iterable[int]) ->
     return dict(cases.values_list("number", "version"))
 
 
+def _start_run(token: str) -> None:
+    """Claim the token for this import; a second claim waits for the first to commit, then fails."""
+    done = ImportRun.objects.filter(token=token).values_list("collection_id", flat=True).first()
+    if done is None:
+        try:
+            with transaction.atomic():
+                ImportRun.objects.create(token=token)
+            return
+        except IntegrityError:
+            done = ImportRun.objects.filter(token=token).values_list("collection_id", flat=True).first()
+    raise ImportAlreadyDone(done)
+
+
+def text_digest(text: str) -> str:
+    """sha256 of the text with what a form or a file may add taken away: line ends, spaces at line ends, NFC."""
+    lines = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return hashlib.sha256("\n".join(line.strip() for line in lines).strip().encode()).hexdigest()
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or text_digest(a) == text_digest(b)
+
+
+def _takes(take_source: Container[str], number: int, key: str) -> bool:
+    return "*" in take_source or str(number) in take_source or f"{number}:{key}" in take_source
+
+
+def _merge(
+    *, number: int, key: str, label: str, current: str, source: str, last: str | None, take_source: Container[str]
+) -> TextOutcome | None:
+    """The three-way decision for one text; None when it already equals the source.
+
+    ``last`` is the digest of the text last imported; None when there is no record.
+    """
+    if _same(current, source):
+        return None
+    if last is None or text_digest(source) == last:
+        kind = "kept"  # only an editor changed it (or, with no record, the current text is taken to be theirs)
+    elif text_digest(current) == last:
+        kind = "updated"  # only the source changed it
+    else:
+        kind = "taken" if _takes(take_source, number, key) else "conflict"
+    return TextOutcome(key=key, label=label, kind=kind, current=current, source=source)
+
+
+CASE_TEXT_FIELDS = ("title", "provider", "summary")
+ITEM_PARTS = {"heading": "要点", "body": "正文"}
+
+
 def _import_case(
-    parsed: ParsedCase, collection: Collection, regions: list[Region], new_case_status: str | None
+    parsed: ParsedCase,
+    collection: Collection,
+    regions: list[Region],
+    new_case_status: str | None,
+    take_source: Container[str],
 ) -> CaseChange:
+    counts = tuple(len(parsed.items_in(section)) for section in CaseItem.Section.values)
     case = Case.objects.filter(collection=collection, number=parsed.number).first()
-    action = "updated"
     if case is None:
-        case = Case(collection=collection, number=parsed.number)
+        case = Case(collection=collection, number=parsed.number, title=parsed.title, provider=parsed.provider)
+        case.summary = parsed.summary
         if new_case_status:
             case.status = new_case_status
-        action = "created"
-    changed = [
-        name
-        for name, value in (("title", parsed.title), ("provider", parsed.provider), ("summary", parsed.summary))
-        if getattr(case, name) != value
-    ]
-    regions_differ = action == "created" or {r.pk for r in case.regions.all()} != {r.pk for r in regions}
-    items_differ = action == "created" or _items_differ(case, parsed)
-    if action == "updated" and (changed or regions_differ or items_differ):
-        case_touch(case=case)
-    for name in changed:
-        setattr(case, name, getattr(parsed, name))
-    if action == "created" or changed:
         case.full_clean(exclude=["regions", "topics"])
         case.save()
+        case.regions.set(regions)
+        for parsed_item in parsed.items:
+            item = CaseItem(case=case, section=parsed_item.section, position=parsed_item.position)
+            item.heading, item.body, item.numbered = parsed_item.heading, parsed_item.body, parsed_item.numbered
+            item.full_clean()
+            item.save()
+        _remember_import(case, parsed)
+        return CaseChange(parsed.number, parsed.title, [r.full_name for r in regions], counts, "created")
+
+    records = {
+        (section, position, name): digest
+        for section, position, name, digest in case.imported_texts.values_list("section", "position", "field", "digest")
+    }
+
+    def last(section: int, position: int, name: str) -> str | None:
+        # A case imported with records: a slot without one was empty at the last import.
+        return records.get((section, position, name), text_digest("") if records else None)
+
+    texts: list[TextOutcome] = []
+    for name in CASE_TEXT_FIELDS:
+        outcome = _merge(
+            number=parsed.number,
+            key=name,
+            label=str(Case._meta.get_field(name).verbose_name),
+            current=getattr(case, name),
+            source=getattr(parsed, name),
+            last=last(0, 0, name),
+            take_source=take_source,
+        )
+        if outcome:
+            texts.append(outcome)
+
+    existing: dict[tuple[int, int], CaseItem] = {}
+    for item in case.items.all():
+        existing.setdefault((item.section, item.position), item)  # items sharing a place after a reorder: the first
+    wanted = {(item.section, item.position): item for item in parsed.items}
+    item_texts: dict[tuple[int, int], dict[str, str | bool]] = {}
+    for place in sorted(existing.keys() | wanted.keys()):
+        section, position = place
+        for part, part_label in ITEM_PARTS.items():
+            outcome = _merge(
+                number=parsed.number,
+                key=f"{section}.{position}.{part}",
+                label=f"{CaseItem.Section(section).label}第 {position} 条·{part_label}",
+                current=getattr(existing[place], part) if place in existing else "",
+                source=getattr(wanted[place], part) if place in wanted else "",
+                last=last(section, position, part),
+                take_source=take_source,
+            )
+            if outcome:
+                texts.append(outcome)
+                if outcome.kind in ("updated", "taken"):
+                    item_texts.setdefault(place, {})[part] = outcome.source
+
+    for place, parts in item_texts.items():  # a written item is numbered as the source numbers it
+        if place in wanted:
+            parts["numbered"] = wanted[place].numbered
+    writes = {text.key: text.source for text in texts if text.kind in ("updated", "taken") and "." not in text.key}
+    regions_differ = "provider" in writes and {r.pk for r in case.regions.all()} != {r.pk for r in regions}
+    changed: list[str] = []
+    if writes or regions_differ or item_texts:
+        case_touch(case=case)
+    if writes:
+        for name, value in writes.items():
+            setattr(case, name, value)
+        case.full_clean(exclude=["regions", "topics"])
+        case.save()
+        changed += [name for name in CASE_TEXT_FIELDS if name in writes]
     if regions_differ:
         case.regions.set(regions)
         changed.append("regions")
-    if items_differ and _sync_items(case, parsed):
+    if item_texts:
+        _write_items(case, existing, item_texts)
         changed.append("items")
-    if action == "updated" and not changed:
-        action = "unchanged"
+    _remember_import(case, parsed)
     return CaseChange(
         number=parsed.number,
         title=parsed.title,
         regions=[region.full_name for region in regions],
-        item_counts=tuple(len(parsed.items_in(section)) for section in CaseItem.Section.values),
-        action=action,
-        changed_fields=changed if action == "updated" else [],
+        item_counts=counts,
+        action="updated" if changed else "unchanged",
+        changed_fields=changed,
+        texts=texts,
     )
 
 
-def _items_differ(case: Case, parsed: ParsedCase) -> bool:
-    """Whether :func:`_sync_items` would change anything (the importer numbers each section's items uniquely)."""
-    existing = sorted(
-        (item.section, item.position, item.heading, item.body, item.numbered) for item in case.items.all()
-    )
-    wanted = sorted((item.section, item.position, item.heading, item.body, item.numbered) for item in parsed.items)
-    return existing != wanted
-
-
-def _sync_items(case: Case, parsed: ParsedCase) -> bool:
-    """Make the case's items equal the parsed ones, updating rows in place. True if anything changed."""
-    existing: dict[tuple[int, int], CaseItem] = {}
-    surplus: list[CaseItem] = []  # items sharing a position after an editor's reorder
-    for item in case.items.all():
-        key = (item.section, item.position)
-        if key in existing:
-            surplus.append(item)
-        else:
-            existing[key] = item
-    changed = False
-    for parsed_item in parsed.items:
-        key = (parsed_item.section, parsed_item.position)
-        item = existing.pop(key, None)
-        if item is None:
-            item = CaseItem(case=case, section=parsed_item.section, position=parsed_item.position)
-        elif (item.heading, item.body, item.numbered) == (parsed_item.heading, parsed_item.body, parsed_item.numbered):
+def _write_items(case: Case, existing: dict[tuple[int, int], CaseItem], texts: dict[tuple[int, int], dict]) -> None:
+    """Write the source's parts into items, creating an item the source added and deleting one left empty."""
+    for (section, position), parts in texts.items():
+        item = existing.get((section, position)) or CaseItem(case=case, section=section, position=position)
+        for part, value in parts.items():
+            setattr(item, part, value)
+        if not item.heading and not item.body:
+            if item.pk:
+                item.delete()
             continue
-        item.heading, item.body, item.numbered = parsed_item.heading, parsed_item.body, parsed_item.numbered
         item.full_clean()
         item.save()
-        changed = True
-    leftover = [*existing.values(), *surplus]
-    if leftover:
-        CaseItem.objects.filter(pk__in=[item.pk for item in leftover]).delete()
-        changed = True
-    return changed
+
+
+def _remember_import(case: Case, parsed: ParsedCase) -> None:
+    """Record the digests of the source's texts as the case's last imported ones."""
+    rows = [ImportedText(case=case, field=name, digest=text_digest(getattr(parsed, name))) for name in CASE_TEXT_FIELDS]
+    for item in parsed.items:
+        for part in ITEM_PARTS:
+            rows.append(
+                ImportedText(
+                    case=case,
+                    section=item.section,
+                    position=item.position,
+                    field=part,
+                    digest=text_digest(getattr(item, part)),
+                )
+            )
+    ImportedText.objects.filter(case=case).delete()
+    ImportedText.objects.bulk_create(rows)
+
+
+def imported_texts_remember(*, case_ids: Iterable[int]) -> None:
+    """Record these cases' current texts as the ones last imported (after loading cases the importer wrote)."""
+    with transaction.atomic():
+        cases = Case.objects.filter(pk__in=list(case_ids)).prefetch_related("items")
+        ImportedText.objects.filter(case__in=cases).delete()
+        rows = []
+        for case in cases:
+            rows += [
+                ImportedText(case=case, field=name, digest=text_digest(getattr(case, name)))
+                for name in CASE_TEXT_FIELDS
+            ]
+            for item in case.items.all():
+                rows += [
+                    ImportedText(
+                        case=case,
+                        section=item.section,
+                        position=item.position,
+                        field=part,
+                        digest=text_digest(getattr(item, part)),
+                    )
+                    for part in ITEM_PARTS
+                ]
+        ImportedText.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def case_items_renumber(*, case: Case, moved: Iterable[int] = ()) -> int:

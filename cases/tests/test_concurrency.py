@@ -168,7 +168,7 @@ class TestImport:
         preview(admin_client, changed.encode(), collection=collection.pk)
         token = admin_client.session[SESSION_KEY]["token"]
 
-        railway = Case.objects.get(number=13)  # "unchanged" in the preview; the import would put its text back
+        railway = Case.objects.get(number=13)  # "unchanged" in the preview
         form = opened(editor_b, railway)
         form["title"] = "编辑在预览后改的标题"
         save(editor_b, railway, form)
@@ -178,15 +178,16 @@ class TestImport:
         html = response.content.decode()
         assert response.status_code == 200
         assert "未导入：预览之后，第 13 号案例已被他人修改" in html and "尚未写入" in html
-        assert "有改动的案例（2）" in html  # the fresh preview: case 1, and case 13's title put back
+        assert "有改动的案例（1）" in html  # the fresh preview: case 1; case 13's new title is the editor's, kept
+        assert "编辑已修改，保留" in html and "编辑在预览后改的标题" in html
         assert snapshot() == before
 
         response = admin_client.post(
             IMPORT, {"_confirm": "1", "token": admin_client.session[SESSION_KEY]["token"]}, follow=True
         )
-        assert "更新 2 个，未变 18 个" in response.content.decode()
+        assert "更新 1 个，未变 19 个" in response.content.decode()
         assert found('"允许并鼓励"') == {1}
-        assert Case.objects.get(pk=railway.pk).title == railway.title
+        assert Case.objects.get(pk=railway.pk).title == "编辑在预览后改的标题"
 
     def test_an_import_counts_a_new_version_of_the_cases_it_changes_only(self, admin_client):
         collection = Collection.objects.get(slug="service-trade-2020")

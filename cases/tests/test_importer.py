@@ -247,6 +247,11 @@ MALFORMED = {
         "案例编号 3 重复",
         lambda text: _line_of(text, "3．拓宽境外融资渠道"),
     ),
+    "title too long": (
+        lambda: _source().replace("4．拓宽境外融资渠道", "4．" + "长" * 200 + "拓宽境外融资渠道").encode(),
+        "案例 4 的标题有 217 字，最多 200 字",
+        lambda text: _line_of(text, "4．长长"),
+    ),
     "unknown region": (
         lambda: _source().replace("（威海市提供）", "（烟台市提供）").encode(),
         "“烟台市”不是已知地区",

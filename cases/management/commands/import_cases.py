@@ -21,6 +21,16 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="新建案例集时的年份")
         parser.add_argument("--source-note", default="", help="新建案例集时的来源说明")
         parser.add_argument("--dry-run", action="store_true", help="只解析并列出结果，不写入数据库")
+        parser.add_argument(
+            "--take-source",
+            action="append",
+            nargs="?",
+            const="*",
+            type=case_number,
+            default=[],
+            metavar="编号",
+            help="冲突（编辑和原文都改了）时采用原文：不带编号为全部冲突，带编号为该案例的冲突（可重复）；默认保留编辑的版本",
+        )
 
     def handle(self, *args, **options) -> None:
         path: Path = options["path"]
@@ -46,7 +56,12 @@ class Command(BaseCommand):
             )
         try:
             with bulk(reindex=not options["dry_run"]):  # each case reindexed once; a dry run writes nothing
-                report = case_import(parsed_cases=parsed, collection=collection, dry_run=options["dry_run"])
+                report = case_import(
+                    parsed_cases=parsed,
+                    collection=collection,
+                    dry_run=options["dry_run"],
+                    take_source=options["take_source"],
+                )
         except DocumentError as error:
             raise CommandError(f"{path}：{error}") from None
         except DatabaseError as error:
@@ -69,11 +84,43 @@ class Command(BaseCommand):
         widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
             self.stdout.write("  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        for change in report.changes:
+            for text in change.texts:
+                current, source = around_difference(text.current, text.source)
+                line = f"{change.number} 号 {text.label}：当前“{current}”，原文“{source}” → {text.kind_label}"
+                self.stdout.write(self.style.WARNING(f"冲突：{line}") if text.is_conflict else line)
         summary = "，".join(f"{label} {report.count(action)} 个" for action, label in actions.items())
+        conflicts = report.conflicts
+        if conflicts:
+            taken = sum(1 for _, text in conflicts if text.kind == "taken")
+            summary += f"；冲突 {len(conflicts)} 处，采用原文 {taken} 处"
         if report.dry_run:
             self.stdout.write(self.style.WARNING(f"试运行：{summary}；未写入数据库。"))
         else:
             self.stdout.write(self.style.SUCCESS(f"已导入“{report.collection.title}”：{summary}。"))
+
+
+def case_number(value: str) -> str:
+    if value != "*" and not value.isdigit():
+        raise ValueError(value)
+    return str(int(value)) if value != "*" else value
+
+
+def around_difference(first: str, second: str, before: int = 10, after: int = 20) -> tuple[str, str]:
+    """Both texts shortened to where they start to differ, for one line of output."""
+    first, second = " ".join(first.split()), " ".join(second.split())
+    start = next(
+        (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), min(len(first), len(second))
+    )
+    start = max(start - before, 0)
+
+    def cut(text: str) -> str:
+        if not text:
+            return "（无）"
+        part = text[start : start + before + after]
+        return ("……" if start else "") + part + ("……" if start + before + after < len(text) else "")
+
+    return cut(first), cut(second)
 
 
 def display_width(text: str) -> int:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0005_caseitem_numbered"),
-        ("search", "0007_contentversion"),
+        ("search", "0008_editors_edit_synonyms"),
     ]
 
     operations = [
