@@ -10,6 +10,7 @@ the tokens jieba produced, and no user text can become tsquery syntax.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
@@ -108,10 +109,15 @@ def adjacency_tsquery_text(query: Query) -> str | None:
 
 
 def literal_tsquery_text(query: Query) -> str | None:
-    """The words as typed, any of them: a case that has them outranks one with only synonyms or pieces."""
-    if not any(term.source for term in query.terms):
-        return None
+    """Any of the words as typed: whether a case has them at all (a synonym or pinyin spelling may stand in)."""
     return " | ".join(term_tsquery(term) for term in query.literal_terms) or None
+
+
+def literal_rank_tsquery_text(query: Query) -> str | None:
+    """The query with the words as typed only, in its own shape (all clauses, or any): how well a case has them."""
+    clauses = [[term for term in clause if not term.source] for clause in query.clauses]
+    literal = dataclasses.replace(query, clauses=[clause for clause in clauses if clause])
+    return tsquery_text(literal, with_exclusions=False) or None
 
 
 class PostgresBackend:
@@ -191,7 +197,10 @@ class PostgresBackend:
         if literal:
             # A synonym, a pinyin spelling or the pieces of a word weigh less than the word as typed: the cases
             # with the words as typed come first, by their rank for those words.
-            literal_rank, literal_params = "ts_rank(%s, d.vector, %s::tsquery)", [RANK_WEIGHTS, literal]
+            literal_rank, literal_params = (
+                "ts_rank(%s, d.vector, %s::tsquery)",
+                [RANK_WEIGHTS, literal_rank_tsquery_text(query)],
+            )
             if adjacency:
                 literal_rank += " + ts_rank(%s, d.vector, %s::tsquery)"
                 literal_params += [RANK_WEIGHTS, adjacency]
