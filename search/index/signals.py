@@ -1,5 +1,6 @@
 """Index maintenance: each receiver is one call into search.index.indexing."""
 
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
@@ -29,7 +30,9 @@ def case_deleted(sender, instance: Case, **kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=CaseItem)
 def item_changed(sender, instance: CaseItem, origin=None, **kwargs) -> None:
-    if not isinstance(origin, Case):  # a case's own deletion unindexes it whole
+    # A case's own deletion (one case, or a queryset of them) unindexes it whole.
+    deleting_cases = isinstance(origin, Case) or (isinstance(origin, QuerySet) and origin.model is Case)
+    if not deleting_cases:
         case_reindex(case_ids=[instance.case_id])
 
 
