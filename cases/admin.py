@@ -62,7 +62,7 @@ class CaseItemInlineForm(forms.ModelForm):
 
     class Meta:
         model = CaseItem
-        fields = ["section", "position", "heading", "body"]
+        fields = ["section", "position", "numbered", "heading", "body"]
         widgets = {
             "heading": forms.TextInput(attrs={"class": "vTextField wide-text"}),
             "body": forms.Textarea(attrs={"class": "vLargeTextField wide-text", "rows": 8}),
@@ -125,7 +125,7 @@ class CaseItemInline(admin.StackedInline):
     form = CaseItemInlineForm
     extra = 0
     ordering = ["section", "position", "pk"]
-    fields = [("section", "position"), "heading", "body"]
+    fields = [("section", "position", "numbered"), "heading", "body"]
     template = "admin/cases/case/items_inline.html"
     verbose_name = "条目"
     verbose_name_plural = "条目（按部分和序号排列）"

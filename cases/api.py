@@ -117,8 +117,10 @@ def case_data(request: HttpRequest, case: Case) -> dict:
         "url": request.build_absolute_uri(case.get_absolute_url()),
         **_labels(case.regions.all(), case.topics.all()),
     }
-    for section, items in case.items_by_section().items():
-        body[SECTION_KEYS[section]] = [{"heading": item.heading, "body": item.body} for item in items]
+    for section, items in case.numbered_items().items():
+        body[SECTION_KEYS[section]] = [
+            {"numeral": item.numeral, "heading": item.heading, "body": item.body} for item in items
+        ]
     return body
 
 

@@ -87,6 +87,7 @@ def _restore(case_pk: int, state: CaseState, expected_version: int | None) -> Ca
             "position": item_state.position,
             "heading": item_state.heading,
             "body": item_state.body,
+            "numbered": item_state.numbered,
         }
         if item is None:  # deleted since: recreated with its old identity unless another case's item has it
             item = CaseItem(pk=None if item_state.pk in taken else item_state.pk, case=case, **values)

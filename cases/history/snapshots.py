@@ -30,6 +30,7 @@ class ItemState:
     position: int
     heading: str
     body: str
+    numbered: bool = False  # printed with its numeral （一） even without a heading
 
     @property
     def place(self) -> str:
@@ -82,7 +83,7 @@ def state_of_case(case: Case) -> CaseState:
         regions=sorted(case.regions.values_list("pk", flat=True)),
         topics=sorted(case.topics.values_list("pk", flat=True)),
         items=[
-            ItemState(item.pk, item.section, item.position, item.heading, item.body)
+            ItemState(item.pk, item.section, item.position, item.heading, item.body, item.numbered)
             for item in CaseItem.objects.filter(case=case)
         ],
     )
@@ -98,7 +99,15 @@ def state_of_version(version: Version) -> CaseState:
         item = item_version.field_dict
         if item["case_id"] == case_pk:
             items.append(
-                ItemState(int(item_version.object_id), item["section"], item["position"], item["heading"], item["body"])
+                ItemState(
+                    int(item_version.object_id),
+                    item["section"],
+                    item["position"],
+                    item["heading"],
+                    item["body"],
+                    # Revisions saved before items had the flag: a heading meant a numbered item.
+                    item.get("numbered", bool(item["heading"])),
+                )
             )
     return CaseState(
         fields={name: data.get(name) for name in SHOWN_FIELDS},

@@ -100,6 +100,7 @@ class TestCaseDetail:
         assert {r["slug"] for r in body["regions"]} == {"shanghai", "tianjin"}
         assert [len(body[key]) for key in ("measures", "outcomes", "next_steps")] == [4, 3, 4]
         assert body["measures"][0] == {
+            "numeral": "一",
             "heading": "加强宏观政策引导。",
             "body": case.items.get(section=1, position=1).body,
         }
@@ -134,3 +135,11 @@ class TestRegions:
         assert regions["hubei"]["case_count"] == 3  # 武汉: cases 4, 17 and 20
         assert regions["shanghai"]["case_count"] == 2
         assert regions["xizang"]["case_count"] == 0
+
+
+def test_an_item_without_heading_keeps_its_numeral(client):
+    """Case 13's outcomes are numbered paragraphs whose first sentence is their statement, not a heading."""
+    case = Case.objects.get(number=13)
+    outcomes = client.get(f"/api/cases/{case.pk}/").json()["outcomes"]
+    assert [item["numeral"] for item in outcomes] == ["一", "二", "三"]
+    assert all(item["heading"] == "" and item["body"] for item in outcomes)
