@@ -46,7 +46,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 
 from cases.selection import SESSION_KEY as SELECTION_SESSION_KEY
-from search.index.version import pinned_content_version
+from search.index.version import content_version, pinned_content_version
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,8 @@ def cached_page(view: Callable[..., HttpResponse], *, params: Iterable[str] = NO
         view_request = _with_query(request, query)
         if request.method != "GET" or not bounded or bypasses_cache(request):
             return _call(view, request, view_request, *args, **kwargs)
-        with pinned_content_version() as version:
+        with pinned_content_version():
+            version = content_version()
             key = page_cache_key(request, query, version)
             try:
                 stored = cache.get(key)

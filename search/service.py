@@ -30,6 +30,7 @@ from .index.champions import EXACT_RANK_LIMIT, candidate_ids, indexed_tokens
 from .index.query import Query, compound_candidates, compound_pieces, parse_query, with_alternatives
 from .index.synonyms import synonyms_of
 from .index.text import query_tokens
+from .index.version import pinned_content_version
 from .index.vocabulary import closest_words, words_for_pinyin
 
 __all__ = ["PageOutOfRange", "SearchArguments", "Sort", "planned_search", "ranked_case_ids", "search_cases"]
@@ -265,19 +266,24 @@ def planned_search(arguments: SearchArguments) -> Iterator[SearchPlan]:
     The counts are read when first needed.
     """
     backend = get_backend()
-    query = planned_query(arguments.q)
-    with backend.searching() if query.is_search else contextlib.nullcontext():
-        cases = CaseFilter.cases_for(arguments)
-        yield SearchPlan(
-            backend=backend,
-            query=query,
-            sort=arguments.sort,
-            facets=Facets(arguments.regions, arguments.topics),
-            cases=cases,
-            filtered=arguments.is_filtered,
-            # Regions and topics are counted as facets; only a collection restricts the counted cases themselves.
-            counted_within=_sql(cases) if arguments.collections else None,
-        )
+    with pinned_content_version():  # labels and synonyms read one version, once
+        query = planned_query(arguments.q)
+        with backend.searching() if query.is_search else contextlib.nullcontext():
+            yield _plan(backend, query, arguments)
+
+
+def _plan(backend: IndexBackend, query: Query, arguments: SearchArguments) -> SearchPlan:
+    cases = CaseFilter.cases_for(arguments)
+    return SearchPlan(
+        backend=backend,
+        query=query,
+        sort=arguments.sort,
+        facets=Facets(arguments.regions, arguments.topics),
+        cases=cases,
+        filtered=arguments.is_filtered,
+        # Regions and topics are counted as facets; only a collection restricts the counted cases themselves.
+        counted_within=_sql(cases) if arguments.collections else None,
+    )
 
 
 def search_cases(

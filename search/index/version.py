@@ -45,26 +45,35 @@ logger = logging.getLogger(__name__)
 
 ROW = 1
 PENDING_KEY = "content-version-pending"
-# The version read once for the request being served (see ``pinned_content_version``).
-_pinned: ContextVar[int | None] = ContextVar("content_version", default=None)
+# The version read at most once for the request being served (see ``pinned_content_version``):
+# a holder, filled when the number is first asked for.
+_pinned: ContextVar[list[int] | None] = ContextVar("content_version", default=None)
 
 
 def content_version() -> int:
     """The current version: the one pinned for this request, else read from the database (one indexed row)."""
-    pinned = _pinned.get()
-    return pinned if pinned is not None else _read()
+    holder = _pinned.get()
+    if holder is None:
+        return _read()
+    if not holder:
+        holder.append(_read())
+    return holder[0]
 
 
 @contextmanager
-def pinned_content_version() -> Iterator[int]:
-    """Read the version once; every ``content_version()`` within uses that number.
+def pinned_content_version() -> Iterator[None]:
+    """Within, ``content_version()`` reads the version once, when first asked, and keeps that number.
 
     A request's cache key and the labels its page shows are then keyed by the
-    same version, at the cost of a single query.
+    same version, at the cost of a single query (none if nothing asks). An
+    outer pin is kept.
     """
-    token = _pinned.set(_read())
+    if _pinned.get() is not None:
+        yield
+        return
+    token = _pinned.set([])
     try:
-        yield _pinned.get()
+        yield
     finally:
         _pinned.reset(token)
 
