@@ -39,7 +39,7 @@ __all__ = ["PageOutOfRange", "SearchArguments", "Sort", "planned_search", "ranke
 # Below this many results the page offers the closest words of the index.
 FEW_RESULTS = 3
 # Partial matches are listed after the all-word matches only when fewer cases than this contain every word.
-PARTIAL_LIMIT = 1000
+PARTIAL_LIMIT = 200
 
 
 class PageOutOfRange(Exception):

@@ -183,13 +183,15 @@ class PostgresBackend:
         offset: int,
         coverage: list[str] | None = None,
     ) -> list[tuple[int, float]]:
-        rank = "ts_rank(%s, d.vector, %s::tsquery)"
+        # Each ts_rank reads the case's tsvector again: each is computed once, as a column.
+        columns = "ts_rank(%s, d.vector, %s::tsquery) AS base"
         params: list = [RANK_WEIGHTS, tsquery_text(query.widened() if coverage else query, with_exclusions=False)]
+        score, first_by = "hits.base", []
         adjacency, literal = adjacency_tsquery_text(query), literal_tsquery_text(query)
         if adjacency:
-            rank += " + ts_rank(%s, d.vector, %s::tsquery)"
+            columns += ", ts_rank(%s, d.vector, %s::tsquery) AS adjacent"
             params += [RANK_WEIGHTS, adjacency]
-        columns, first_by = "", []
+            score += " + hits.adjacent"
         if coverage:
             columns += ", " + " + ".join("(d.vector @@ %s::tsquery)::int" for _ in coverage) + " AS covered"
             params += coverage
@@ -197,22 +199,17 @@ class PostgresBackend:
         if literal:
             # A synonym, a pinyin spelling or the pieces of a word weigh less than the word as typed: the cases
             # with the words as typed come first, by their rank for those words.
-            literal_rank, literal_params = (
-                "ts_rank(%s, d.vector, %s::tsquery)",
-                [RANK_WEIGHTS, literal_rank_tsquery_text(query)],
+            columns += (
+                ", CASE WHEN d.vector @@ %s::tsquery THEN ts_rank(%s, d.vector, %s::tsquery) ELSE -1 END AS literal"
             )
-            if adjacency:
-                literal_rank += " + ts_rank(%s, d.vector, %s::tsquery)"
-                literal_params += [RANK_WEIGHTS, adjacency]
-            columns += f", CASE WHEN d.vector @@ %s::tsquery THEN {literal_rank} ELSE -1 END AS literal"
-            params += [literal, *literal_params]
-            first_by.append("hits.literal")
+            params += [literal, RANK_WEIGHTS, literal_rank_tsquery_text(query)]
+            first_by.append("hits.literal + hits.adjacent" if adjacency else "hits.literal")
         params += where_params
         if within:
             where += f" AND d.case_id IN ({within[0]})"
             params += within[1]
-        hits = f"(SELECT d.case_id AS id, {rank} AS score{columns} FROM {quote(self.table)} d WHERE {where}) hits"
-        sql = ranked_page_sql(hits, "hits.score", first_by=tuple(first_by))
+        hits = f"(SELECT d.case_id AS id, {columns} FROM {quote(self.table)} d WHERE {where}) hits"
+        sql = ranked_page_sql(hits, score, first_by=tuple(first_by))
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, PUBLISHED, limit, offset])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
