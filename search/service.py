@@ -26,7 +26,7 @@ from .facets import FacetCounts, Facets, FacetValue
 from .filters import CaseFilter, SearchArguments, Sort
 from .highlight import Passage, best_passages, mark
 from .index.backends import SQL, IndexBackend, get_backend
-from .index.champions import EXACT_RANK_LIMIT, candidate_ids, indexed_tokens
+from .index.champions import EXACT_RANK_LIMIT, candidate_ids, common_tokens, indexed_tokens
 from .index.query import Query, compound_candidates, compound_pieces, parse_query, with_alternatives
 from .index.synonyms import synonyms_of
 from .index.text import query_tokens
@@ -228,7 +228,8 @@ def planned_query(q: str) -> Query:
     * a compound the index does not hold whole (外国专家) is also found as its pieces (外国 and 专家);
     * a word in toneless pinyin (jinrongchaoshi, or the whole query as jin rong chao shi) also finds the
       index words it spells (金融超市);
-    * a word with synonyms in the curated table (展会) also finds them (会展, 展览).
+    * a word with synonyms in the curated table (展会) also finds them (会展, 展览), unless the word
+      itself is in so many cases that its own list is longer than anyone reads (see ``common_tokens``).
 
     The words as typed weigh more in the ranking than their alternatives (see the backends).
     """
@@ -242,7 +243,13 @@ def planned_query(q: str) -> Query:
             if term.source == "pieces":
                 query.notices.append(f"案例中没有“{term.text}”这个词，已拆成“{'”“'.join(term.tokens)}”检索。")
     query = with_alternatives(query, _pinyin_words, "pinyin")
-    return with_alternatives(query, _synonyms, "synonym")
+    # A word already found in very many cases lists them before any synonym's: its synonyms would only
+    # slow the search down (their champion lists are full, see ``common_tokens``).
+    with_synonyms = {
+        term.tokens[0] for term in query.literal_terms if len(term.tokens) == 1 and synonyms_of(term.tokens[0])
+    }
+    common = common_tokens(with_synonyms) if with_synonyms else set()
+    return with_alternatives(query, lambda token: [] if token in common else _synonyms(token), "synonym")
 
 
 PINYIN_QUERY = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\s]+")

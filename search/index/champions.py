@@ -150,6 +150,14 @@ def indexed_tokens(tokens: Iterable[str]) -> set[str]:
     return set(Champion.objects.filter(token__in=tokens).values_list("token", flat=True).distinct())
 
 
+def common_tokens(tokens: Iterable[str]) -> set[str]:
+    """Which of these tokens are in at least ``LIST_SIZE`` published cases: their champion lists are full."""
+    tokens = sorted({token for token in tokens if len(token) <= MAX_TOKEN_LENGTH})
+    if not tokens:
+        return set()
+    return set(ChampionFloor.objects.filter(token__in=tokens).values_list("token", flat=True))
+
+
 def candidate_ids(tokens: Iterable[str]) -> RawSQL:
     """A subquery of the ids of the tokens' strongest champions, about ``CANDIDATES`` in all.
 

@@ -66,3 +66,14 @@ def test_the_page_says_what_it_searched_for(client):
 def test_a_phrase_is_highlighted_whole(client):
     page = client.get(reverse("search:search"), {"q": "“文化贸易”"}).content.decode()
     assert "<mark>文化贸易</mark>" in page and "<mark>文化</mark>" not in page
+
+
+def test_a_word_in_very_many_cases_is_searched_without_its_synonyms(monkeypatch):
+    """With lists of three, 融资 (in ten cases) is common: its own cases are all anyone reads."""
+    from search.index import champions
+    from search.index.indexing import rebuild_index
+
+    monkeypatch.setattr(champions, "LIST_SIZE", 3)
+    rebuild_index()
+    assert search_cases(q="融资").synonyms == []
+    assert "通关" in search_cases(q="报关").synonyms  # a word of no case keeps them
