@@ -66,11 +66,6 @@ def in_regions(cases: models.QuerySet[Case], regions: Sequence[Region]) -> model
     return cases.filter(pk__in=links.values("case_id"))
 
 
-def with_topics(cases: models.QuerySet[Case], topics: Sequence[Topic]) -> models.QuerySet[Case]:
-    links = Case.topics.through.objects.filter(topic_id__in=sorted(topic.pk for topic in topics))
-    return cases.filter(pk__in=links.values("case_id"))
-
-
 def in_collections(cases: models.QuerySet[Case], collections: Sequence[Collection]) -> models.QuerySet[Case]:
     return cases.filter(collection_id__in=sorted(collection.pk for collection in collections))
 
@@ -105,7 +100,7 @@ class CaseFilter(django_filters.FilterSet):
         return in_regions(queryset, list(value)) if value else queryset
 
     def filter_topics(self, queryset: models.QuerySet[Case], name: str, value) -> models.QuerySet[Case]:
-        return with_topics(queryset, list(value)) if value else queryset
+        return queryset.with_topics(value) if value else queryset
 
     def filter_collections(self, queryset: models.QuerySet[Case], name: str, value) -> models.QuerySet[Case]:
         return in_collections(queryset, list(value)) if value else queryset
