@@ -109,7 +109,13 @@ def adjacency_tsquery_text(query: Query) -> str | None:
 
 
 def literal_tsquery_text(query: Query) -> str | None:
-    """Any of the words as typed: whether a case has them at all (a synonym or pinyin spelling may stand in)."""
+    """Any of the words as typed: whether a case has them at all (a synonym or pinyin spelling may stand in).
+
+    None when nothing stands in for a word: every match then has the words as typed, and ranking by them
+    again would read each case's tsvector twice more for the same order.
+    """
+    if not any(term.source for term in query.terms):
+        return None
     return " | ".join(term_tsquery(term) for term in query.literal_terms) or None
 
 
