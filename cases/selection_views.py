@@ -56,7 +56,7 @@ def selection_page(request: HttpRequest) -> HttpResponse:
             "export_query": "?" + query if ids else "",
             "min_compared": MIN_COMPARED,
             "max_compared": MAX_COMPARED,
-            "max_cases": selection.MAX_CASES,
+            "max_cases": selection.limit(),
         },
     )
 

@@ -9,8 +9,8 @@ An export takes its cases in one of two ways (see :func:`.selection.select_cases
 * a chosen set, ``case=<id>`` repeated (from the comparison page), in the
   given order.
 
-Only published cases are exported, at most ``MAX_CASES`` at a time
-(``MAX_BRIEFING_CASES`` for the Word briefing). Cases are loaded
+Only published cases are exported, at most ``EXPORT_MAX_CASES`` at a time
+(``EXPORT_MAX_BRIEFING_CASES`` for the Word briefing; both are settings). Cases are loaded
 ``CHUNK_SIZE`` at a time with a fixed number of queries per chunk, so the
 number of queries does not grow with each case and memory stays bounded; CSV
 and JSON are generated row by row for a streaming response.

@@ -9,6 +9,7 @@ from datetime import date
 from itertools import islice
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpRequest, QueryDict
 
@@ -18,8 +19,6 @@ from search.service import ranked_case_ids
 from ..models import Case, CaseItem, Collection
 from .rows import LABEL_SEPARATOR
 
-MAX_CASES = 5000
-MAX_BRIEFING_CASES = 200
 CHUNK_SIZE = 200
 
 FILTER_PARAMETERS = ("q", "region", "topic", "sort")
@@ -117,8 +116,8 @@ def content_disposition(filename: str, ascii_filename: str) -> str:
 
 
 def select_cases(params: QueryDict, *, limit: int | None = None) -> Selection:
-    """The cases ``params`` ask for, at most ``limit`` (:data:`MAX_CASES`); raises :class:`ExportError`."""
-    limit = MAX_CASES if limit is None else limit
+    """The cases ``params`` ask for, at most ``limit`` (``EXPORT_MAX_CASES``); raises :class:`ExportError`."""
+    limit = settings.EXPORT_MAX_CASES if limit is None else limit
     if "case" in params:
         return _chosen_cases(params, limit=limit)
     filters = CaseFilter(params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -25,7 +26,7 @@ class ExportFormat:
     extension: str
     writer: Writer  # gives bytes, or text piece by piece when ``streaming``
     streaming: bool
-    limit: Callable[[], int]  # read at each request, so the limits in :mod:`.selection` can change
+    limit: Callable[[], int]  # read at each request: the settings EXPORT_MAX_CASES and EXPORT_MAX_BRIEFING_CASES
     stem: str = "案例"  # the file name starts with this, or with ``ascii_stem`` in the ASCII fallback
     ascii_stem: str = "cases"
 
@@ -35,11 +36,11 @@ class ExportFormat:
 
 
 def _max_cases() -> int:
-    return selection.MAX_CASES
+    return settings.EXPORT_MAX_CASES
 
 
 def _max_briefing_cases() -> int:
-    return selection.MAX_BRIEFING_CASES
+    return settings.EXPORT_MAX_BRIEFING_CASES
 
 
 FORMATS = (

@@ -4,7 +4,11 @@ import codecs
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -52,6 +56,18 @@ def search_ids(q: str = "", regions=(), topics=(), sort: str = Sort.RELEVANCE) -
 
 def workbook(response):
     return load_workbook(io.BytesIO(download(response)))
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``manage.py`` in a fresh process with ``env`` (settings are read at start-up)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=Path(settings.BASE_DIR),
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def briefing(response):
@@ -462,18 +478,46 @@ class TestErrors:
         assert response.status_code == 400
         assert "case 参数不能与 q 同时使用" in response.content.decode()
 
-    def test_too_many_cases_is_a_clear_400(self, client, monkeypatch):
-        monkeypatch.setattr(selection, "MAX_CASES", 19)
+    def test_too_many_cases_is_a_clear_400(self, client, settings):
+        settings.EXPORT_MAX_CASES = 19
         response = client.get(CSV)
         assert response.status_code == 400
-        assert "超过 19 个" in response.content.decode()
+        assert "符合条件的案例超过 19 个，一次最多导出 19 个" in response.content.decode()
         assert client.get(CSV, {"q": "融资"}).status_code == 200
         assert client.get(CSV, {"case": pks(*range(1, 21))}).status_code == 400
 
-    def test_the_briefing_takes_fewer_cases(self, client, monkeypatch):
-        monkeypatch.setattr(selection, "MAX_BRIEFING_CASES", 2)
-        assert client.get(DOCX, {"case": pks(1, 2, 3)}).status_code == 400
+    @pytest.mark.parametrize("url", [CSV, XLSX, JSON])
+    def test_the_setting_sets_the_cap_of_every_table_format(self, client, settings, url):
+        assert settings.EXPORT_MAX_CASES == 10000  # the default: a whole library of 10,000 cases at once
+        assert client.get(url).status_code == 200
+        settings.EXPORT_MAX_CASES = 20
+        assert client.get(url).status_code == 200  # all 20 cases
+        settings.EXPORT_MAX_CASES = 3
+        response = client.get(url)
+        assert response.status_code == 400 and "一次最多导出 3 个" in response.content.decode()
+        assert client.get(url, {"case": pks(1, 2, 3)}).status_code == 200
+        assert "一次最多导出 3 个" in client.get(url, {"case": pks(1, 2, 3, 4)}).content.decode()
+
+    def test_the_briefing_takes_fewer_cases(self, client, settings):
+        assert settings.EXPORT_MAX_BRIEFING_CASES == 200
+        settings.EXPORT_MAX_BRIEFING_CASES = 2
+        response = client.get(DOCX, {"case": pks(1, 2, 3)})
+        assert response.status_code == 400 and "选定了 3 个案例，一次最多导出 2 个" in response.content.decode()
+        assert client.get(DOCX, {"case": pks(1, 2)}).status_code == 200
         assert client.get(CSV, {"case": pks(1, 2, 3)}).status_code == 200
+
+    def test_the_caps_are_read_from_the_environment(self):
+        result = manage(
+            "shell",
+            "-v0",
+            "-c",
+            "from django.conf import settings; print(settings.EXPORT_MAX_CASES, settings.EXPORT_MAX_BRIEFING_CASES)",
+            EXPORT_MAX_CASES="50000",
+            EXPORT_MAX_BRIEFING_CASES="30",
+        )
+        assert result.returncode == 0 and result.stdout.split() == ["50000", "30"], result.stderr
+        refused = manage("check", EXPORT_MAX_CASES="0")
+        assert refused.returncode != 0 and "EXPORT_MAX_CASES must be a positive whole number" in refused.stderr
 
     @pytest.mark.parametrize("url", ALL_URLS)
     def test_only_get_is_allowed(self, client, url):
