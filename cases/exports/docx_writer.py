@@ -9,15 +9,16 @@ fields when it opens the file, which fills in the page numbers.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import BinaryIO
 
 from django.conf import settings
 
 from ..models import Case, CaseItem, NumberedItem
 from ..numbering import chinese_numeral
+from .files import saved_to_temporary_file
 from .rows import region_names, topic_names, xml_safe
 from .selection import ExportContext, Selection, collection_titles
 
@@ -49,15 +50,21 @@ class Cover:
     today: date
 
 
-def write(cases: Iterable[Case], context: ExportContext) -> bytes:
-    """The briefing's bytes."""
+def write(cases: Iterable[Case], context: ExportContext) -> BinaryIO:
+    """The briefing, in a temporary file open at its start (it is removed when closed)."""
     selection = context.selection
     cover = Cover(selection=selection, collections=collection_titles(selection.ids), today=context.today)
-    return docx_bytes(cases, cover=cover, url_for=context.url_for)
+    return saved_to_temporary_file(
+        lambda file: save_briefing(file, cases, cover=cover, url_for=context.url_for), suffix=".docx"
+    )
 
 
-def docx_bytes(cases: Iterable[Case], *, cover: Cover, url_for: Callable[[Case], str]) -> bytes:
-    """A briefing of ``cases`` (at most a few hundred: the whole document is built in memory)."""
+def save_briefing(file: BinaryIO, cases: Iterable[Case], *, cover: Cover, url_for: Callable[[Case], str]) -> None:
+    """Write a briefing of ``cases`` to ``file``.
+
+    At most a few hundred cases (``EXPORT_MAX_BRIEFING_CASES``): the whole
+    document is built in memory before it is saved.
+    """
     from docx import Document
 
     cases = list(cases)  # the table of contents, written first, lists them all
@@ -71,9 +78,7 @@ def docx_bytes(cases: Iterable[Case], *, cover: Cover, url_for: Callable[[Case],
     for index, case in enumerate(cases, start=1):
         _case(document, case, url=url_for(case), index=index)
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    document.save(file)
 
 
 # Parts of the briefing ---------------------------------------------------------

@@ -2,20 +2,25 @@
 
 Each sheet has a bold header row that stays in view and filters, and links
 to the cases' pages; rows are written as they come (openpyxl's write-only
-mode), so only the row count has to wait until the end, for the filter's range.
+mode, to a temporary file per sheet), so only the row count has to wait until
+the end, for the filter's range. The workbook itself is saved to a temporary
+file that the response sends, so no copy of it is held in memory: memory does
+not grow with the number of cases, except for the links (a few hundred bytes
+each, listed at the end of each sheet).
 """
 
 from __future__ import annotations
 
-import io
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import BinaryIO
 
 from django.conf import settings
 
 from ..models import Case
+from .files import saved_to_temporary_file
 from .rows import CASE_COLUMNS, ITEM_COLUMNS, case_row, item_rows, xml_safe
 from .selection import ExportContext
 
@@ -34,8 +39,8 @@ CASE_MAX_LINES = 8
 ITEM_MAX_LINES = 25
 
 
-def write(cases: Iterable[Case], context: ExportContext) -> bytes:
-    """The workbook's bytes."""
+def write(cases: Iterable[Case], context: ExportContext) -> BinaryIO:
+    """The workbook, in a temporary file open at its start (it is removed when closed)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
@@ -74,30 +79,35 @@ def write(cases: Iterable[Case], context: ExportContext) -> bytes:
         sheet.append([cell(sheet, name, header=True) for name in columns])
 
     rows = {case_sheet: 1, item_sheet: 1}
+
+    def append(sheet, cells: list[WriteOnlyCell], height: int) -> None:
+        rows[sheet] += 1
+        sheet.row_dimensions[rows[sheet]].height = height
+        sheet.append(cells)
+        del sheet.row_dimensions[rows[sheet]]  # written with the row; kept, they would add up
+
     for case in cases:
         url = context.url_for(case)
-        rows[case_sheet] += 1
         values = case_row(case, url)
-        case_sheet.row_dimensions[rows[case_sheet]].height = _row_height(values, CASE_WIDTHS, CASE_MAX_LINES)
-        case_sheet.append(
-            [cell(case_sheet, value, link=url if i == CASE_LINK_COLUMN else None) for i, value in enumerate(values)]
+        append(
+            case_sheet,
+            [cell(case_sheet, value, link=url if i == CASE_LINK_COLUMN else None) for i, value in enumerate(values)],
+            _row_height(values, CASE_WIDTHS, CASE_MAX_LINES),
         )
         for values in item_rows(case):
-            rows[item_sheet] += 1
-            item_sheet.row_dimensions[rows[item_sheet]].height = _row_height(values, ITEM_WIDTHS, ITEM_MAX_LINES)
-            item_sheet.append(
+            append(
+                item_sheet,
                 [
                     cell(item_sheet, value, link=url if i == ITEM_TITLE_COLUMN else None)
                     for i, value in enumerate(values)
-                ]
+                ],
+                _row_height(values, ITEM_WIDTHS, ITEM_MAX_LINES),
             )
 
     for sheet, columns, _ in sheets:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows[sheet]}"
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return saved_to_temporary_file(workbook.save, suffix=".xlsx")
 
 
 def _row_height(values: Sequence[str | int], widths: Sequence[int], max_lines: int) -> int:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
@@ -14,6 +15,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.http import FileResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +70,19 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+def temporary_files(monkeypatch) -> list:
+    """The temporary files the exports open from now on (a list that fills as they are opened)."""
+    opened = []
+    make = tempfile.TemporaryFile
+
+    def recorded(*args, **kwargs):
+        opened.append(make(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", recorded)
+    return opened
 
 
 def briefing(response):
@@ -260,6 +275,18 @@ class TestExcel:
         shortest = min(heights, key=lambda row: len(items.cell(row, 6).value))
         assert heights[longest] > heights[shortest] >= 16
 
+    def test_the_workbook_is_sent_from_a_temporary_file_piece_by_piece(self, client, monkeypatch):
+        opened = temporary_files(monkeypatch)
+        response = client.get(XLSX)
+        assert isinstance(response, FileResponse) and response.streaming
+        chunks = list(response.streaming_content)
+        assert len(chunks) > 1 and int(response["Content-Length"]) == sum(len(chunk) for chunk in chunks)
+        assert len(opened) == 1 and opened[0].closed  # and so removed: nothing is left behind once it is sent
+        book = load_workbook(io.BytesIO(b"".join(chunks)))
+        assert book["案例"].max_row == 21 and book["条目"].max_row == CaseItem.objects.count() + 1
+        assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        assert response["Content-Disposition"].startswith('attachment; filename="cases_')
+
 
 class TestJson:
     def test_cases_have_the_shape_of_the_case_api(self, client):
@@ -391,6 +418,18 @@ class TestBriefing:
         with zipfile.ZipFile(io.BytesIO(download(client.get(DOCX, {"case": pks(1)})))) as package:
             font_table = package.read("word/fontTable.xml").decode()
         assert '<w:font w:name="宋体"><w:altName w:val="SimSun"/>' in font_table
+
+    def test_the_briefing_is_sent_from_a_temporary_file(self, client, monkeypatch):
+        opened = temporary_files(monkeypatch)
+        response = client.get(DOCX, {"case": pks(13, 4)})
+        assert isinstance(response, FileResponse) and response.streaming
+        document = briefing(response)
+        assert len(opened) == 1 and opened[0].closed
+        assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == [
+            Case.objects.get(number=13).title,
+            Case.objects.get(number=4).title,
+        ]
+        assert response["Content-Disposition"].startswith('attachment; filename="briefing_')
 
 
 class TestFileNames:
