@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import reversion
 from django.db import models
-from django.urls import reverse
 
 from regions.models import Region
+from regions.permalinks import page_url
 
 from .importer import (
     MAX_HEADING_CHARS,
@@ -76,7 +76,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:topic_detail", args=[self.slug])
+        return page_url("cases:topic_detail", self.slug)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -142,7 +142,7 @@ class Case(models.Model):
         return f"{self.number}．{self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:case_detail", args=[self.pk])
+        return page_url("cases:case_detail", self.pk)
 
     def citation(self, *, url: str, accessed: datetime.date) -> str:
         """The case's reference in the GB/T 7714-2015 form of a part of an online collection:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
+
+from .permalinks import page_url
 
 
 class RegionQuerySet(models.QuerySet):
@@ -85,7 +86,7 @@ class Region(models.Model):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("regions:region_detail", args=[self.slug])
+        return page_url("regions:region_detail", self.slug)
 
     def clean(self) -> None:
         if self.level == self.Level.PROVINCE and self.parent_id:
