@@ -52,10 +52,6 @@ class TopicManager(models.Manager):
     def get_by_natural_key(self, slug: str) -> Topic:
         return self.get(slug=slug)
 
-    def with_case_counts(self) -> models.QuerySet[Topic]:
-        """Topics annotated with ``case_count``, the number of their published cases."""
-        return self.annotate(case_count=models.Count("cases", filter=models.Q(cases__status=Case.Status.PUBLISHED)))
-
 
 class Topic(models.Model):
     """A curated sector or theme (金融服务, 物流运输, …)."""

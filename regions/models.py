@@ -17,20 +17,6 @@ class RegionQuerySet(models.QuerySet):
         """
         return Region.objects.filter(models.Q(pk__in=self.values("pk")) | models.Q(parent__in=self.values("pk")))
 
-    def case_counts(self, cases: models.QuerySet) -> dict[int, int]:
-        """Region id → number of distinct ``cases`` in it, a province counting its cities' cases."""
-        from django.db.models.functions import Coalesce
-
-        links = self.model.cases.through.objects.filter(case__in=cases.values("pk"))
-        # A case links to a region once, so rows are cases; a province may hold two of a case's regions.
-        counts = dict(links.values_list("region_id").annotate(n=models.Count("pk")))
-        counts.update(
-            links.annotate(province=Coalesce("region__parent_id", "region_id"))
-            .values_list("province")
-            .annotate(n=models.Count("case_id", distinct=True))
-        )
-        return counts
-
 
 class RegionManager(models.Manager.from_queryset(RegionQuerySet)):
     def get_by_natural_key(self, slug: str) -> Region:

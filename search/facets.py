@@ -8,6 +8,11 @@ The database answers one grouped query: how many matching published cases
 share each combination of regions and topics (see ``FacetSet``). The result
 count and both families' counts follow from those groups here, whatever the
 filters, so a search counts its matches once.
+
+The groups of the whole library (browsing without words, the home page, the
+region and topic pages) are the same for every request until something
+changes, so they are kept in Django's cache under the content version, like
+the labels: a large library is counted once per change, not once per page.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from django.core.cache import cache
 from cases.models import Topic
 from regions.models import Region
 
-from .index.backends import Group
+from .index.backends import Group, get_backend
 from .index.version import content_version
 from .models import SearchDocument
 
@@ -63,15 +68,29 @@ def all_labels() -> tuple[list[Region], list[Topic]]:
     Kept in Django's cache under the content version (saving a region or topic
     bumps it, see ``search.index.signals``), for at most ``LABELS_SECONDS``.
     """
-    try:
-        return cache.get_or_set(f"facet-labels:{content_version()}", _load_labels, LABELS_SECONDS)
-    except Exception:  # a cache outage costs speed, not the page
-        logger.warning("cache unavailable: reading the region and topic labels", exc_info=True)
-        return _load_labels()
+    return _cached(f"facet-labels:{content_version()}", _load_labels)
 
 
 def _load_labels() -> tuple[list[Region], list[Topic]]:
     return list(Region.objects.select_related("parent")), list(Topic.objects.all())
+
+
+def library_groups() -> list[Group]:
+    """The facet groups of every published case; cached under the content version (see the module's docstring)."""
+    return _cached(f"facet-groups:{content_version()}", lambda: get_backend().facet_groups(None))
+
+
+def library_counts() -> FacetCounts:
+    """How many published cases there are, and in each region (a province with its cities) and topic; cached."""
+    return _cached(f"facet-counts:{content_version()}", lambda: Facets((), ()).count(library_groups()))
+
+
+def _cached(key: str, load):
+    try:
+        return cache.get_or_set(key, load, LABELS_SECONDS)
+    except Exception:  # a cache outage costs speed, not the page
+        logger.warning("cache unavailable: reading %s", key.split(":")[0], exc_info=True)
+        return load()
 
 
 def with_descendants(chosen: set[int]) -> set[int]:

@@ -326,9 +326,18 @@ def test_the_topic_list_shows_every_topic_with_its_count_and_description(client)
     assert no_inline_style_or_script(html)
 
 
-def test_the_topic_list_runs_one_query(client, django_assert_num_queries):
-    with django_assert_num_queries(1 + 1):  # and the content version
-        client.get(reverse("cases:topic_list"))
+def test_the_topic_list_counts_the_library_once_per_change(client, django_assert_num_queries):
+    # The content version, the regions and topics, the library's counts (kept in the cache until something changes).
+    with django_assert_num_queries(4):
+        html = client.get(reverse("cases:topic_list")).content.decode()
+    assert '<a href="/topics/finance/">金融服务</a> <span class="count">7 个案例</span>' in html
+    case = Case.objects.filter(topics__slug="finance").order_by("number").first()
+    case.status = Case.Status.DRAFT
+    case.save()
+    html = client.get(reverse("cases:topic_list")).content.decode()
+    assert '<a href="/topics/finance/">金融服务</a> <span class="count">6 个案例</span>' in html
+    html = client.get(reverse("cases:topic_detail", args=["finance"])).content.decode()
+    assert "案例（6 个）" in html and case.title not in html
 
 
 def test_a_topic_page_lists_its_cases_under_its_description(client):
@@ -347,10 +356,12 @@ def test_a_topic_page_lists_its_cases_under_its_description(client):
 
 
 def test_a_topic_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    for slug in ("finance", "healthcare"):
-        # The content version, the topic, the count of its cases, a page of them, their regions and topics.
-        with django_assert_num_queries(6):
-            client.get(reverse("cases:topic_detail", args=[slug]))
+    # The content version, the regions and topics and the library's counts (both kept in the cache for the
+    # pages that follow, until something changes), then a page of cases with their regions and topics.
+    with django_assert_num_queries(7):
+        client.get(reverse("cases:topic_detail", args=["finance"]))
+    with django_assert_num_queries(4):
+        client.get(reverse("cases:topic_detail", args=["healthcare"]))
 
 
 def test_an_unknown_topic_is_404(client):
@@ -461,7 +472,9 @@ def test_even_four_of_the_longest_cases_stay_within_the_page_budget(client, sett
 
 
 def test_home_starts_with_the_search_box_and_links_regions_and_topics(client, django_assert_num_queries):
-    with django_assert_num_queries(6):  # five and the content version
+    # The content version, the collections with their counts, the regions and topics and the library's
+    # counts (both kept in the cache for the pages that follow, until something changes).
+    with django_assert_num_queries(5):
         html = client.get(reverse("cases:home")).content.decode()
     main = html[html.index("<main") :]
     assert main.index('role="search"') < main.index("案例集") < main.index("按地区浏览")
