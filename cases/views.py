@@ -20,6 +20,8 @@ from .models import Case, CaseItem, Collection, Topic
 from .numbering import chinese_numeral
 from .selection import selected_ids
 
+# The compare form's list of cases to tick, a page at a time.
+CHOICES_PER_PAGE = 50
 RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
 # Not permanent: the icon's hashed file name changes when the icon does.
 FAVICON_REDIRECT_SECONDS = 24 * 60 * 60
@@ -159,9 +161,13 @@ def compare(request: HttpRequest) -> HttpResponse:
     answered with 400 and a form to choose again; a bare /compare/ with 200,
     its boxes ticked for the visitor's selection when that is small enough to
     compare, and ``?choose=1`` with the cases of the URL ticked, to change them.
+
+    The form lists the library :data:`CHOICES_PER_PAGE` cases at a time; its
+    page buttons send the form (``page=N``), so the boxes ticked so far stay
+    ticked, those of other pages listed first.
     """
     selection = parse_selection(request.GET.getlist("case"))
-    choosing = request.GET.get("choose") == "1"
+    choosing = request.GET.get("choose") == "1" or "page" in request.GET
     if selection.ids and not selection.problems and not choosing:
         found = Case.objects.published().select_related("collection").in_bulk(selection.ids)
         missing = [str(pk) for pk in selection.ids if pk not in found]
@@ -175,17 +181,25 @@ def compare(request: HttpRequest) -> HttpResponse:
                 cases, Prefetch("items", queryset=CaseItem.objects.order_by("section", "position"))
             )
             return render(request, "cases/compare.html", comparison_context(request, cases))
-    choices = Case.objects.published().select_related("collection")
+    published = Case.objects.published().select_related("collection")
     ticked = selection.ids
     if selection.is_empty:
         chosen = selected_ids(request.session)
         ticked = chosen if len(chosen) <= MAX_CASES else []
+    page = page_of(
+        request, published.order_by(*Case._meta.ordering), per_page=CHOICES_PER_PAGE, count=library_counts().total
+    )
+    on_page = {case.pk for case in page.object_list}
+    elsewhere = [pk for pk in ticked if pk not in on_page]
+    found = published.in_bulk(elsewhere) if elsewhere else {}
     return render(
         request,
         "cases/compare_choose.html",
         {
             "problems": selection.problems,
-            "choices": choices,
+            "choices": page.object_list,
+            "page_obj": page,
+            "ticked_elsewhere": [found[pk] for pk in elsewhere if pk in found],
             "selected": ticked,
             "min_cases": MIN_CASES,
             "max_cases": MAX_CASES,

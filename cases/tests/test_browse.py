@@ -446,10 +446,32 @@ def test_a_draft_cannot_be_compared(client):
 
 
 def test_the_friendly_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the content version, the cases to choose from
+    client.get(reverse("cases:compare"))  # the library's counts are read once per content version
+    with django_assert_num_queries(2):  # the content version, the page of cases to choose from
         client.get(reverse("cases:compare") + "?case=1")
-    with django_assert_num_queries(3):  # the content version, looking the ids up, the cases to choose from
+    # The content version, looking the ids up, the cases to choose from, the ticked ones not among them.
+    with django_assert_num_queries(4):
         client.get(reverse("cases:compare") + "?case=1&case=99999")
+
+
+def test_the_cases_to_choose_from_come_a_page_at_a_time_keeping_the_ticks(client, monkeypatch):
+    monkeypatch.setattr("cases.views.CHOICES_PER_PAGE", 8)
+    pk = case(13).pk  # on the second page
+    html = client.get(reverse("cases:compare") + f"?case={case(2).pk}&case={pk}&choose=1").content.decode()
+    assert html.count('type="checkbox"') == 8 + 1 and "第 1 / 3 页" in html
+    assert "已勾选（其他页的案例）" in html
+    assert f'<input type="checkbox" id="choose-{pk}" name="case" value="{pk}" checked>' in html
+    assert f'<input type="checkbox" id="choose-{case(2).pk}" name="case" value="{case(2).pk}" checked>' in html
+    assert '<button type="submit" class="button-small" name="page" value="2">下一页</button>' in html
+    # The page buttons send the form: the ticked cases and the page, which keeps the form on screen.
+    response = client.get(reverse("cases:compare"), {"case": [case(2).pk, pk], "page": "2"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "第 2 / 3 页" in html and "已勾选（其他页的案例）" in html and "比较所选案例" in html
+    assert html.count(f'id="choose-{pk}"') == 1 and html.count(f'id="choose-{case(2).pk}"') == 1
+    assert client.get(reverse("cases:compare"), {"page": "9"}).status_code == 404
+    # The compare button sends no page: the comparison itself.
+    assert '<table class="compare-table cols-2">' in client.get(compare_url(2, 13)).content.decode()
 
 
 def test_parse_selection_keeps_the_order_and_drops_repeats():
