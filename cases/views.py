@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from config.pagination import page_of
-from regions.models import Region
-from search.facets import all_labels, library_counts
+from search.facets import all_labels, labelled, library_counts
 from search.related import neighbours, related_cases
 from search.service import region_overview
 
@@ -68,12 +67,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = Case.objects.select_related("collection").filter(pk=pk).first()
     if case is None or (case.status != Case.Status.PUBLISHED and not request.user.is_staff):
         raise Http404("没有这个案例。")
-    prefetch_related_objects(
-        [case],
-        "topics",
-        Prefetch("regions", queryset=Region.objects.select_related("parent")),
-        Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")),
-    )
+    labelled([case])
+    prefetch_related_objects([case], Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")))
     previous, following = neighbours(case)
     permalink = request.build_absolute_uri(case.get_absolute_url())
     return render(
@@ -81,7 +76,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/case_detail.html",
         {
             "case": case,
-            "topics": case.topics.all(),
+            "regions": case.labels.regions,
+            "topics": case.labels.topics,
             "sections": numbered_sections(case),
             "previous": previous,
             "next": following,
@@ -140,12 +136,12 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = next((topic for topic in topics_with_counts() if topic.slug == slug), None)
     if topic is None:
         raise Http404("没有这个主题。")
-    cases = Case.objects.published().with_topics([topic]).for_listing().order_by(*Case._meta.ordering)
+    cases = Case.objects.published().with_topics([topic]).select_related("collection").order_by(*Case._meta.ordering)
     page = page_of(request, cases, count=topic.case_count)
     return render(
         request,
         "cases/topic_detail.html",
-        {"topic": topic, "cases": page.object_list, "page_obj": page, "case_count": page.paginator.count},
+        {"topic": topic, "cases": labelled(page.object_list), "page_obj": page, "case_count": page.paginator.count},
     )
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from cases.models import Case
 from config.pagination import page_of
-from search.facets import all_labels, library_counts
+from search.facets import all_labels, labelled, library_counts
 
 from .models import Region
 from .tilemap import POSITIONS, SHADES, Tile
@@ -57,7 +57,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if region is None:
         raise Http404("没有这个地区。")
     counts = library_counts().regions
-    cases = Case.objects.published().in_regions([region]).for_listing().order_by(*Case._meta.ordering)
+    cases = Case.objects.published().in_regions([region]).select_related("collection").order_by(*Case._meta.ordering)
     page = page_of(request, cases, count=counts.get(region.pk, 0))
     children = [
         {"region": child, "count": counts.get(child.pk, 0)} for child in regions if child.parent_id == region.pk
@@ -67,7 +67,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "regions/region_detail.html",
         {
             "region": region,
-            "cases": page.object_list,
+            "cases": labelled(page.object_list),
             "page_obj": page,
             "case_count": page.paginator.count,
             "children": children,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
-from cases.models import Topic
+from cases.models import Case, Topic
 from regions.models import Region
 
 from .index.backends import Group, get_backend
@@ -91,6 +91,40 @@ def _cached(key: str, load):
     except Exception:  # a cache outage costs speed, not the page
         logger.warning("cache unavailable: reading %s", key.split(":")[0], exc_info=True)
         return load()
+
+
+@dataclass(frozen=True)
+class CaseLabels:
+    """A case's regions (their parents known) and topics, in display order."""
+
+    regions: list[Region]
+    topics: list[Topic]
+
+
+def labelled(cases: Iterable[Case]) -> list[Case]:
+    """The cases, each with ``labels`` (:class:`CaseLabels`) from the link tables: two narrow queries.
+
+    The regions and topics themselves are the cached labels; prefetching both
+    relations would cost several times as much for a page of cases.
+    """
+    cases = list(cases)
+    ids = [case.pk for case in cases]
+    regions_of: dict[int, set[int]] = {pk: set() for pk in ids}
+    topics_of: dict[int, set[int]] = {pk: set() for pk in ids}
+    if ids:
+        for case_id, region_id in Case.regions.through.objects.filter(case_id__in=ids).values_list(
+            "case_id", "region_id"
+        ):
+            regions_of[case_id].add(region_id)
+        for case_id, topic_id in Case.topics.through.objects.filter(case_id__in=ids).values_list("case_id", "topic_id"):
+            topics_of[case_id].add(topic_id)
+    regions, topics = all_labels()
+    for case in cases:
+        case.labels = CaseLabels(
+            [region for region in regions if region.pk in regions_of[case.pk]],
+            [topic for topic in topics if topic.pk in topics_of[case.pk]],
+        )
+    return cases
 
 
 def with_descendants(chosen: set[int]) -> set[int]:
