@@ -182,21 +182,43 @@ class Facets:
         }
 
     def count(self, groups: Iterable[Group]) -> FacetCounts:
+        """The result count and both families' counts from the groups.
+
+        A large library has thousands of groups but few distinct region and
+        topic combinations: the groups are summed by combination first, and
+        each combination is looked at once.
+        """
         total = 0
-        regions: Counter[int] = Counter()
-        topics: Counter[int] = Counter()
+        by_regions: Counter[str] = Counter()  # the groups that pass the topic filter, by their regions
+        by_topics: Counter[str] = Counter()  # the groups that pass the region filter, by their topics
+        passes_regions: dict[str, bool] = {}
+        passes_topics: dict[str, bool] = {}
         for region_key, topic_key, number in groups:
-            region_ids, topic_ids = _ids(region_key), _ids(topic_key)
-            in_regions = not self.selected_regions or not self.region_filter.isdisjoint(region_ids)
-            in_topics = not self.selected_topics or not self.topic_filter.isdisjoint(topic_ids)
+            in_regions = passes_regions.get(region_key)
+            if in_regions is None:
+                in_regions = passes_regions[region_key] = (
+                    not self.selected_regions or not self.region_filter.isdisjoint(_ids(region_key))
+                )
+            in_topics = passes_topics.get(topic_key)
+            if in_topics is None:
+                in_topics = passes_topics[topic_key] = not self.selected_topics or not self.topic_filter.isdisjoint(
+                    _ids(topic_key)
+                )
             if in_regions and in_topics:
                 total += number
             if in_topics:
-                for pk in region_ids | {self.province_of.get(pk, pk) for pk in region_ids}:  # a province once
-                    regions[pk] += number
+                by_regions[region_key] += number
             if in_regions:
-                for pk in topic_ids:
-                    topics[pk] += number
+                by_topics[topic_key] += number
+        regions: Counter[int] = Counter()
+        topics: Counter[int] = Counter()
+        for region_key, number in by_regions.items():
+            region_ids = _ids(region_key)
+            for pk in region_ids | {self.province_of.get(pk, pk) for pk in region_ids}:  # a province once
+                regions[pk] += number
+        for topic_key, number in by_topics.items():
+            for pk in _ids(topic_key):
+                topics[pk] += number
         return FacetCounts(total, regions, topics)
 
     def region_facet(self, counts: FacetCounts) -> list[FacetValue]:
