@@ -1,8 +1,31 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
+from cases.templatetags.case_lists import case_card, summary_snippet
+from search.service import Hit
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def search_hit(context: template.Context, hit: Hit) -> SafeString:
+    """A result: the case with its title and best passages marked, or the start of its summary when browsing."""
+    snippets = format_html_join(
+        "\n  ",
+        '<p class="snippet"><span class="snippet-section">{}</span>{}</p>',
+        ((passage.section, passage.html) for passage in hit.passages),
+    )
+    return case_card(
+        context,
+        hit.case,
+        title=hit.title_html,
+        regions=format_html_join("", '<span class="tag tag-region">{}</span>', ((r.full_name,) for r in hit.regions)),
+        topics=format_html_join("", '<span class="tag">{}</span>', ((topic.name,) for topic in hit.topics)),
+        snippets=snippets or summary_snippet(hit.case),
+    )
 
 
 @register.simple_tag(takes_context=True)
