@@ -168,12 +168,16 @@ class Case(models.Model):
         names = [name for name in names if name]
         return names[:3], len(names) > 3 or bool(match and match.group(1))
 
-    def numbered_items(self) -> dict[int, list[NumberedItem]]:
-        """Each section's items in order, numbered items with their numerals (（一）, （二）, …)."""
+    def numbered_items(self, items: Iterable[CaseItem] | None = None) -> dict[int, list[NumberedItem]]:
+        """Each section's items in order, numbered items with their numerals (（一）, （二）, …).
+
+        ``items`` are the case's items when the caller has read them (else ``self.items``): anything with
+        their ``section``, ``position``, ``heading``, ``body`` and ``numbered``.
+        """
         sections: dict[int, list[NumberedItem]] = {}
-        for section, items in self.items_by_section().items():
+        for section, in_section in self.items_by_section(items).items():
             numbered, rows = 0, []
-            for order, item in enumerate(items, start=1):
+            for order, item in enumerate(in_section, start=1):
                 numeral = ""
                 if item.numbered or item.heading:
                     numbered += 1
@@ -182,13 +186,13 @@ class Case(models.Model):
             sections[section] = rows
         return sections
 
-    def items_by_section(self) -> dict[int, list[CaseItem]]:
-        """Items grouped by section in document order (uses prefetched items when present)."""
-        grouped: dict[int, list[CaseItem]] = {section: [] for section in CaseItem.Section.values}
-        for item in self.items.all():
+    def items_by_section(self, items: Iterable[CaseItem] | None = None) -> dict[int, list[CaseItem]]:
+        """Items grouped by section in document order (``items``, else ``self.items``, prefetched or not)."""
+        grouped: dict[int, list[CaseItem]] = {section: [] for section in SECTIONS}
+        for item in self.items.all() if items is None else items:
             grouped[item.section].append(item)
-        for items in grouped.values():
-            items.sort(key=lambda item: item.position)
+        for in_section in grouped.values():
+            in_section.sort(key=lambda item: item.position)
         return grouped
 
 
@@ -249,6 +253,9 @@ class CaseItem(models.Model):
 
     def __str__(self) -> str:
         return self.heading or self.body[:30]
+
+
+SECTIONS = tuple(CaseItem.Section.values)  # in document order (``Section.values`` builds the list each time)
 
 
 class ImportedText(models.Model):

@@ -101,11 +101,12 @@ class CaseLabels:
     topics: list[Topic]
 
 
-def labelled(cases: Iterable[Case]) -> list[Case]:
+def labelled(cases: Iterable[Case], labels: tuple[list[Region], list[Topic]] | None = None) -> list[Case]:
     """The cases, each with ``labels`` (:class:`CaseLabels`) from the link tables: two narrow queries.
 
-    The regions and topics themselves are the cached labels; prefetching both
-    relations would cost several times as much for a page of cases.
+    The regions and topics themselves are the cached labels (or ``labels``, from
+    :func:`all_labels`); prefetching both relations would cost several times as
+    much for a page of cases.
     """
     cases = list(cases)
     ids = [case.pk for case in cases]
@@ -118,11 +119,14 @@ def labelled(cases: Iterable[Case]) -> list[Case]:
             regions_of[case_id].add(region_id)
         for case_id, topic_id in Case.topics.through.objects.filter(case_id__in=ids).values_list("case_id", "topic_id"):
             topics_of[case_id].add(topic_id)
-    regions, topics = all_labels()
+    regions, topics = labels or all_labels()
+    regions_by_id = [(region.pk, region) for region in regions]  # in display order
+    topics_by_id = [(topic.pk, topic) for topic in topics]
     for case in cases:
+        mine, theirs = regions_of[case.pk], topics_of[case.pk]
         case.labels = CaseLabels(
-            [region for region in regions if region.pk in regions_of[case.pk]],
-            [topic for topic in topics if topic.pk in topics_of[case.pk]],
+            [region for pk, region in regions_by_id if pk in mine],
+            [topic for pk, topic in topics_by_id if pk in theirs],
         )
     return cases
 

@@ -135,7 +135,7 @@ def _case(document, case: Case, *, url: str, index: int) -> None:
     _hyperlink(link, url=url).append(_run(xml_safe(url), style="Hyperlink"))
     for text in filter(None, case.summary.splitlines()):
         document.add_paragraph(xml_safe(text))
-    for index, (section, items) in enumerate(case.numbered_items().items(), start=1):
+    for index, (section, items) in enumerate(case.sections.items(), start=1):
         if not items:
             continue
         document.add_heading(f"{chinese_numeral(index)}、{CaseItem.Section(section).label}", level=2)
