@@ -22,7 +22,7 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from cases.exports import rows, selection
+from cases.exports import rows, selection, xlsx_writer
 from cases.models import Case, CaseItem, Topic
 from regions.models import Region
 from search.service import SearchArguments, Sort, ranked_case_ids, search_cases
@@ -276,13 +276,37 @@ class TestExcel:
         shortest = min(heights, key=lambda row: len(items.cell(row, 6).value))
         assert heights[longest] > heights[shortest] >= 16
 
+    def test_the_sheets_print_landscape_on_a4_with_the_header_on_every_page(self, client):
+        book = workbook(client.get(XLSX))
+        for sheet in book.worksheets:
+            assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9  # A4
+            assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage
+            assert sheet.print_title_rows == "$1:$1"
+
+    def test_past_excels_limit_of_links_a_row_links_through_a_formula(self, client, monkeypatch):
+        monkeypatch.setattr(xlsx_writer, "EXCEL_MAX_LINKS", 5)
+        raw = download(client.get(XLSX))
+        items = load_workbook(io.BytesIO(raw))["条目"]
+        linked = [row[1] for row in items.iter_rows(min_row=2) if row[1].hyperlink]
+        assert len(linked) == 5
+        later = items.cell(row=7, column=2)
+        case = Case.objects.get(number=items.cell(row=7, column=1).value)
+        assert later.hyperlink is None and later.font.u == "single"
+        assert later.value == f'=HYPERLINK("http://testserver/cases/{case.pk}/","{case.title}")'
+        # The formula's result is stored with it: a program that does not calculate shows the title.
+        values = load_workbook(io.BytesIO(raw), data_only=True)["条目"]
+        assert values.cell(row=7, column=2).value == case.title
+
     def test_the_workbook_is_sent_from_a_temporary_file_piece_by_piece(self, client, monkeypatch):
         opened = temporary_files(monkeypatch)
         response = client.get(XLSX)
         assert isinstance(response, FileResponse) and response.streaming
         chunks = list(response.streaming_content)
         assert len(chunks) > 1 and int(response["Content-Length"]) == sum(len(chunk) for chunk in chunks)
-        assert len(opened) == 1 and opened[0].closed  # and so removed: nothing is left behind once it is sent
+        # The sheets' rows and the workbook were written to temporary files, all closed (and so removed)
+        # once the workbook is sent: nothing is left behind.
+        assert len(opened) == 3 and all(file.closed for file in opened)
         book = load_workbook(io.BytesIO(b"".join(chunks)))
         assert book["案例"].max_row == 21 and book["条目"].max_row == CaseItem.objects.count() + 1
         assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
