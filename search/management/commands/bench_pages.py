@@ -34,13 +34,15 @@ page within 1.5 × of its figure at the smallest size; CSV ≤ 5 s and Excel
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import random
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -174,7 +176,7 @@ class Command(BaseCommand):
     def measure_pages(self, repeat: int, only: str) -> list[Probe]:
         clients = {name: Client() for name in ("anonymous", "selecting", "toggling")}
         probes = [p for p in _probes(clients) if not only or only in p.label or only in p.path]
-        with override_settings(PAGE_CACHE_SECONDS=0):
+        with override_settings(PAGE_CACHE_SECONDS=0), _quiet("django.request"):  # not a line per 404
             for round_ in range(repeat + 1):  # the first round warms up
                 for probe in probes:
                     client = clients[probe.client]
@@ -288,6 +290,18 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("未达目标：\n  " + "\n  ".join(misses)))
         else:
             self.stdout.write(self.style.SUCCESS("全部达到目标。"))
+
+
+@contextlib.contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """The logger ``name`` logs errors only, within."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _holds(size: int) -> bool:
