@@ -1,6 +1,7 @@
 import datetime
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -182,9 +183,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     if selection.is_empty:
         chosen = selected_ids(request.session)
         ticked = chosen if len(chosen) <= MAX_CASES else []
-    page = page_of(
-        request, published.order_by(*Case._meta.ordering), per_page=CHOICES_PER_PAGE, count=library_counts().total
-    )
+    paginator = Paginator(published.order_by(*Case._meta.ordering), CHOICES_PER_PAGE, orphans=3)
+    paginator.count = library_counts().total  # a cached property: the paginator reads this instead of counting
+    page = paginator.get_page(request.GET.get("page"))  # a page that is not one shows the first or the last
     on_page = {case.pk for case in page.object_list}
     elsewhere = [pk for pk in ticked if pk not in on_page]
     found = published.in_bulk(elsewhere) if elsewhere else {}
