@@ -121,6 +121,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         name = require_bench_database()
+        if options["repeat"] < 2 or options["export_repeat"] < 1:
+            raise CommandError("--repeat 至少为 2（才有 p95），--export-repeat 至少为 1。")
         if options["export_memory"]:
             self.stdout.write(json.dumps(_export_memory(options["export_memory"])))
             return
