@@ -53,20 +53,26 @@ fixtures: setup
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
 
-# Search benchmark on both backends (figures in the README). Uses its own databases.
+# Search and page benchmarks on both backends (figures in the README). They use their own databases,
+# whose names must contain "bench": the benchmarks add synthetic cases.
+BENCH_SQLITE ?= var/bench.sqlite3
 BENCH_PG ?= postgres://root@127.0.0.1:5432/bench
 BENCH_SIZES ?= 20,10000,100000
 BENCH_REPEAT ?= 8
+BENCH_PAGE_SIZES ?= 20,10000
+BENCH_PAGE_REPEAT ?= 20
 bench: $(INSTALLED)
 	mkdir -p var
-	DATABASE_URL=sqlite:///var/bench.sqlite3 $(BIN)/python manage.py migrate --no-input -v0
-	DATABASE_URL=sqlite:///var/bench.sqlite3 $(BIN)/python manage.py load_initial_data -v0
-	DEBUG=0 DATABASE_URL=sqlite:///var/bench.sqlite3 $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT)
-	psql "$(dir $(BENCH_PG))postgres" -tc "SELECT 1 FROM pg_database WHERE datname = 'bench'" | grep -q 1 \
-		|| psql "$(dir $(BENCH_PG))postgres" -c "CREATE DATABASE bench"
+	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py migrate --no-input -v0
+	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py load_initial_data -v0
+	DEBUG=0 DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT)
+	DEBUG=0 DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py bench_pages --sizes $(BENCH_PAGE_SIZES) --repeat $(BENCH_PAGE_REPEAT)
+	psql "$(dir $(BENCH_PG))postgres" -tc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_PG))'" | grep -q 1 \
+		|| psql "$(dir $(BENCH_PG))postgres" -c 'CREATE DATABASE "$(notdir $(BENCH_PG))"'
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py load_initial_data -v0
 	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT)
+	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_pages --sizes $(BENCH_PAGE_SIZES) --repeat $(BENCH_PAGE_REPEAT)
 
 # Load test against gunicorn (2 workers) on PostgreSQL; needs wrk (figures in the README).
 load: $(INSTALLED)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from regions.models import Region
+from search.facets import all_labels, library_counts
 from search.filters import CaseFilter, PageForm
 from search.service import Hit, PageOutOfRange, search_page
 
+from .exports.selection import prepared
 from .models import Case, CaseItem, Topic
 
 SECTION_KEYS = {
@@ -88,25 +89,17 @@ def case_list(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> JsonResponse:
-    case = (
-        Case.objects.published()
-        .prefetch_related(
-            Prefetch("regions", queryset=Region.objects.select_related("parent")),
-            "topics",
-            Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")),
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    case = Case.objects.published().filter(pk=pk).first()
     if case is None:
         return _error(404, "没有这个案例。")
+    (case,) = prepared([case])
     return JsonResponse(case_data(request, case), json_dumps_params={"ensure_ascii": False})
 
 
 def case_data(request: HttpRequest, case: Case) -> dict:
     """A whole case as /api/cases/<id>/ serves it (also each record of the JSON export).
 
-    Expects ``regions`` (with parents), ``topics`` and ``items`` prefetched.
+    Expects a case that ``cases.exports.selection.prepared`` gave (with ``labels`` and ``sections``).
     """
     body = {
         "id": case.pk,
@@ -115,9 +108,9 @@ def case_data(request: HttpRequest, case: Case) -> dict:
         "provider": case.provider,
         "summary": case.summary,
         "url": request.build_absolute_uri(case.get_absolute_url()),
-        **_labels(case.regions.all(), case.topics.all()),
+        **_labels(case.labels.regions, case.labels.topics),
     }
-    for section, items in case.numbered_items().items():
+    for section, items in case.sections.items():
         body[SECTION_KEYS[section]] = [
             {"numeral": item.numeral, "heading": item.heading, "body": item.body} for item in items
         ]
@@ -126,7 +119,8 @@ def case_data(request: HttpRequest, case: Case) -> dict:
 
 @require_GET
 def region_list(request: HttpRequest) -> JsonResponse:
-    counts = Region.objects.case_counts(Case.objects.published())
+    counts = library_counts().regions  # the facets', counted once per change
+    regions, _ = all_labels()
     return JsonResponse(
         [
             {
@@ -136,7 +130,7 @@ def region_list(request: HttpRequest) -> JsonResponse:
                 "parent": region.parent.slug if region.parent_id else None,
                 "case_count": counts.get(region.pk, 0),
             }
-            for region in Region.objects.select_related("parent")
+            for region in regions
         ],
         safe=False,
         json_dumps_params={"ensure_ascii": False},

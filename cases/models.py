@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import reversion
 from django.db import models
-from django.urls import reverse
 
 from regions.models import Region
+from regions.permalinks import page_url
 
 from .importer import (
     MAX_HEADING_CHARS,
@@ -52,10 +52,6 @@ class TopicManager(models.Manager):
     def get_by_natural_key(self, slug: str) -> Topic:
         return self.get(slug=slug)
 
-    def with_case_counts(self) -> models.QuerySet[Topic]:
-        """Topics annotated with ``case_count``, the number of their published cases."""
-        return self.annotate(case_count=models.Count("cases", filter=models.Q(cases__status=Case.Status.PUBLISHED)))
-
 
 class Topic(models.Model):
     """A curated sector or theme (金融服务, 物流运输, …)."""
@@ -76,7 +72,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:topic_detail", args=[self.slug])
+        return page_url("cases:topic_detail", self.slug)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -142,7 +138,7 @@ class Case(models.Model):
         return f"{self.number}．{self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:case_detail", args=[self.pk])
+        return page_url("cases:case_detail", self.pk)
 
     def citation(self, *, url: str, accessed: datetime.date) -> str:
         """The case's reference in the GB/T 7714-2015 form of a part of an online collection:
@@ -172,12 +168,16 @@ class Case(models.Model):
         names = [name for name in names if name]
         return names[:3], len(names) > 3 or bool(match and match.group(1))
 
-    def numbered_items(self) -> dict[int, list[NumberedItem]]:
-        """Each section's items in order, numbered items with their numerals (（一）, （二）, …)."""
+    def numbered_items(self, items: Iterable[CaseItem] | None = None) -> dict[int, list[NumberedItem]]:
+        """Each section's items in order, numbered items with their numerals (（一）, （二）, …).
+
+        ``items`` are the case's items when the caller has read them (else ``self.items``): anything with
+        their ``section``, ``position``, ``heading``, ``body`` and ``numbered``.
+        """
         sections: dict[int, list[NumberedItem]] = {}
-        for section, items in self.items_by_section().items():
+        for section, in_section in self.items_by_section(items).items():
             numbered, rows = 0, []
-            for order, item in enumerate(items, start=1):
+            for order, item in enumerate(in_section, start=1):
                 numeral = ""
                 if item.numbered or item.heading:
                     numbered += 1
@@ -186,13 +186,13 @@ class Case(models.Model):
             sections[section] = rows
         return sections
 
-    def items_by_section(self) -> dict[int, list[CaseItem]]:
-        """Items grouped by section in document order (uses prefetched items when present)."""
-        grouped: dict[int, list[CaseItem]] = {section: [] for section in CaseItem.Section.values}
-        for item in self.items.all():
+    def items_by_section(self, items: Iterable[CaseItem] | None = None) -> dict[int, list[CaseItem]]:
+        """Items grouped by section in document order (``items``, else ``self.items``, prefetched or not)."""
+        grouped: dict[int, list[CaseItem]] = {section: [] for section in SECTIONS}
+        for item in self.items.all() if items is None else items:
             grouped[item.section].append(item)
-        for items in grouped.values():
-            items.sort(key=lambda item: item.position)
+        for in_section in grouped.values():
+            in_section.sort(key=lambda item: item.position)
         return grouped
 
 
@@ -253,6 +253,9 @@ class CaseItem(models.Model):
 
     def __str__(self) -> str:
         return self.heading or self.body[:30]
+
+
+SECTIONS = tuple(CaseItem.Section.values)  # in document order (``Section.values`` builds the list each time)
 
 
 class ImportedText(models.Model):

@@ -1,7 +1,7 @@
 """The visitor's selection of cases ("已选案例"), kept in the session from page to page.
 
 The session holds only the ids of published cases, in the order they were
-added, at most :data:`MAX_CASES` of them. Anything else sent to the add form
+added, at most :func:`limit` of them. Anything else sent to the add form
 (not a number, an unknown case, a draft) is refused with a message saying
 why. A case withdrawn after it was added is dropped when the selection page
 is next shown (:func:`keep_published`).
@@ -17,16 +17,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
 from .models import Case
 
-# At most as many cases as the Word briefing exports at once, so the whole selection can always be exported.
 MAX_CASES = 200
 SESSION_KEY = "selected_cases"
 NOTICES_KEY = "selection_notices"
 # Ids are positive integers that fit a 64-bit column; anything else is refused before the database is asked.
 _CASE_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
+def limit() -> int:
+    """The most cases a selection holds: :data:`MAX_CASES`, or fewer when a Word briefing takes fewer.
+
+    A briefing exports at most ``EXPORT_MAX_BRIEFING_CASES``; the whole selection can always be exported.
+    """
+    return min(MAX_CASES, settings.EXPORT_MAX_BRIEFING_CASES)
 
 
 @dataclass
@@ -50,7 +58,7 @@ def selected_ids(session: SessionBase) -> list[int]:
     if not isinstance(stored, list):
         return []
     ids = [pk for pk in stored if type(pk) is int and pk > 0]
-    return list(dict.fromkeys(ids))[:MAX_CASES]
+    return list(dict.fromkeys(ids))[: limit()]
 
 
 def parse_ids(values: list[str]) -> tuple[list[int], list[str]]:
@@ -70,7 +78,7 @@ def parse_ids(values: list[str]) -> tuple[list[int], list[str]]:
 
 
 def add_cases(session: SessionBase, values: list[str]) -> Change:
-    """Add the published cases among ``values``; refuse the rest, and anything beyond :data:`MAX_CASES`."""
+    """Add the published cases among ``values``; refuse the rest, and anything beyond :func:`limit`."""
     current = selected_ids(session)
     ids, bad = parse_ids(values)
     change = Change(ids=current)
@@ -81,12 +89,13 @@ def add_cases(session: SessionBase, values: list[str]) -> Change:
     unknown = [pk for pk in new if pk not in published]
     if unknown:
         change.notices.append(f"没有标识为 {'、'.join(map(str, unknown[:10]))} 的已发布案例，未加入。")
-    room = MAX_CASES - len(current)
+    most = limit()
+    room = most - len(current)
     wanted = [pk for pk in new if pk in published]
     change.added = wanted[:room]
     if len(wanted) > room:
         change.notices.append(
-            f"已选案例最多 {MAX_CASES} 个，已经选满，另有 {len(wanted) - room} 个案例没有加入。"
+            f"已选案例最多 {most} 个，已经选满，另有 {len(wanted) - room} 个案例没有加入。"
             "请先在“已选案例”页移出一些，或导出后清空。"
         )
     change.ids = current + change.added

@@ -17,6 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from search.facets import labelled
+
 from . import selection
 from .compare import MAX_CASES as MAX_COMPARED
 from .compare import MIN_CASES as MIN_COMPARED
@@ -40,13 +42,13 @@ def selection_page(request: HttpRequest) -> HttpResponse:
         raise Http404("没有这一页。")
     # A page emptied by removing its last cases shows the last page instead.
     page = paginator.page(min(int(number), paginator.num_pages))
-    found = Case.objects.published().for_listing().in_bulk(list(page.object_list))
+    found = Case.objects.published().select_related("collection").in_bulk(list(page.object_list))
     query = urlencode([("case", pk) for pk in ids])
     return render(
         request,
         "cases/selection.html",
         {
-            "cases": [found[pk] for pk in page.object_list if pk in found],
+            "cases": labelled(found[pk] for pk in page.object_list if pk in found),
             "count": len(ids),
             "notices": notices,
             "pager": {"page": page.number, "pages": paginator.num_pages},
@@ -56,7 +58,7 @@ def selection_page(request: HttpRequest) -> HttpResponse:
             "export_query": "?" + query if ids else "",
             "min_compared": MIN_COMPARED,
             "max_compared": MAX_COMPARED,
-            "max_cases": selection.MAX_CASES,
+            "max_cases": selection.limit(),
         },
     )
 

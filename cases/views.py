@@ -1,6 +1,7 @@
 import datetime
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from config.pagination import page_of
-from regions.models import Region
+from search.facets import all_labels, labelled, library_counts
 from search.related import neighbours, related_cases
 from search.service import region_overview
 
@@ -19,6 +20,8 @@ from .models import Case, CaseItem, Collection, Topic
 from .numbering import chinese_numeral
 from .selection import selected_ids
 
+# The compare form's list of cases to tick, a page at a time.
+CHOICES_PER_PAGE = 50
 RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
 # Not permanent: the icon's hashed file name changes when the icon does.
 FAVICON_REDIRECT_SECONDS = 24 * 60 * 60
@@ -33,10 +36,19 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "collections": collections,
             "case_count": sum(collection.case_count for collection in collections),
-            "topics": Topic.objects.with_case_counts(),
+            "topics": topics_with_counts(),
             "provinces": region_overview(),
         },
     )
+
+
+def topics_with_counts() -> list[Topic]:
+    """Every topic with ``case_count``, its number of published cases (the facets', counted once per change)."""
+    _, topics = all_labels()
+    counts = library_counts().topics
+    for topic in topics:
+        topic.case_count = counts.get(topic.pk, 0)
+    return topics
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -56,12 +68,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = Case.objects.select_related("collection").filter(pk=pk).first()
     if case is None or (case.status != Case.Status.PUBLISHED and not request.user.is_staff):
         raise Http404("没有这个案例。")
-    prefetch_related_objects(
-        [case],
-        "topics",
-        Prefetch("regions", queryset=Region.objects.select_related("parent")),
-        Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")),
-    )
+    labelled([case])
+    prefetch_related_objects([case], Prefetch("items", queryset=CaseItem.objects.order_by("section", "position")))
     previous, following = neighbours(case)
     permalink = request.build_absolute_uri(case.get_absolute_url())
     return render(
@@ -69,7 +77,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/case_detail.html",
         {
             "case": case,
-            "topics": case.topics.all(),
+            "regions": case.labels.regions,
+            "topics": case.labels.topics,
             "sections": numbered_sections(case),
             "previous": previous,
             "next": following,
@@ -121,16 +130,19 @@ def numbered_sections(case: Case) -> list[dict]:
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/topic_list.html", {"topics": Topic.objects.with_case_counts()})
+    return render(request, "cases/topic_list.html", {"topics": topics_with_counts()})
 
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    topic = get_object_or_404(Topic, slug=slug)
-    page = page_of(request, Case.objects.published().with_topics([topic]).for_listing().order_by(*Case._meta.ordering))
+    topic = next((topic for topic in topics_with_counts() if topic.slug == slug), None)
+    if topic is None:
+        raise Http404("没有这个主题。")
+    cases = Case.objects.published().with_topics([topic]).select_related("collection").order_by(*Case._meta.ordering)
+    page = page_of(request, cases, count=topic.case_count)
     return render(
         request,
         "cases/topic_detail.html",
-        {"topic": topic, "cases": page.object_list, "page_obj": page, "case_count": page.paginator.count},
+        {"topic": topic, "cases": labelled(page.object_list), "page_obj": page, "case_count": page.paginator.count},
     )
 
 
@@ -146,9 +158,13 @@ def compare(request: HttpRequest) -> HttpResponse:
     answered with 400 and a form to choose again; a bare /compare/ with 200,
     its boxes ticked for the visitor's selection when that is small enough to
     compare, and ``?choose=1`` with the cases of the URL ticked, to change them.
+
+    The form lists the library :data:`CHOICES_PER_PAGE` cases at a time; its
+    page buttons send the form (``page=N``), so the boxes ticked so far stay
+    ticked, those of other pages listed first.
     """
     selection = parse_selection(request.GET.getlist("case"))
-    choosing = request.GET.get("choose") == "1"
+    choosing = request.GET.get("choose") == "1" or "page" in request.GET
     if selection.ids and not selection.problems and not choosing:
         found = Case.objects.published().select_related("collection").in_bulk(selection.ids)
         missing = [str(pk) for pk in selection.ids if pk not in found]
@@ -162,17 +178,25 @@ def compare(request: HttpRequest) -> HttpResponse:
                 cases, Prefetch("items", queryset=CaseItem.objects.order_by("section", "position"))
             )
             return render(request, "cases/compare.html", comparison_context(request, cases))
-    choices = Case.objects.published().select_related("collection")
+    published = Case.objects.published().select_related("collection")
     ticked = selection.ids
     if selection.is_empty:
         chosen = selected_ids(request.session)
         ticked = chosen if len(chosen) <= MAX_CASES else []
+    paginator = Paginator(published.order_by(*Case._meta.ordering), CHOICES_PER_PAGE, orphans=3)
+    paginator.count = library_counts().total  # a cached property: the paginator reads this instead of counting
+    page = paginator.get_page(request.GET.get("page"))  # a page that is not one shows the first or the last
+    on_page = {case.pk for case in page.object_list}
+    elsewhere = [pk for pk in ticked if pk not in on_page]
+    found = published.in_bulk(elsewhere) if elsewhere else {}
     return render(
         request,
         "cases/compare_choose.html",
         {
             "problems": selection.problems,
-            "choices": choices,
+            "choices": page.object_list,
+            "page_obj": page,
+            "ticked_elsewhere": [found[pk] for pk in elsewhere if pk in found],
             "selected": ticked,
             "min_cases": MIN_CASES,
             "max_cases": MAX_CASES,

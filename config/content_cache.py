@@ -59,7 +59,7 @@ _CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
 # The parameters each kind of view understands.
 SEARCH_PARAMS = frozenset({"q", "region", "topic", "collection", "sort", "page", "page_size"})
 FEED_PARAMS = frozenset({"q", "region", "topic", "collection"})
-COMPARE_PARAMS = frozenset({"case", "choose"})
+COMPARE_PARAMS = frozenset({"case", "choose", "page"})
 PAGE_PARAMS = frozenset({"page"})
 SUGGEST_PARAMS = frozenset({"q"})
 NO_PARAMS: frozenset[str] = frozenset()

@@ -32,6 +32,15 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
 
 
+def env_positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if value == "":
+        return default
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(f"{name} must be a positive whole number, not {value!r}")
+    return int(value)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name, "")
     return [item.strip() for item in value.split(",") if item.strip()] or default
@@ -106,6 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cases.context_processors.selection",
             ],
         },
     },
@@ -148,6 +158,10 @@ USE_TZ = True
 
 # The site's name where a file speaks for it: the author of exported Word and Excel files.
 SITE_NAME = os.environ.get("SITE_NAME", "试点最佳实践案例库")
+# The most cases one export takes (cases.exports): a CSV, Excel or JSON file, and a Word briefing.
+# A visitor's selection holds at most as many as a briefing, and never more than 200.
+EXPORT_MAX_CASES = env_positive_int("EXPORT_MAX_CASES", 10000)
+EXPORT_MAX_BRIEFING_CASES = env_positive_int("EXPORT_MAX_BRIEFING_CASES", 200)
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
+
+from .permalinks import page_url
 
 
 class RegionQuerySet(models.QuerySet):
@@ -15,20 +16,6 @@ class RegionQuerySet(models.QuerySet):
         Regions are at most two levels deep (see ``Region.clean``).
         """
         return Region.objects.filter(models.Q(pk__in=self.values("pk")) | models.Q(parent__in=self.values("pk")))
-
-    def case_counts(self, cases: models.QuerySet) -> dict[int, int]:
-        """Region id → number of distinct ``cases`` in it, a province counting its cities' cases."""
-        from django.db.models.functions import Coalesce
-
-        links = self.model.cases.through.objects.filter(case__in=cases.values("pk"))
-        # A case links to a region once, so rows are cases; a province may hold two of a case's regions.
-        counts = dict(links.values_list("region_id").annotate(n=models.Count("pk")))
-        counts.update(
-            links.annotate(province=Coalesce("region__parent_id", "region_id"))
-            .values_list("province")
-            .annotate(n=models.Count("case_id", distinct=True))
-        )
-        return counts
 
 
 class RegionManager(models.Manager.from_queryset(RegionQuerySet)):
@@ -85,7 +72,7 @@ class Region(models.Model):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("regions:region_detail", args=[self.slug])
+        return page_url("regions:region_detail", self.slug)
 
     def clean(self) -> None:
         if self.level == self.Level.PROVINCE and self.parent_id:

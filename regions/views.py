@@ -1,19 +1,23 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from cases.models import Case
 from config.pagination import page_of
+from search.facets import all_labels, labelled, library_counts
 
 from .models import Region
 from .tilemap import POSITIONS, SHADES, Tile
 
 
 def region_list(request: HttpRequest) -> HttpResponse:
-    """The tile-grid map of the provinces, shaded by their number of cases, and the same counts as a table."""
-    counts = Region.objects.case_counts(Case.objects.published())
-    regions = list(Region.objects.all())
+    """The tile-grid map of the provinces, shaded by their number of cases, and the same counts as a table.
+
+    The regions and their numbers of cases are the facets' (``search.facets``), counted once per change.
+    """
+    counts = library_counts().regions
+    regions, _ = all_labels()
     children: dict[int, list[Region]] = {}
     for region in regions:
         if region.parent_id:
@@ -23,10 +27,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
     tiles = []
     for province in provinces:
         count = counts.get(province.pk, 0)
-        subregions = []
-        for child in children.get(province.pk, []):
-            child.parent = province  # full_name reads the parent without a query
-            subregions.append({"region": child, "count": counts.get(child.pk, 0)})
+        subregions = [{"region": child, "count": counts.get(child.pk, 0)} for child in children.get(province.pk, [])]
         rows.append({"region": province, "count": count, "children": subregions})
         if province.slug in POSITIONS:
             row, column = POSITIONS[province.slug]
@@ -46,21 +47,27 @@ def region_list(request: HttpRequest) -> HttpResponse:
 
 
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A region's cases (a province's include its cities' and new areas'), with its cities and new areas."""
-    region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
-    published = Case.objects.published()
-    page = page_of(request, published.in_regions([region]).for_listing().order_by(*Case._meta.ordering))
-    counts = Region.objects.case_counts(published)
-    children = []
-    for child in region.children.all():
-        child.parent = region
-        children.append({"region": child, "count": counts.get(child.pk, 0)})
+    """A region's cases (a province's include its cities' and new areas'), with its cities and new areas.
+
+    The region, its cities and the numbers of cases come from the facets (``search.facets``): only the
+    page of cases is read for the request.
+    """
+    regions, _ = all_labels()
+    region = next((region for region in regions if region.slug == slug), None)
+    if region is None:
+        raise Http404("没有这个地区。")
+    counts = library_counts().regions
+    cases = Case.objects.published().in_regions([region]).select_related("collection").order_by(*Case._meta.ordering)
+    page = page_of(request, cases, count=counts.get(region.pk, 0))
+    children = [
+        {"region": child, "count": counts.get(child.pk, 0)} for child in regions if child.parent_id == region.pk
+    ]
     return render(
         request,
         "regions/region_detail.html",
         {
             "region": region,
-            "cases": page.object_list,
+            "cases": labelled(page.object_list),
             "page_obj": page,
             "case_count": page.paginator.count,
             "children": children,

@@ -8,6 +8,11 @@ The database answers one grouped query: how many matching published cases
 share each combination of regions and topics (see ``FacetSet``). The result
 count and both families' counts follow from those groups here, whatever the
 filters, so a search counts its matches once.
+
+The groups of the whole library (browsing without words, the home page, the
+region and topic pages) are the same for every request until something
+changes, so they are kept in Django's cache under the content version, like
+the labels: a large library is counted once per change, not once per page.
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
-from cases.models import Topic
+from cases.models import Case, Topic
 from regions.models import Region
 
-from .index.backends import Group
+from .index.backends import Group, get_backend
 from .index.version import content_version
 from .models import SearchDocument
 
@@ -63,15 +68,67 @@ def all_labels() -> tuple[list[Region], list[Topic]]:
     Kept in Django's cache under the content version (saving a region or topic
     bumps it, see ``search.index.signals``), for at most ``LABELS_SECONDS``.
     """
-    try:
-        return cache.get_or_set(f"facet-labels:{content_version()}", _load_labels, LABELS_SECONDS)
-    except Exception:  # a cache outage costs speed, not the page
-        logger.warning("cache unavailable: reading the region and topic labels", exc_info=True)
-        return _load_labels()
+    return _cached(f"facet-labels:{content_version()}", _load_labels)
 
 
 def _load_labels() -> tuple[list[Region], list[Topic]]:
     return list(Region.objects.select_related("parent")), list(Topic.objects.all())
+
+
+def library_groups() -> list[Group]:
+    """The facet groups of every published case; cached under the content version (see the module's docstring)."""
+    return _cached(f"facet-groups:{content_version()}", lambda: get_backend().facet_groups(None))
+
+
+def library_counts() -> FacetCounts:
+    """How many published cases there are, and in each region (a province with its cities) and topic; cached."""
+    return _cached(f"facet-counts:{content_version()}", lambda: Facets((), ()).count(library_groups()))
+
+
+def _cached(key: str, load):
+    try:
+        return cache.get_or_set(key, load, LABELS_SECONDS)
+    except Exception:  # a cache outage costs speed, not the page
+        logger.warning("cache unavailable: reading %s", key.split(":")[0], exc_info=True)
+        return load()
+
+
+@dataclass(frozen=True)
+class CaseLabels:
+    """A case's regions (their parents known) and topics, in display order."""
+
+    regions: list[Region]
+    topics: list[Topic]
+
+
+def labelled(cases: Iterable[Case], labels: tuple[list[Region], list[Topic]] | None = None) -> list[Case]:
+    """The cases, each with ``labels`` (:class:`CaseLabels`) from the link tables: two narrow queries.
+
+    The regions and topics themselves are the cached labels (or ``labels``, from
+    :func:`all_labels`); prefetching both relations would cost several times as
+    much for a page of cases.
+    """
+    cases = list(cases)
+    ids = [case.pk for case in cases]
+    regions_of: dict[int, set[int]] = {pk: set() for pk in ids}
+    topics_of: dict[int, set[int]] = {pk: set() for pk in ids}
+    if ids:
+        for case_id, region_id in Case.regions.through.objects.filter(case_id__in=ids).values_list(
+            "case_id", "region_id"
+        ):
+            regions_of[case_id].add(region_id)
+        for case_id, topic_id in Case.topics.through.objects.filter(case_id__in=ids).values_list("case_id", "topic_id"):
+            topics_of[case_id].add(topic_id)
+    regions, topics = labels or all_labels()
+    regions_by_id = [(region.pk, region) for region in regions]  # in display order
+    topics_by_id = [(topic.pk, topic) for topic in topics]
+    for case in cases:
+        mine, theirs = regions_of[case.pk], topics_of[case.pk]
+        case.labels = CaseLabels(
+            [region for pk, region in regions_by_id if pk in mine],
+            [topic for pk, topic in topics_by_id if pk in theirs],
+        )
+    return cases
 
 
 def with_descendants(chosen: set[int]) -> set[int]:
@@ -129,21 +186,43 @@ class Facets:
         }
 
     def count(self, groups: Iterable[Group]) -> FacetCounts:
+        """The result count and both families' counts from the groups.
+
+        A large library has thousands of groups but few distinct region and
+        topic combinations: the groups are summed by combination first, and
+        each combination is looked at once.
+        """
         total = 0
-        regions: Counter[int] = Counter()
-        topics: Counter[int] = Counter()
+        by_regions: Counter[str] = Counter()  # the groups that pass the topic filter, by their regions
+        by_topics: Counter[str] = Counter()  # the groups that pass the region filter, by their topics
+        passes_regions: dict[str, bool] = {}
+        passes_topics: dict[str, bool] = {}
         for region_key, topic_key, number in groups:
-            region_ids, topic_ids = _ids(region_key), _ids(topic_key)
-            in_regions = not self.selected_regions or not self.region_filter.isdisjoint(region_ids)
-            in_topics = not self.selected_topics or not self.topic_filter.isdisjoint(topic_ids)
+            in_regions = passes_regions.get(region_key)
+            if in_regions is None:
+                in_regions = passes_regions[region_key] = (
+                    not self.selected_regions or not self.region_filter.isdisjoint(_ids(region_key))
+                )
+            in_topics = passes_topics.get(topic_key)
+            if in_topics is None:
+                in_topics = passes_topics[topic_key] = not self.selected_topics or not self.topic_filter.isdisjoint(
+                    _ids(topic_key)
+                )
             if in_regions and in_topics:
                 total += number
             if in_topics:
-                for pk in region_ids | {self.province_of.get(pk, pk) for pk in region_ids}:  # a province once
-                    regions[pk] += number
+                by_regions[region_key] += number
             if in_regions:
-                for pk in topic_ids:
-                    topics[pk] += number
+                by_topics[topic_key] += number
+        regions: Counter[int] = Counter()
+        topics: Counter[int] = Counter()
+        for region_key, number in by_regions.items():
+            region_ids = _ids(region_key)
+            for pk in region_ids | {self.province_of.get(pk, pk) for pk in region_ids}:  # a province once
+                regions[pk] += number
+        for topic_key, number in by_topics.items():
+            for pk in _ids(topic_key):
+                topics[pk] += number
         return FacetCounts(total, regions, topics)
 
     def region_facet(self, counts: FacetCounts) -> list[FacetValue]:

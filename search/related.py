@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q, Subquery
+
 from cases.models import Case
 from search.index.related import RELATED_LIMIT
 from search.models import RelatedCase as StoredRelatedCase
@@ -47,9 +49,11 @@ def related_cases(case: Case, *, limit: int = RELATED_LIMIT) -> list[RelatedCase
 
 
 def neighbours(case: Case) -> tuple[Case | None, Case | None]:
-    """The published cases just before and after ``case`` in its collection, by number (two indexed queries)."""
-    same = Case.objects.published().filter(collection_id=case.collection_id).only("pk", "number", "title")
-    return (
-        same.filter(number__lt=case.number).order_by("-number").first(),
-        same.filter(number__gt=case.number).order_by("number").first(),
-    )
+    """The published cases just before and after ``case`` in its collection, by number (one indexed query)."""
+    same = Case.objects.published().filter(collection_id=case.collection_id)
+    before = same.filter(number__lt=case.number).order_by("-number").values("number")[:1]
+    after = same.filter(number__gt=case.number).order_by("number").values("number")[:1]
+    either = Q(number=Subquery(before)) | Q(number=Subquery(after))
+    found = same.filter(either).only("pk", "number", "title").order_by()
+    by_side = {other.number < case.number: other for other in found}
+    return by_side.get(True), by_side.get(False)

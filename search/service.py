@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from cases.models import Case, CaseItem, Collection, Topic
 from regions.models import Region
 
-from .facets import FacetCounts, Facets, FacetValue
+from .facets import FacetCounts, Facets, FacetValue, library_counts, library_groups
 from .filters import CaseFilter, SearchArguments, Sort
 from .highlight import Passage, best_passages, mark
 from .index.backends import SQL, IndexBackend, get_backend
@@ -120,6 +120,10 @@ class SearchPlan:
         return self._counts(self.query.widened())
 
     def _counts(self, query: Query | None) -> FacetCounts:
+        if query is None and self.counted_within is None:  # browsing the whole library: counted once per change
+            if not (self.facets.chosen_regions or self.facets.topic_filter):
+                return library_counts()
+            return self.facets.count(library_groups())
         return self.facets.count(self.backend.facet_groups(query, self.counted_within))
 
     @property
@@ -387,8 +391,7 @@ def ranked_case_ids(arguments: SearchArguments, *, limit: int) -> list[int]:
 
 def region_overview() -> list[FacetValue]:
     """Every province with published cases, with its cities and new areas, and their numbers of cases."""
-    facets = Facets((), ())
-    return facets.region_facet(facets.count(get_backend().facet_groups(None)))
+    return Facets((), ()).region_facet(library_counts())
 
 
 # The orders that do not rank: the cases' own (collection and number), or the newest first.

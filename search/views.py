@@ -130,5 +130,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "clear_url": request.path if active.any else "",
             "feed_url": active.feed_url(),
             "feed_title": active.feed_title(),
+            "max_briefing_cases": settings.EXPORT_MAX_BRIEFING_CASES,
         },
     )

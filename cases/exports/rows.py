@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Case, CaseItem
+from ..models import SECTIONS, Case
 
 CASE_COLUMNS = [
     "案例集",
@@ -32,16 +32,19 @@ def xml_safe(text: str) -> str:
 
 
 def region_names(case: Case) -> str:
-    return LABEL_SEPARATOR.join(region.full_name for region in case.regions.all())
+    return LABEL_SEPARATOR.join(region.full_name for region in case.labels.regions)
 
 
 def topic_names(case: Case) -> str:
-    return LABEL_SEPARATOR.join(topic.name for topic in case.topics.all())
+    return LABEL_SEPARATOR.join(topic.name for topic in case.labels.topics)
 
 
 def case_row(case: Case, url: str) -> list[str | int]:
-    """One case as the cells of :data:`CASE_COLUMNS`; a section's items are lines of one cell."""
-    sections = case.numbered_items()
+    """One case as the cells of :data:`CASE_COLUMNS`; a section's items are lines of one cell.
+
+    The case is one :func:`.selection.prepared` gives (with ``labels`` and ``sections``), as for every function here.
+    """
+    sections = case.sections
     return [
         case.collection.title,
         case.number,
@@ -50,7 +53,7 @@ def case_row(case: Case, url: str) -> list[str | int]:
         region_names(case),
         topic_names(case),
         case.summary,
-        *("\n".join(item.text for item in sections[section]) for section in CaseItem.Section.values),
+        *("\n".join(item.text for item in sections[section]) for section in SECTIONS),
         url,
     ]
 
@@ -59,6 +62,6 @@ def item_rows(case: Case) -> list[list[str | int]]:
     """The case's numbered items as the cells of :data:`ITEM_COLUMNS`, section by section."""
     return [
         [case.number, case.title, item.section_label, item.order, item.heading, item.body]
-        for items in case.numbered_items().values()
+        for items in case.sections.values()
         for item in items
     ]

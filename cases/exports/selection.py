@@ -7,19 +7,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
+from typing import NamedTuple
 from urllib.parse import quote
 
-from django.db.models import Prefetch
+from django.conf import settings
 from django.http import HttpRequest, QueryDict
 
+from regions.models import Region
+from search.facets import all_labels, labelled
 from search.filters import CaseFilter
 from search.service import ranked_case_ids
 
-from ..models import Case, CaseItem, Collection
+from ..models import Case, CaseItem, Collection, Topic
 from .rows import LABEL_SEPARATOR
 
-MAX_CASES = 5000
-MAX_BRIEFING_CASES = 200
 CHUNK_SIZE = 200
 
 FILTER_PARAMETERS = ("q", "region", "topic", "sort")
@@ -117,8 +118,8 @@ def content_disposition(filename: str, ascii_filename: str) -> str:
 
 
 def select_cases(params: QueryDict, *, limit: int | None = None) -> Selection:
-    """The cases ``params`` ask for, at most ``limit`` (:data:`MAX_CASES`); raises :class:`ExportError`."""
-    limit = MAX_CASES if limit is None else limit
+    """The cases ``params`` ask for, at most ``limit`` (``EXPORT_MAX_CASES``); raises :class:`ExportError`."""
+    limit = settings.EXPORT_MAX_CASES if limit is None else limit
     if "case" in params:
         return _chosen_cases(params, limit=limit)
     filters = CaseFilter(params)
@@ -175,18 +176,50 @@ def collection_titles(ids: Sequence[int]) -> list[str]:
 
 
 def iter_cases(ids: Sequence[int], *, chunk_size: int = CHUNK_SIZE) -> Iterator[Case]:
-    """The published cases of ``ids`` in that order, with collection, regions, topics and items.
+    """The published cases of ``ids`` in that order, with what the writers read (see :func:`prepared`).
 
-    Loaded ``chunk_size`` at a time with four queries per chunk. (This takes
-    the place of ``QuerySet.iterator()``, which cannot keep an order given as a
-    list of ids, such as the relevance order.)
+    Loaded ``chunk_size`` at a time with four queries per chunk (and the
+    regions and topics once). This takes the place of ``QuerySet.iterator()``,
+    which cannot keep an order given as a list of ids, such as the relevance
+    order.
     """
-    cases = Case.objects.published().for_listing().prefetch_related(_ordered_items())
+    cases = Case.objects.published().select_related("collection")
+    labels = None
     it = iter(ids)
     while chunk := list(islice(it, chunk_size)):
+        labels = labels or all_labels()
         found = cases.in_bulk(chunk)
-        yield from (found[pk] for pk in chunk if pk in found)
+        yield from prepared([found[pk] for pk in chunk if pk in found], labels)
 
 
-def _ordered_items() -> Prefetch:
-    return Prefetch("items", queryset=CaseItem.objects.order_by("section", "position", "pk"))
+def prepared(cases: list[Case], labels: tuple[list[Region], list[Topic]] | None = None) -> list[Case]:
+    """The cases, each with ``labels`` (its regions and topics) and ``sections`` (its numbered items by section).
+
+    Three queries for all of them: their regions, their topics, their items.
+    The writers and :func:`cases.api.case_data` read only these, never the
+    relations themselves, which for thousands of cases would cost more than
+    writing them out.
+    """
+    labelled(cases, labels)
+    items: dict[int, list[ItemFields]] = {case.pk: [] for case in cases}
+    if items:
+        rows = (
+            CaseItem.objects.filter(case_id__in=list(items))
+            .order_by("case_id", "section", "position", "pk")
+            .values_list("case_id", *ItemFields._fields)
+        )
+        for case_id, *fields in rows:
+            items[case_id].append(ItemFields(*fields))
+    for case in cases:
+        case.sections = case.numbered_items(items[case.pk])
+    return cases
+
+
+class ItemFields(NamedTuple):
+    """What numbering an item needs, read without making a model instance of each of thousands of items."""
+
+    section: int
+    position: int
+    heading: str
+    body: str
+    numbered: bool

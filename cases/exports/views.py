@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -13,7 +15,8 @@ from ..models import Case
 from . import csv_writer, docx_writer, json_writer, selection, xlsx_writer
 from .selection import ExportContext, ExportError
 
-Writer = Callable[[Iterable[Case], ExportContext], "bytes | Iterator[str]"]
+# A writer gives the text piece by piece (sent as it is made), or a temporary file that holds the whole file.
+Writer = Callable[[Iterable[Case], ExportContext], "Iterator[str] | BinaryIO"]
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,9 @@ class ExportFormat:
     name: str  # the URL name, in the "export" namespace
     content_type: str
     extension: str
-    writer: Writer  # gives bytes, or text piece by piece when ``streaming``
+    writer: Writer  # gives text piece by piece when ``streaming``, else a temporary file
     streaming: bool
-    limit: Callable[[], int]  # read at each request, so the limits in :mod:`.selection` can change
+    limit: Callable[[], int]  # read at each request: the settings EXPORT_MAX_CASES and EXPORT_MAX_BRIEFING_CASES
     stem: str = "案例"  # the file name starts with this, or with ``ascii_stem`` in the ASCII fallback
     ascii_stem: str = "cases"
 
@@ -35,11 +38,11 @@ class ExportFormat:
 
 
 def _max_cases() -> int:
-    return selection.MAX_CASES
+    return settings.EXPORT_MAX_CASES
 
 
 def _max_briefing_cases() -> int:
-    return selection.MAX_BRIEFING_CASES
+    return settings.EXPORT_MAX_BRIEFING_CASES
 
 
 FORMATS = (
@@ -75,7 +78,8 @@ def export(request: HttpRequest, export_format: ExportFormat) -> HttpResponseBas
         return HttpResponse(error.as_text(), status=error.status, content_type="text/plain; charset=utf-8")
     context = ExportContext(request=request, selection=chosen, today=timezone.localdate())
     content = export_format.writer(selection.iter_cases(chosen.ids), context)
-    response_class = StreamingHttpResponse if export_format.streaming else HttpResponse
+    # Either way the response is sent a piece at a time; a file is closed, and so removed, once it is sent.
+    response_class = StreamingHttpResponse if export_format.streaming else FileResponse
     response = response_class(content, content_type=export_format.content_type)
     name, ascii_name = chosen.filenames(
         export_format.stem, export_format.ascii_stem, export_format.extension, context.today

@@ -1,17 +1,85 @@
-"""The visitor's selection, read from the session for the header count and the add/remove buttons."""
+"""The visitor's selection in templates: the add/remove button of a case, and messages about the selection.
+
+The selection itself is ``selection`` in every template rendered with a
+request (``cases.context_processors``).
+"""
 
 from django import template
+from django.urls import reverse
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from cases import selection
+from cases.models import Case
 
 register = template.Library()
 
+TOGGLE = (
+    '<form class="selection-toggle{selected_class}" id="select-{pk}" method="post" action="{action}"'
+    ' data-add="{add}" data-remove="{remove}">\n'
+    "  {csrf}\n"
+    '  <input type="hidden" name="case" value="{pk}">\n'
+    '  <input type="hidden" name="next" value="{next}#select-{pk}">\n'
+    '  <span class="selection-state">{state}</span>\n'
+    '  <button type="submit" class="button-small"><span class="selection-action">{action_label}</span>'
+    '<span class="visually-hidden">：{number}．{title}</span></button>\n'
+    "</form>"
+)
+CSRF_FIELD = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'  # as {% csrf_token %} writes it
+
 
 @register.simple_tag(takes_context=True)
-def selected_case_ids(context: template.Context) -> list[int]:
-    """The selected ids; none for a visitor without a session (the pages cached for everyone are rendered so)."""
-    request = context.get("request")
-    return selection.selected_ids(request.session) if request is not None else []
+def selection_toggle(context: template.Context, case: Case) -> SafeString:
+    """The form that adds ``case`` to the visitor's selection, or removes it when it is selected.
+
+    It works without JavaScript (a POST answered by a redirect back to ``next``);
+    ``static/js/selection.js`` sends it with ``fetch``. Written here, not in a
+    template, because a list has one per case: what every form of the page
+    shares (the addresses, the CSRF field) is escaped once, the case's own
+    number and title for each.
+    """
+    shared = _shared(context)
+    selected = case.pk in shared["selected"]
+    return mark_safe(
+        TOGGLE.format(
+            selected_class=" is-selected" if selected else "",
+            pk=int(case.pk),
+            action=shared["remove"] if selected else shared["add"],
+            add=shared["add"],
+            remove=shared["remove"],
+            csrf=shared["csrf"],
+            next=shared["next"],
+            state="已选" if selected else "",
+            action_label="移出已选" if selected else "加入已选",
+            number=int(case.number),
+            title=conditional_escape(case.title),
+        )
+    )
+
+
+_SHARED = "selection-toggle-shared"
+
+
+def _shared(context: template.Context) -> dict:
+    """The selected ids and the escaped parts every form of this template shares, worked out once."""
+    shared = context.render_context.get(_SHARED)
+    if shared is None:
+        state = context.get("selection")  # cases.context_processors
+        if state:
+            selected, add, remove, next_url = state.selected, state.add_url, state.remove_url, state.next
+        else:  # rendered without a request: no selection
+            selected, add, remove = frozenset(), reverse("cases:selection_add"), reverse("cases:selection_remove")
+            next_url = ""
+        token = context.get("csrf_token")
+        shared = {
+            "selected": selected,
+            "add": escape(add),
+            "remove": escape(remove),
+            "next": escape(next_url),
+            "csrf": format_html(CSRF_FIELD, token) if token and token != "NOTPROVIDED" else "",
+        }
+        context.render_context[_SHARED] = shared
+    return shared
 
 
 @register.simple_tag(takes_context=True)

@@ -242,10 +242,14 @@ def test_the_case_page_has_a_print_stylesheet_for_a4(client, settings):
 
 
 def test_the_case_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    # The content version, the case with its collection, its topics, regions and items,
-    # its stored related cases, the previous and the next case.
-    for url in [case(number).get_absolute_url() for number in (1, 13, 20)]:
-        with django_assert_num_queries(8):
+    # The content version, the case with its collection, its regions and its topics (their names are the
+    # labels, read once per content version), its items, its stored related cases, the previous and the
+    # next case (one query).
+    first, *others = [case(number).get_absolute_url() for number in (1, 2, 13, 20)]
+    with django_assert_num_queries(7 + 2):
+        assert client.get(first).status_code == 200
+    for url in others:
+        with django_assert_num_queries(7):
             assert client.get(url).status_code == 200
 
 
@@ -326,9 +330,18 @@ def test_the_topic_list_shows_every_topic_with_its_count_and_description(client)
     assert no_inline_style_or_script(html)
 
 
-def test_the_topic_list_runs_one_query(client, django_assert_num_queries):
-    with django_assert_num_queries(1 + 1):  # and the content version
-        client.get(reverse("cases:topic_list"))
+def test_the_topic_list_counts_the_library_once_per_change(client, django_assert_num_queries):
+    # The content version, the regions and topics, the library's counts (kept in the cache until something changes).
+    with django_assert_num_queries(4):
+        html = client.get(reverse("cases:topic_list")).content.decode()
+    assert '<a href="/topics/finance/">金融服务</a> <span class="count">7 个案例</span>' in html
+    case = Case.objects.filter(topics__slug="finance").order_by("number").first()
+    case.status = Case.Status.DRAFT
+    case.save()
+    html = client.get(reverse("cases:topic_list")).content.decode()
+    assert '<a href="/topics/finance/">金融服务</a> <span class="count">6 个案例</span>' in html
+    html = client.get(reverse("cases:topic_detail", args=["finance"])).content.decode()
+    assert "案例（6 个）" in html and case.title not in html
 
 
 def test_a_topic_page_lists_its_cases_under_its_description(client):
@@ -347,10 +360,12 @@ def test_a_topic_page_lists_its_cases_under_its_description(client):
 
 
 def test_a_topic_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    for slug in ("finance", "healthcare"):
-        # The content version, the topic, the count of its cases, a page of them, their regions and topics.
-        with django_assert_num_queries(6):
-            client.get(reverse("cases:topic_detail", args=[slug]))
+    # The content version, the regions and topics and the library's counts (both kept in the cache for the
+    # pages that follow, until something changes), then a page of cases with their regions and topics.
+    with django_assert_num_queries(7):
+        client.get(reverse("cases:topic_detail", args=["finance"]))
+    with django_assert_num_queries(4):
+        client.get(reverse("cases:topic_detail", args=["healthcare"]))
 
 
 def test_an_unknown_topic_is_404(client):
@@ -435,10 +450,33 @@ def test_a_draft_cannot_be_compared(client):
 
 
 def test_the_friendly_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the content version, the cases to choose from
+    client.get(reverse("cases:compare"))  # the library's counts are read once per content version
+    with django_assert_num_queries(2):  # the content version, the page of cases to choose from
         client.get(reverse("cases:compare") + "?case=1")
-    with django_assert_num_queries(3):  # the content version, looking the ids up, the cases to choose from
+    # The content version, looking the ids up, the cases to choose from, the ticked ones not among them.
+    with django_assert_num_queries(4):
         client.get(reverse("cases:compare") + "?case=1&case=99999")
+
+
+def test_the_cases_to_choose_from_come_a_page_at_a_time_keeping_the_ticks(client, monkeypatch):
+    monkeypatch.setattr("cases.views.CHOICES_PER_PAGE", 8)
+    pk = case(13).pk  # on the second page
+    html = client.get(reverse("cases:compare") + f"?case={case(2).pk}&case={pk}&choose=1").content.decode()
+    assert html.count('type="checkbox"') == 8 + 1 and "第 1 / 3 页" in html
+    assert "已勾选（其他页的案例）" in html
+    assert f'<input type="checkbox" id="choose-{pk}" name="case" value="{pk}" checked>' in html
+    assert f'<input type="checkbox" id="choose-{case(2).pk}" name="case" value="{case(2).pk}" checked>' in html
+    assert '<button type="submit" class="button-small" name="page" value="2">下一页</button>' in html
+    # The page buttons send the form: the ticked cases and the page, which keeps the form on screen.
+    response = client.get(reverse("cases:compare"), {"case": [case(2).pk, pk], "page": "2"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "第 2 / 3 页" in html and "已勾选（其他页的案例）" in html and "比较所选案例" in html
+    assert html.count(f'id="choose-{pk}"') == 1 and html.count(f'id="choose-{case(2).pk}"') == 1
+    assert "第 3 / 3 页" in client.get(reverse("cases:compare"), {"page": "9"}).content.decode()
+    assert "第 1 / 3 页" in client.get(reverse("cases:compare"), {"page": "x"}).content.decode()
+    # The compare button sends no page: the comparison itself.
+    assert '<table class="compare-table cols-2">' in client.get(compare_url(2, 13)).content.decode()
 
 
 def test_parse_selection_keeps_the_order_and_drops_repeats():
@@ -461,7 +499,9 @@ def test_even_four_of_the_longest_cases_stay_within_the_page_budget(client, sett
 
 
 def test_home_starts_with_the_search_box_and_links_regions_and_topics(client, django_assert_num_queries):
-    with django_assert_num_queries(6):  # five and the content version
+    # The content version, the collections with their counts, the regions and topics and the library's
+    # counts (both kept in the cache for the pages that follow, until something changes).
+    with django_assert_num_queries(5):
         html = client.get(reverse("cases:home")).content.decode()
     main = html[html.index("<main") :]
     assert main.index('role="search"') < main.index("案例集") < main.index("按地区浏览")

@@ -4,19 +4,25 @@ import codecs
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import zipfile
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.http import FileResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from cases.exports import rows, selection
+from cases.exports import rows, selection, xlsx_writer
 from cases.models import Case, CaseItem, Topic
 from regions.models import Region
 from search.service import SearchArguments, Sort, ranked_case_ids, search_cases
@@ -52,6 +58,31 @@ def search_ids(q: str = "", regions=(), topics=(), sort: str = Sort.RELEVANCE) -
 
 def workbook(response):
     return load_workbook(io.BytesIO(download(response)))
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``manage.py`` in a fresh process with ``env`` (settings are read at start-up)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=Path(settings.BASE_DIR),
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def temporary_files(monkeypatch) -> list:
+    """The temporary files the exports open from now on (a list that fills as they are opened)."""
+    opened = []
+    make = tempfile.TemporaryFile
+
+    def recorded(*args, **kwargs):
+        opened.append(make(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", recorded)
+    return opened
 
 
 def briefing(response):
@@ -171,6 +202,7 @@ class TestCsv:
                 download(client.get(CSV, params))
             return len(captured)
 
+        download(client.get(CSV, {"case": pks(8)}))  # the region and topic names are read once per content version
         one = queries({"case": pks(8)})
         assert queries({}) == one
         assert queries({"case": pks(*range(1, 21))}) == one
@@ -243,6 +275,42 @@ class TestExcel:
         longest = max(heights, key=lambda row: len(items.cell(row, 6).value))
         shortest = min(heights, key=lambda row: len(items.cell(row, 6).value))
         assert heights[longest] > heights[shortest] >= 16
+
+    def test_the_sheets_print_landscape_on_a4_with_the_header_on_every_page(self, client):
+        book = workbook(client.get(XLSX))
+        for sheet in book.worksheets:
+            assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9  # A4
+            assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage
+            assert sheet.print_title_rows == "$1:$1"
+
+    def test_past_excels_limit_of_links_a_row_links_through_a_formula(self, client, monkeypatch):
+        monkeypatch.setattr(xlsx_writer, "EXCEL_MAX_LINKS", 5)
+        raw = download(client.get(XLSX))
+        items = load_workbook(io.BytesIO(raw))["条目"]
+        linked = [row[1] for row in items.iter_rows(min_row=2) if row[1].hyperlink]
+        assert len(linked) == 5
+        later = items.cell(row=7, column=2)
+        case = Case.objects.get(number=items.cell(row=7, column=1).value)
+        assert later.hyperlink is None and later.font.u == "single"
+        assert later.value == f'=HYPERLINK("http://testserver/cases/{case.pk}/","{case.title}")'
+        # The formula's result is stored with it: a program that does not calculate shows the title.
+        values = load_workbook(io.BytesIO(raw), data_only=True)["条目"]
+        assert values.cell(row=7, column=2).value == case.title
+
+    def test_the_workbook_is_sent_from_a_temporary_file_piece_by_piece(self, client, monkeypatch):
+        opened = temporary_files(monkeypatch)
+        response = client.get(XLSX)
+        assert isinstance(response, FileResponse) and response.streaming
+        chunks = list(response.streaming_content)
+        assert len(chunks) > 1 and int(response["Content-Length"]) == sum(len(chunk) for chunk in chunks)
+        # The sheets' rows and the workbook were written to temporary files, all closed (and so removed)
+        # once the workbook is sent: nothing is left behind.
+        assert len(opened) == 3 and all(file.closed for file in opened)
+        book = load_workbook(io.BytesIO(b"".join(chunks)))
+        assert book["案例"].max_row == 21 and book["条目"].max_row == CaseItem.objects.count() + 1
+        assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        assert response["Content-Disposition"].startswith('attachment; filename="cases_')
 
 
 class TestJson:
@@ -376,6 +444,18 @@ class TestBriefing:
             font_table = package.read("word/fontTable.xml").decode()
         assert '<w:font w:name="宋体"><w:altName w:val="SimSun"/>' in font_table
 
+    def test_the_briefing_is_sent_from_a_temporary_file(self, client, monkeypatch):
+        opened = temporary_files(monkeypatch)
+        response = client.get(DOCX, {"case": pks(13, 4)})
+        assert isinstance(response, FileResponse) and response.streaming
+        document = briefing(response)
+        assert len(opened) == 1 and opened[0].closed
+        assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == [
+            Case.objects.get(number=13).title,
+            Case.objects.get(number=4).title,
+        ]
+        assert response["Content-Disposition"].startswith('attachment; filename="briefing_')
+
 
 class TestFileNames:
     def test_the_name_carries_the_query_and_the_date(self, client):
@@ -462,18 +542,46 @@ class TestErrors:
         assert response.status_code == 400
         assert "case 参数不能与 q 同时使用" in response.content.decode()
 
-    def test_too_many_cases_is_a_clear_400(self, client, monkeypatch):
-        monkeypatch.setattr(selection, "MAX_CASES", 19)
+    def test_too_many_cases_is_a_clear_400(self, client, settings):
+        settings.EXPORT_MAX_CASES = 19
         response = client.get(CSV)
         assert response.status_code == 400
-        assert "超过 19 个" in response.content.decode()
+        assert "符合条件的案例超过 19 个，一次最多导出 19 个" in response.content.decode()
         assert client.get(CSV, {"q": "融资"}).status_code == 200
         assert client.get(CSV, {"case": pks(*range(1, 21))}).status_code == 400
 
-    def test_the_briefing_takes_fewer_cases(self, client, monkeypatch):
-        monkeypatch.setattr(selection, "MAX_BRIEFING_CASES", 2)
-        assert client.get(DOCX, {"case": pks(1, 2, 3)}).status_code == 400
+    @pytest.mark.parametrize("url", [CSV, XLSX, JSON])
+    def test_the_setting_sets_the_cap_of_every_table_format(self, client, settings, url):
+        assert settings.EXPORT_MAX_CASES == 10000  # the default: a whole library of 10,000 cases at once
+        assert client.get(url).status_code == 200
+        settings.EXPORT_MAX_CASES = 20
+        assert client.get(url).status_code == 200  # all 20 cases
+        settings.EXPORT_MAX_CASES = 3
+        response = client.get(url)
+        assert response.status_code == 400 and "一次最多导出 3 个" in response.content.decode()
+        assert client.get(url, {"case": pks(1, 2, 3)}).status_code == 200
+        assert "一次最多导出 3 个" in client.get(url, {"case": pks(1, 2, 3, 4)}).content.decode()
+
+    def test_the_briefing_takes_fewer_cases(self, client, settings):
+        assert settings.EXPORT_MAX_BRIEFING_CASES == 200
+        settings.EXPORT_MAX_BRIEFING_CASES = 2
+        response = client.get(DOCX, {"case": pks(1, 2, 3)})
+        assert response.status_code == 400 and "选定了 3 个案例，一次最多导出 2 个" in response.content.decode()
+        assert client.get(DOCX, {"case": pks(1, 2)}).status_code == 200
         assert client.get(CSV, {"case": pks(1, 2, 3)}).status_code == 200
+
+    def test_the_caps_are_read_from_the_environment(self):
+        result = manage(
+            "shell",
+            "-v0",
+            "-c",
+            "from django.conf import settings; print(settings.EXPORT_MAX_CASES, settings.EXPORT_MAX_BRIEFING_CASES)",
+            EXPORT_MAX_CASES="50000",
+            EXPORT_MAX_BRIEFING_CASES="30",
+        )
+        assert result.returncode == 0 and result.stdout.split() == ["50000", "30"], result.stderr
+        refused = manage("check", EXPORT_MAX_CASES="0")
+        assert refused.returncode != 0 and "EXPORT_MAX_CASES must be a positive whole number" in refused.stderr
 
     @pytest.mark.parametrize("url", ALL_URLS)
     def test_only_get_is_allowed(self, client, url):
@@ -483,7 +591,9 @@ class TestErrors:
 class TestLoading:
     def test_cases_come_in_the_given_order_across_chunks(self, django_assert_num_queries):
         ids = pks(20, 1, 7, 3, 19, 2, 11)
-        with django_assert_num_queries(3 * 4):  # four queries per chunk of three
+        # Four queries per chunk of three (the cases, their regions, topics and items), and the region and
+        # topic names once (the content version, the regions, the topics).
+        with django_assert_num_queries(3 * 4 + 3):
             cases = list(selection.iter_cases([*ids, 999999], chunk_size=3))
         assert [case.pk for case in cases] == ids
 

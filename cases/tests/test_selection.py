@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 
 from cases import selection
-from cases.exports import selection as export_selection
 from cases.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -108,8 +107,8 @@ def test_the_script_gets_json_instead_of_a_redirect(client):
     assert "已加入" not in client.get(PAGE).content.decode()
 
 
-def test_the_selection_is_capped_with_a_clear_message(client, monkeypatch):
-    monkeypatch.setattr(selection, "MAX_CASES", 3)
+def test_the_selection_is_capped_with_a_clear_message(client, settings):
+    settings.EXPORT_MAX_BRIEFING_CASES = 3  # the selection holds no more than a briefing takes
     add(client, 1, 2)
     response = add(client, 3, 4, 5)
     assert selected(client) == [1, 2, 3]
@@ -121,8 +120,12 @@ def test_the_selection_is_capped_with_a_clear_message(client, monkeypatch):
     assert full.json()["selected"] == {str(case(6).pk): False}
 
 
-def test_the_cap_lets_the_whole_selection_go_into_one_word_briefing():
-    assert selection.MAX_CASES <= export_selection.MAX_BRIEFING_CASES
+def test_the_cap_lets_the_whole_selection_go_into_one_word_briefing(settings):
+    assert selection.limit() == 200 <= settings.EXPORT_MAX_BRIEFING_CASES
+    settings.EXPORT_MAX_BRIEFING_CASES = 50
+    assert selection.limit() == 50
+    settings.EXPORT_MAX_BRIEFING_CASES = 5000
+    assert selection.limit() == 200  # a session holds a few hundred ids at most
 
 
 def test_invalid_ids_are_ignored_with_a_message(client):

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -324,11 +324,12 @@ def _candidates(case_id: int, vector: dict[str, float], topic_ids: list[int]) ->
     return sorted(found)
 
 
-def related_rebuild() -> int:
+def related_rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute every case's vector, then every list, in short transactions. Returns the number of cases.
 
     Document frequencies are counted exactly over the published cases first
     (one pass over the segmented text, as the vocabulary's rebuild does).
+    ``progress(done, total)`` is called as the lists are written.
     """
     labels = label_words()
     names = [name for name, _ in FIELD_WEIGHTS]
@@ -357,6 +358,8 @@ def related_rebuild() -> int:
         terms = dict(RelatedTerms.objects.filter(case_id__in=chunk).values_list("case_id", "terms"))
         for case in Case.objects.filter(pk__in=chunk).prefetch_related("topics").order_by("pk"):
             _relate(case, _parse_terms(terms.get(case.pk, "")), update_others=False)
+        if progress:
+            progress(min(start + REBUILD_CHUNK_SIZE, len(ordered)), len(ordered))
     RelatedCase.objects.exclude(related__status=Case.Status.PUBLISHED).delete()
     return len(ordered)
 

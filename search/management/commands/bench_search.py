@@ -3,12 +3,11 @@
 Runs only against a database whose name contains "bench" (it adds synthetic
 cases). ``make bench`` prepares such databases for SQLite and PostgreSQL.
 
-Synthetic cases are built from the real paragraphs: each takes a real title,
-summary and a random draw of real items, regions and topics. For the largest
-corpora the segmentation of each distinct paragraph is memoised (the synthetic
-text repeats the real paragraphs, so segmenting them again measures nothing
-new); the real segmentation speed is measured separately and printed, so the
-full build time can be read off.
+Synthetic cases are built from the real paragraphs (``search.management.bench_corpus``).
+For the largest corpora the segmentation of each distinct paragraph is memoised
+(the synthetic text repeats the real paragraphs, so segmenting them again
+measures nothing new); the real segmentation speed is measured separately and
+printed, so the full build time can be read off.
 """
 
 from __future__ import annotations
@@ -20,14 +19,15 @@ import time
 from collections.abc import Callable
 from unittest import mock
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
-from cases.models import Case, CaseItem, Collection, Topic
+from cases.models import Case
 from regions.models import Region
 from search import service as search_service
 from search.index import text as search_text
-from search.index.indexing import batched, rebuild_index
+from search.index.indexing import rebuild_index
+from search.management.bench_corpus import SYNTHETIC, make_corpus, require_bench_database, vacuum
 from search.service import search_cases
 
 QUERIES = [
@@ -48,7 +48,6 @@ QUERIES = [
     "外国专家引进",
     "邮轮 区块链",
 ]
-SYNTHETIC = "bench-synthetic"
 
 
 class Command(BaseCommand):
@@ -61,9 +60,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2020)
 
     def handle(self, *args, **options) -> None:
-        name = str(connection.settings_dict["NAME"])
-        if "bench" not in name:
-            raise CommandError(f"拒绝在数据库 {name} 上运行：基准会写入合成案例，请使用名称含 bench 的数据库。")
+        name = require_bench_database()
         rng = random.Random(options["seed"])
         self.stdout.write(f"数据库：{connection.vendor}（{name}）")
         self.report_segmentation_speed()
@@ -71,8 +68,8 @@ class Command(BaseCommand):
             f"{'案例数':>8} {'建索引(秒)':>10} {'p50(ms)':>8} {'p95(ms)':>8} {'前20同精确排序':>8} {'最慢查询':>12}"
         )
         for size in [int(s) for s in options["sizes"].split(",")]:
-            self.make_corpus(size, rng)
-            self.vacuum()
+            make_corpus(size, rng)
+            vacuum()
             memoise = size >= options["memoise_from"]
             build = self.timed_build(memoise)
             samples, slowest = self.measure(options["repeat"])
@@ -83,17 +80,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{size:>8} {build:>10.1f} {p50:>8.1f} {p95:>8.1f} {agreement:>13.0%} {slowest:>12}{note}"
             )
-        self.make_corpus(20, rng)  # leave the bench database as it started
+        make_corpus(20, rng)  # leave the bench database as it started
         rebuild_index()
-
-    def vacuum(self) -> None:
-        """Reclaim the rows of the previous corpus, so a smaller one is not measured on a bloated database."""
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET statement_timeout = 0")  # the site's limit is for requests
-                cursor.execute("VACUUM ANALYZE")
-            else:
-                cursor.execute("VACUUM")
 
     def report_segmentation_speed(self) -> None:
         texts = [
@@ -109,59 +97,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"jieba 分词速度：{chars / seconds / 1000:.0f} 千字/秒（{len(texts)} 个真实案例，{chars} 字）"
         )
-
-    @transaction.atomic
-    def make_corpus(self, size: int, rng: random.Random) -> None:
-        """Keep the real cases and add synthetic ones up to ``size`` in all."""
-        with batched(reindex=False):
-            Case.objects.filter(collection__slug__startswith=SYNTHETIC).delete()
-            real = list(Case.objects.prefetch_related("items", "regions", "topics"))
-            missing = size - len(real)
-            if missing <= 0:
-                return
-            per_collection = 30000  # case numbers are small integers within a collection
-            collections = [
-                Collection.objects.get_or_create(
-                    slug=f"{SYNTHETIC}-{index}", defaults={"title": f"合成基准案例 {index}", "year": 2099}
-                )[0]
-                for index in range(missing // per_collection + 1)
-            ]
-            items = [item for case in real for item in case.items.all()]
-            regions = list(Region.objects.filter(cases__isnull=False).distinct())
-            topics = list(Topic.objects.all())
-            for start in range(0, missing, 2000):
-                batch = range(start, min(start + 2000, missing))
-                cases = Case.objects.bulk_create(
-                    [
-                        Case(
-                            collection=collections[n // per_collection],
-                            number=n % per_collection + 1,
-                            title=rng.choice(real).title,
-                            provider="合成",
-                            summary=rng.choice(real).summary,
-                        )
-                        for n in batch
-                    ]
-                )
-                CaseItem.objects.bulk_create(
-                    [
-                        CaseItem(
-                            case=case, section=item.section, position=position, heading=item.heading, body=item.body
-                        )
-                        for case in cases
-                        for position, item in enumerate(rng.sample(items, 8), start=1)
-                    ]
-                )
-                Case.regions.through.objects.bulk_create(
-                    [Case.regions.through(case=case, region=rng.choice(regions)) for case in cases]
-                )
-                Case.topics.through.objects.bulk_create(
-                    [
-                        Case.topics.through(case=case, topic=topic)
-                        for case in cases
-                        for topic in rng.sample(topics, rng.randint(1, 3))
-                    ]
-                )
 
     def timed_build(self, memoise: bool) -> float:
         original = search_text.segment_document

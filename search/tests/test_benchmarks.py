@@ -1,0 +1,16 @@
+"""The benchmarks write synthetic cases: they refuse any database whose name does not say it is for them."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("command", ["bench_search", "bench_pages"])
+def test_a_benchmark_refuses_a_database_not_named_for_it(command):
+    before = Case.objects.count()
+    with pytest.raises(CommandError, match="请使用名称含 bench 的数据库"):
+        call_command(command, "--sizes", "30")
+    assert Case.objects.count() == before
