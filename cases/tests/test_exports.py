@@ -280,7 +280,8 @@ class TestExcel:
         book = workbook(client.get(XLSX))
         for sheet in book.worksheets:
             assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9  # A4
-            assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+            # As wide as one page (1, also when left out, as XlsxWriter leaves it), as many pages high as it takes.
+            assert sheet.page_setup.fitToWidth in (1, None) and sheet.page_setup.fitToHeight == 0
             assert sheet.sheet_properties.pageSetUpPr.fitToPage
             assert sheet.print_title_rows == "$1:$1"
 
@@ -298,19 +299,56 @@ class TestExcel:
         values = load_workbook(io.BytesIO(raw), data_only=True)["条目"]
         assert values.cell(row=7, column=2).value == case.title
 
-    def test_the_workbook_is_sent_from_a_temporary_file_piece_by_piece(self, client, monkeypatch):
+    def test_the_workbook_is_sent_from_a_temporary_file_piece_by_piece(self, client, monkeypatch, tmp_path):
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where temporary files go
         opened = temporary_files(monkeypatch)
         response = client.get(XLSX)
         assert isinstance(response, FileResponse) and response.streaming
         chunks = list(response.streaming_content)
         assert len(chunks) > 1 and int(response["Content-Length"]) == sum(len(chunk) for chunk in chunks)
-        # The sheets' rows and the workbook were written to temporary files, all closed (and so removed)
-        # once the workbook is sent: nothing is left behind.
-        assert len(opened) == 3 and all(file.closed for file in opened)
+        # The sheets' rows and the workbook's parts were written to temporary files, removed once the workbook
+        # was zipped into another, which is closed (and so removed) once it is sent: nothing is left behind.
+        assert len(opened) == 1 and opened[0].closed
+        assert list(tmp_path.iterdir()) == []
         book = load_workbook(io.BytesIO(b"".join(chunks)))
         assert book["案例"].max_row == 21 and book["条目"].max_row == CaseItem.objects.count() + 1
         assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         assert response["Content-Disposition"].startswith('attachment; filename="cases_')
+
+    def test_a_workbook_that_fails_leaves_no_file_behind(self, rf, monkeypatch, tmp_path):
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+        def cases():
+            yield from selection.iter_cases(pks(1, 2))
+            raise RuntimeError("the database went away")
+
+        chosen = selection.Selection(ids=pks(1, 2, 3), chosen=True)
+        context = selection.ExportContext(request=rf.get(XLSX), selection=chosen, today=timezone.localdate())
+        with pytest.raises(RuntimeError):
+            xlsx_writer.write(cases(), context)
+        assert list(tmp_path.iterdir()) == []
+
+    def test_any_text_is_written_as_the_same_text(self, client, monkeypatch):
+        case = Case.objects.get(number=3)
+        case.title = "<r>SORT(甲)</r>"  # XML to the library's fast path, a function name to its formula writer
+        case.summary = "<r>甲 & 乙</r>"
+        case.provider = "商务部\x0b提供"  # a character XML cannot hold
+        case.save()
+        item = case.items.order_by("section", "position").first()
+        item.body = "𠀀" * 20_000  # each takes two of the 32,767 UTF-16 units a cell holds
+        item.save()
+        monkeypatch.setattr(xlsx_writer, "EXCEL_MAX_LINKS", 1)
+        raw = download(client.get(XLSX, {"case": case.pk}))
+        book = load_workbook(io.BytesIO(raw))
+        cases, items = book["案例"], book["条目"]
+        assert [cases["C2"].value, cases["D2"].value, cases["G2"].value] == [case.title, "商务部提供", case.summary]
+        url = f"http://testserver/cases/{case.pk}/"
+        assert items["B2"].value == case.title and items["B2"].hyperlink.target == url
+        assert items["B3"].value == f'=HYPERLINK("{url}","<r>SORT"&"(甲)</r>")'
+        assert load_workbook(io.BytesIO(raw), data_only=True)["条目"]["B3"].value == case.title
+        body = items["F2"].value
+        assert body.endswith("…") and len(body.encode("utf-16-le")) // 2 == 32767
+        assert body[:-1] == "𠀀" * 16383
 
 
 class TestJson:
