@@ -59,8 +59,7 @@ from cases.models import Case, Topic
 from regions.models import Region
 from search.index.indexing import rebuild_index
 from search.index.related import related_rebuild
-from search.management.bench_corpus import SYNTHETIC, make_corpus, require_bench_database, vacuum
-from search.models import SearchDocument
+from search.management.bench_corpus import SYNTHETIC, holds, make_corpus, require_bench_database, vacuum
 
 PAGE_TARGET_MS = 50.0  # p95 of every page and endpoint, at LARGE cases and more
 LEAN_TARGET_MS = 10.0  # p95 of every HTML page, at SMALL cases and fewer
@@ -132,7 +131,7 @@ class Command(BaseCommand):
         rng = random.Random(options["seed"])
         results: dict[int, tuple[list[Probe], list[ExportResult]]] = {}
         for size in [int(s) for s in options["sizes"].split(",")]:
-            if options["reuse"] and _holds(size):
+            if options["reuse"] and holds(size):
                 self.stdout.write(f"== {size} 个案例：沿用数据库中已建好的案例和索引")
             else:
                 self.build(size, rng)
@@ -143,7 +142,7 @@ class Command(BaseCommand):
         if len(results) > 1:
             self.report_together(results)
         self.report_targets(results)
-        if not options["keep"] and not _holds(SMALL):
+        if not options["keep"] and not holds(SMALL):
             self.stdout.write("还原为 20 个真实案例……")
             make_corpus(SMALL, rng)  # leave the bench database as it started
             rebuild_index()
@@ -304,11 +303,6 @@ def _quiet(name: str) -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
-
-
-def _holds(size: int) -> bool:
-    """The database holds ``size`` cases, every one of them indexed."""
-    return Case.objects.count() == size == SearchDocument.objects.count()
 
 
 def _real_cases() -> list[Case]:

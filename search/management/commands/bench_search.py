@@ -27,7 +27,7 @@ from regions.models import Region
 from search import service as search_service
 from search.index import text as search_text
 from search.index.indexing import rebuild_index
-from search.management.bench_corpus import SYNTHETIC, make_corpus, require_bench_database, vacuum
+from search.management.bench_corpus import SYNTHETIC, holds, make_corpus, require_bench_database, vacuum
 from search.service import search_cases
 
 QUERIES = [
@@ -58,6 +58,8 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=15, help="每个查询重复次数")
         parser.add_argument("--memoise-from", type=int, default=50000, help="从此规模起缓存段落分词")
         parser.add_argument("--seed", type=int, default=2020)
+        parser.add_argument("--reuse", action="store_true", help="数据库已有同样数量的案例且已建索引时，不重建")
+        parser.add_argument("--keep", action="store_true", help="结束后保留最后一个规模的案例（不还原为 20 个）")
 
     def handle(self, *args, **options) -> None:
         name = require_bench_database()
@@ -68,20 +70,23 @@ class Command(BaseCommand):
             f"{'案例数':>8} {'建索引(秒)':>10} {'p50(ms)':>8} {'p95(ms)':>8} {'前20同精确排序':>8} {'最慢查询':>12}"
         )
         for size in [int(s) for s in options["sizes"].split(",")]:
-            make_corpus(size, rng)
-            vacuum()
             memoise = size >= options["memoise_from"]
-            build = self.timed_build(memoise)
+            if options["reuse"] and holds(size):
+                build, memoise = None, False  # built before: no build time to report
+            else:
+                make_corpus(size, rng)
+                vacuum()
+                build = self.timed_build(memoise)
             samples, slowest = self.measure(options["repeat"])
             p50 = statistics.median(samples)
             p95 = statistics.quantiles(samples, n=20)[18]
             agreement = self.agreement_with_exact_ranking()
             note = "（分词已缓存）" if memoise else ""
-            self.stdout.write(
-                f"{size:>8} {build:>10.1f} {p50:>8.1f} {p95:>8.1f} {agreement:>13.0%} {slowest:>12}{note}"
-            )
-        make_corpus(20, rng)  # leave the bench database as it started
-        rebuild_index()
+            built = "沿用" if build is None else f"{build:.1f}"
+            self.stdout.write(f"{size:>8} {built:>10} {p50:>8.1f} {p95:>8.1f} {agreement:>13.0%} {slowest:>12}{note}")
+        if not options["keep"] and not holds(20):
+            make_corpus(20, rng)  # leave the bench database as it started
+            rebuild_index()
 
     def report_segmentation_speed(self) -> None:
         texts = [
