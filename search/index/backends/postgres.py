@@ -265,7 +265,7 @@ class PostgresBackend:
         """The vector lives in the SearchDocument row: a case with new entries is written in one UPDATE with them.
 
         Every UPDATE that writes the vector inserts all of its words into the GIN index again, so a row is
-        never written twice; one that writes only ``published`` finds room on its page (migration 0010).
+        never written twice; one that writes only ``published`` finds room on its page (migration 0011).
         When only some fields changed (a topic renamed: the labels), their part of the stored vector is
         replaced in the database (each field has a weight of its own): the text of the others is neither
         built here nor parsed there again. The new part goes after the others, a position apart, so no
