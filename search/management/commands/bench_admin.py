@@ -21,6 +21,9 @@ gunicorn cuts a request off after 30 s (``config/gunicorn.conf.py``).
 
 from __future__ import annotations
 
+import cProfile
+import io
+import pstats
 import random
 import time
 from collections.abc import Callable
@@ -52,6 +55,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cases", type=int, default=2000, help="案例总数（含真实案例）")
         parser.add_argument("--seed", type=int, default=2020)
+        parser.add_argument("--profile", type=int, default=0, metavar="N", help="每步列出累计耗时最多的 N 个函数")
 
     def handle(self, *args, **options) -> None:
         name = require_bench_database()
@@ -61,7 +65,7 @@ class Command(BaseCommand):
             self.prepare(size, random.Random(options["seed"]))
             client = Client()
             client.force_login(self.superuser())
-            results = self.run_steps(client, size)
+            results = self.run_steps(client, size, options["profile"])
         finally:
             self.say("恢复基准数据库（删除合成案例和基准主题，重建索引）…")
             make_corpus(0, random.Random(0))
@@ -113,7 +117,7 @@ class Command(BaseCommand):
         user.save()
         return user
 
-    def run_steps(self, client: Client, size: int) -> list[tuple[str, float]]:
+    def run_steps(self, client: Client, size: int, profile: int) -> list[tuple[str, float]]:
         changelist = reverse("admin:cases_case_changelist")
         topics = reverse("admin:cases_topic_changelist")
         renamed = Topic.objects.get(slug=RENAMED[0])
@@ -125,9 +129,18 @@ class Command(BaseCommand):
 
         def step(label: str, send: Callable[[], HttpResponse], check: Callable[[], bool]) -> None:
             self.say(f"{label}…")
+            profiler = cProfile.Profile() if profile else None
             started = time.perf_counter()
+            if profiler:
+                profiler.enable()
             response = send()
+            if profiler:
+                profiler.disable()
             seconds = time.perf_counter() - started
+            if profiler:
+                report = io.StringIO()
+                pstats.Stats(profiler, stream=report).sort_stats("cumulative").print_stats(profile)
+                self.stdout.write(report.getvalue())
             if response.status_code not in (200, 302) or not check():
                 raise CommandError(f"{label}：应答 {response.status_code}，结果不对")
             self.say(f"  {seconds:.2f} 秒")
