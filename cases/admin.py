@@ -9,8 +9,11 @@ once. For cases, each is saved as a revision (see ``cases.history``).
 
 from __future__ import annotations
 
+import functools
+
 import reversion
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -325,7 +328,38 @@ class CaseAdmin(VersionAdmin):
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_status(request, queryset, Case.Status.DRAFT)
 
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            delete, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (self._bounded(delete), name, description)
+        return actions
+
+    def _bounded(self, action):
+        """Django's action, refused for more cases than one request may change (``ADMIN_BULK_MAX_CASES``)."""
+
+        @functools.wraps(action)
+        def bounded(modeladmin: CaseAdmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+            return None if self._too_many(request, queryset) else action(modeladmin, request, queryset)
+
+        return bounded
+
+    def _too_many(self, request: HttpRequest, queryset: QuerySet) -> bool:
+        """More cases selected than one request may change: says so, and nothing is changed."""
+        count, limit = queryset.count(), settings.ADMIN_BULK_MAX_CASES
+        if count <= limit:
+            return False
+        self.message_user(
+            request,
+            f"所选的 {count} 个案例超过一次可处理的 {limit} 个，没有改动。"
+            "请先用右侧的筛选（案例集、地区、主题、状态）缩小范围，再分批操作。",
+            messages.ERROR,
+        )
+        return True
+
     def _set_status(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        if self._too_many(request, queryset):
+            return
         # Inside the change list's revision (VersionAdmin): the changed cases are recorded with this comment.
         verb = "发布" if status == Case.Status.PUBLISHED else "撤回为草稿"
         if reversion.is_active():

@@ -261,3 +261,15 @@ def test_bulk_revisions_store_each_case_and_item_as_reversion_would():
         expected = serializers.serialize("json", [fresh[case.pk]], fields=VERSIONED_CASE_FIELDS)
         assert _serialized([case], VERSIONED_CASE_FIELDS) == [expected]
         assert _serialized(case._items) == [serializers.serialize("json", [item]) for item in case._items]
+
+
+@pytest.mark.parametrize("action", ["unpublish", "delete_selected"])
+def test_more_cases_than_one_request_may_change_are_refused_and_nothing_changes(admin_client, settings, action):
+    settings.ADMIN_BULK_MAX_CASES = 19
+    response = select_all(admin_client, action, post="yes")
+    html = response.content.decode()
+    assert "所选的 20 个案例超过一次可处理的 19 个，没有改动" in html
+    assert Case.objects.published().count() == 20
+    assert found("铁路提单") == {13}
+    settings.ADMIN_BULK_MAX_CASES = 20
+    assert "已将 20 个案例撤回为草稿" in select_all(admin_client, "unpublish").content.decode()
