@@ -53,7 +53,7 @@ fixtures: setup
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
 
-# Search and page benchmarks on both backends (figures in the README). They use their own databases,
+# Search, page and admin bulk-work benchmarks on both backends (figures in the README). They use their own databases,
 # whose names must contain "bench": the benchmarks add synthetic cases.
 BENCH_SQLITE ?= var/bench.sqlite3
 BENCH_PG ?= postgres://root@127.0.0.1:5432/bench
@@ -61,18 +61,21 @@ BENCH_SIZES ?= 20,10000,100000
 BENCH_REPEAT ?= 8
 BENCH_PAGE_SIZES ?= 20,10000
 BENCH_PAGE_REPEAT ?= 20
+BENCH_ADMIN_CASES ?= 2000
 bench: $(INSTALLED)
 	mkdir -p var
 	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py load_initial_data -v0
 	DEBUG=0 DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT)
 	DEBUG=0 DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py bench_pages --sizes $(BENCH_PAGE_SIZES) --repeat $(BENCH_PAGE_REPEAT)
+	DEBUG=0 DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py bench_admin --cases $(BENCH_ADMIN_CASES)
 	psql "$(dir $(BENCH_PG))postgres" -tc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_PG))'" | grep -q 1 \
 		|| psql "$(dir $(BENCH_PG))postgres" -c 'CREATE DATABASE "$(notdir $(BENCH_PG))"'
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py load_initial_data -v0
 	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT)
 	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_pages --sizes $(BENCH_PAGE_SIZES) --repeat $(BENCH_PAGE_REPEAT)
+	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_admin --cases $(BENCH_ADMIN_CASES)
 
 # Load test against gunicorn (2 workers) on PostgreSQL; needs wrk (figures in the README).
 load: $(INSTALLED)

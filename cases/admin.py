@@ -9,8 +9,11 @@ once. For cases, each is saved as a revision (see ``cases.history``).
 
 from __future__ import annotations
 
+import functools
+
 import reversion
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -30,7 +33,6 @@ from regions.models import Region
 from search.index.backends import get_backend
 from search.index.indexing import batched, bulk
 from search.index.query import parse_query
-from search.models import SearchText
 
 from . import admin_conflict, admin_import
 from .admin_login import AdminLoginForm
@@ -42,6 +44,10 @@ from .services import CaseChanged, case_items_renumber, case_touch, cases_set_st
 
 # A new item whose position is left empty goes to the end of its section.
 APPEND_POSITION = 32767
+
+# A delete's confirmation page lists this many cases with their items, and counts the rest.
+DELETE_LISTED = 100
+DELETE_CHUNK = 500
 
 # The class of a status's badge (static/css/admin-extra.css): a draft is red, a published case green.
 STATUS_BADGES = {Case.Status.DRAFT: "status-draft", Case.Status.PUBLISHED: "status-published"}
@@ -266,20 +272,31 @@ class CaseAdmin(VersionAdmin):
     def get_deleted_objects(self, objs, request: HttpRequest) -> tuple[list, dict, set, list]:
         """What a delete takes with it, as an editor knows it: the cases and their items.
 
-        Their index rows and region and topic links go too, unlisted, and need no permission
-        over the (read-only) admins of items and index text.
+        Their index rows, history links and region and topic links go too, unlisted. Nothing
+        protects a case or an item from deletion (a test keeps it so), so Django's walk through
+        every related row (thousands of index rows a case) is not needed to find out: the page
+        counts the items and lists the first ``DELETE_LISTED`` cases with theirs.
         """
-        _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
-        perms_needed -= {str(CaseItem._meta.verbose_name), str(SearchText._meta.verbose_name)}
         cases = list(objs)
-        items = CaseItem.objects.filter(case__in=cases).order_by("section", "position", "pk")
+        shown = cases[:DELETE_LISTED]
+        items = CaseItem.objects.filter(case__in=shown).order_by("section", "position", "pk")
         deleted: list = []
-        for case in cases:
+        for case in shown:
             link = reverse("admin:cases_case_change", args=[case.pk])
             deleted.append(format_html('案例：<a href="{}">{}</a>', link, case))
             deleted.append([f"条目：{item}" for item in items if item.case_id == case.pk])
-        model_count = {Case._meta.verbose_name_plural: len(cases), CaseItem._meta.verbose_name_plural: len(items)}
-        return deleted, model_count, perms_needed, protected
+        if len(cases) > len(shown):
+            deleted.append(f"……以及另外 {len(cases) - len(shown)} 个案例和它们的条目")
+        item_count = sum(
+            CaseItem.objects.filter(case__in=[case.pk for case in cases[start : start + DELETE_CHUNK]]).count()
+            for start in range(0, len(cases), DELETE_CHUNK)
+        )
+        model_count = {Case._meta.verbose_name_plural: len(cases), CaseItem._meta.verbose_name_plural: item_count}
+        return deleted, model_count, set(), []
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        with bulk():  # the cases leave the index together, at the end
+            super().delete_queryset(request, queryset)
 
     def save_model(self, request: HttpRequest, obj: Case, form: forms.ModelForm, change: bool) -> None:
         if change:
@@ -311,13 +328,44 @@ class CaseAdmin(VersionAdmin):
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_status(request, queryset, Case.Status.DRAFT)
 
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            delete, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (self._bounded(delete), name, description)
+        return actions
+
+    def _bounded(self, action):
+        """Django's action, refused for more cases than one request may change (``ADMIN_BULK_MAX_CASES``)."""
+
+        @functools.wraps(action)
+        def bounded(modeladmin: CaseAdmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+            return None if self._too_many(request, queryset) else action(modeladmin, request, queryset)
+
+        return bounded
+
+    def _too_many(self, request: HttpRequest, queryset: QuerySet) -> bool:
+        """More cases selected than one request may change: says so, and nothing is changed."""
+        count, limit = queryset.count(), settings.ADMIN_BULK_MAX_CASES
+        if count <= limit:
+            return False
+        self.message_user(
+            request,
+            f"所选的 {count} 个案例超过一次可处理的 {limit} 个，没有改动。"
+            "请先用右侧的筛选（案例集、地区、主题、状态）缩小范围，再分批操作。",
+            messages.ERROR,
+        )
+        return True
+
     def _set_status(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
-        # Inside the change list's revision (VersionAdmin): the changed cases join it, with this comment.
-        with bulk():
-            count = cases_set_status(case_ids=queryset.values_list("pk", flat=True), status=status)
+        if self._too_many(request, queryset):
+            return
+        # Inside the change list's revision (VersionAdmin): the changed cases are recorded with this comment.
         verb = "发布" if status == Case.Status.PUBLISHED else "撤回为草稿"
         if reversion.is_active():
             reversion.set_comment(verb)
+        with bulk():
+            count = cases_set_status(case_ids=queryset.values("pk"), status=status)
         if not count:
             self.message_user(request, f"所选案例都已是“{Case.Status(status).label}”状态，没有改动。", messages.INFO)
         elif status == Case.Status.PUBLISHED:

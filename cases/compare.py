@@ -23,8 +23,11 @@ class Selection:
         return not self.ids and not self.problems
 
 
-def parse_selection(values: list[str]) -> Selection:
-    """Check the ``case`` parameters without touching the database (unknown ids are the view's to find)."""
+def parse_selection(values: list[str], *, choosing: bool = False) -> Selection:
+    """Check the ``case`` parameters without touching the database (unknown ids are the view's to find).
+
+    ``choosing``: a choice in progress (turning the chooser's pages), which may hold fewer cases than a comparison.
+    """
     selection = Selection()
     bad = []
     for value in values:
@@ -41,7 +44,7 @@ def parse_selection(values: list[str]) -> Selection:
     count = len(selection.ids)
     if count > MAX_CASES:
         selection.problems.append(f"选择了 {count} 个案例，一次最多比较 {MAX_CASES} 个。请减少到 {MAX_CASES} 个以内。")
-    elif (values or bad) and count < MIN_CASES:
+    elif (values or bad) and count < MIN_CASES and not choosing:
         selection.problems.append(
             f"只选择了 {count} 个案例。比较至少需要 {MIN_CASES} 个案例，请再勾选一个或多个。"
             if count

@@ -305,5 +305,11 @@ class ImportRun(models.Model):
 # Revision history (see cases/history.py): a case and its items are saved
 # together in each revision, whichever of them was edited, so that every
 # revision is a whole snapshot of the case that can be compared and restored.
-reversion.register(Case, exclude=["created_at", "updated_at"], follow=["items"])
+UNVERSIONED_CASE_FIELDS = ("created_at", "updated_at")
+VERSIONED_CASE_FIELDS = [
+    field.name
+    for field in [*Case._meta.local_fields, *Case._meta.local_many_to_many]
+    if field.name not in UNVERSIONED_CASE_FIELDS
+]
+reversion.register(Case, fields=VERSIONED_CASE_FIELDS, follow=["items"])
 reversion.register(CaseItem, follow=["case"])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import reversion
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from regions.models import Region
 
-from .history.snapshots import record_unversioned
+from .history.snapshots import record_revision, record_unversioned
 from .importer import DocumentError, ParsedCase
 from .models import Case, CaseItem, Collection, ImportedText, ImportRun, Topic
 from .signals import cases_changed
@@ -467,32 +467,33 @@ def case_items_renumber(*, case: Case, moved: Iterable[int] = ()) -> int:
 
 
 def cases_set_status(*, case_ids: Iterable[int], status: str) -> int:
-    """Publish or withdraw these cases in one UPDATE; returns how many changed.
+    """Publish or withdraw these cases with set operations; returns how many changed.
 
-    Cases already in ``status`` are left as they are. The index hears of the
-    change through :data:`cases.signals.cases_changed`; inside an open
-    revision the changed cases join it, as their saves would.
+    Cases already in ``status`` are left as they are. ``case_ids`` may be a
+    query (the admin's "select all"). The index hears of the change through
+    :data:`cases.signals.cases_changed`; inside an open revision the changed
+    cases are recorded with its user and comment (see :func:`_add_to_revision`).
     """
     Case._meta.get_field("status").clean(status, None)  # one of Case.Status, or ValidationError
     with transaction.atomic():
-        changing = Case.objects.filter(pk__in=set(case_ids)).exclude(status=status)
+        changing = Case.objects.filter(pk__in=case_ids).exclude(status=status)
         ids = list(changing.order_by("pk").select_for_update().values_list("pk", flat=True))
         if not ids:
             return 0
         if reversion.is_active():
             record_unversioned(ids)
-        Case.objects.filter(pk__in=ids).update(status=status, updated_at=timezone.now(), version=F("version") + 1)
-        if reversion.is_active():
-            for case in Case.objects.filter(pk__in=ids):
-                reversion.add_to_revision(case)
-        cases_changed.send(sender=Case, case_ids=ids)
+        now = timezone.now()
+        for chunk in _chunks(ids):
+            Case.objects.filter(pk__in=chunk).update(status=status, updated_at=now, version=F("version") + 1)
+        _add_to_revision(ids)
+        cases_changed.send(sender=Case, case_ids=ids, fields=["status", "updated_at", "version"])
     return len(ids)
 
 
 def topics_merge(*, target: Topic, others: Iterable[Topic]) -> set[int]:
     """Move the cases of ``others`` to ``target`` and delete ``others``; returns the ids of the cases affected.
 
-    Inside an open revision the affected cases join it, with their new topics.
+    Inside an open revision the affected cases are recorded with their new topics (see :func:`_add_to_revision`).
     """
     other_ids = [topic.pk for topic in others if topic.pk != target.pk]
     with transaction.atomic():
@@ -501,10 +502,27 @@ def topics_merge(*, target: Topic, others: Iterable[Topic]) -> set[int]:
         )
         if reversion.is_active():
             record_unversioned(affected)
-        Case.objects.filter(pk__in=sorted(affected)).update(version=F("version") + 1)
+        for chunk in _chunks(sorted(affected)):
+            Case.objects.filter(pk__in=chunk).update(version=F("version") + 1)
         target.cases.add(*affected)
         Topic.objects.filter(pk__in=other_ids).delete()
-        if reversion.is_active():
-            for case in Case.objects.filter(pk__in=affected):
-                reversion.add_to_revision(case)
+        _add_to_revision(sorted(affected))
     return affected
+
+
+CHUNK_SIZE = 500  # cases per statement of a set operation
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK_SIZE):
+        yield ids[start : start + CHUNK_SIZE]
+
+
+def _add_to_revision(ids: list[int]) -> None:
+    """Inside an open revision, record these cases with their items, with its user and comment (set them first).
+
+    They are written as a revision of their own, in bulk (:func:`record_revision`):
+    through ``reversion.add_to_revision`` thousands of cases take longer than a request may.
+    """
+    if reversion.is_active():
+        record_revision(ids, comment=reversion.get_comment(), user=reversion.get_user())

@@ -161,10 +161,12 @@ def compare(request: HttpRequest) -> HttpResponse:
 
     The form lists the library :data:`CHOICES_PER_PAGE` cases at a time; its
     page buttons send the form (``page=N``), so the boxes ticked so far stay
-    ticked, those of other pages listed first.
+    ticked, those of other pages listed first. Its compare button comes before
+    them, so Enter in the form compares.
     """
-    selection = parse_selection(request.GET.getlist("case"))
-    choosing = request.GET.get("choose") == "1" or "page" in request.GET
+    turning = "page" in request.GET  # a page button: a choice in progress, which may hold one case or none
+    selection = parse_selection(request.GET.getlist("case"), choosing=turning)
+    choosing = request.GET.get("choose") == "1" or turning
     if selection.ids and not selection.problems and not choosing:
         found = Case.objects.published().select_related("collection").in_bulk(selection.ids)
         missing = [str(pk) for pk in selection.ids if pk not in found]

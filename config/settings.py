@@ -162,6 +162,9 @@ SITE_NAME = os.environ.get("SITE_NAME", "试点最佳实践案例库")
 # A visitor's selection holds at most as many as a briefing, and never more than 200.
 EXPORT_MAX_CASES = env_positive_int("EXPORT_MAX_CASES", 10000)
 EXPORT_MAX_BRIEFING_CASES = env_positive_int("EXPORT_MAX_BRIEFING_CASES", 200)
+# The most cases one admin action (publish, withdraw, delete) changes: "select all" takes a whole filtered
+# list, and a request must end within gunicorn's timeout (2,000 cases take 2-4 s, see the README's figures).
+ADMIN_BULK_MAX_CASES = env_positive_int("ADMIN_BULK_MAX_CASES", 5000)
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

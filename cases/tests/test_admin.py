@@ -24,6 +24,7 @@ from cases.models import Case, CaseItem, Collection, Topic
 from cases.services import cases_set_status
 from conftest import SOURCE_2020
 from search.index import indexing
+from search.index import text as index_text
 from search.index.version import content_version
 from search.models import SearchText
 from search.service import search_cases
@@ -331,11 +332,13 @@ class TestStatusService:
         with (
             CaptureQueriesContext(connection) as queries,
             mock.patch.object(indexing, "_reindex_now", wraps=indexing._reindex_now) as reindex,
+            mock.patch.object(index_text, "segment_document", wraps=index_text.segment_document) as segment,
         ):
             assert cases_set_status(case_ids=[railway.pk, talent.pk], status=Case.Status.DRAFT) == 2
         updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "cases_case"')]
         assert len(updates) == 1
-        reindex.assert_called_once_with({railway.pk, talent.pk})
+        reindex.assert_called_once_with({railway.pk: indexing.STATUS, talent.pk: indexing.STATUS})
+        segment.assert_not_called()  # no text changed: none is segmented again
         assert found("铁路提单") == set() and 17 not in found("人才")
         assert Version.objects.count() == versions  # no revision is open: none is written
 
@@ -507,7 +510,8 @@ class TestImport:
             response = admin_client.post(IMPORT, {"_confirm": "1", "token": token}, follow=True)
         assert "已导入“副本”：新增 20 个，更新 0 个，未变 0 个" in response.content.decode()
         copies = Case.objects.filter(collection__slug="copy-2020")
-        reindex.assert_called_once_with(set(copies.values_list("pk", flat=True)))  # each new case once, at the end
+        # Each new case once, at the end, whole.
+        reindex.assert_called_once_with(dict.fromkeys(copies.values_list("pk", flat=True), indexing.EVERYTHING))
         assert copies.count() == 20 and set(copies.values_list("status", flat=True)) == {"draft"}
         assert SESSION_KEY not in admin_client.session
         assert found("铁路提单") == {13}  # drafts stay out of public search

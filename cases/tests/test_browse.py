@@ -479,6 +479,23 @@ def test_the_cases_to_choose_from_come_a_page_at_a_time_keeping_the_ticks(client
     assert '<table class="compare-table cols-2">' in client.get(compare_url(2, 13)).content.decode()
 
 
+def test_turning_the_chooser_s_page_with_one_case_ticked_is_no_error(client, monkeypatch):
+    monkeypatch.setattr("cases.views.CHOICES_PER_PAGE", 8)
+    ticked = case(1).pk  # ticked on page 1, then 下一页
+    response = client.get(reverse("cases:compare"), {"case": [ticked], "page": "2"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'role="alert"' not in html
+    assert f'<input type="checkbox" id="choose-{ticked}" name="case" value="{ticked}" checked>' in html
+    assert "翻页时已勾选的案例会保留" in html
+    # The compare button comes first in the form: Enter in it compares rather than turns the page.
+    form = html[html.index('<form class="compare-form"') : html.index("</form>")]
+    assert form.index("比较所选案例") < form.index('name="page"')
+    # A choice that cannot be compared is still said to be one, on whichever page.
+    too_many = {"case": [case(number).pk for number in (1, 2, 3, 4, 5)], "page": "2"}
+    response = client.get(reverse("cases:compare"), too_many)
+    assert response.status_code == 400 and "一次最多比较 4 个" in response.content.decode()
+
+
 def test_parse_selection_keeps_the_order_and_drops_repeats():
     assert parse_selection(["13", "11", "13", " 12 "]).ids == [13, 11, 12]
     assert parse_selection([]).is_empty

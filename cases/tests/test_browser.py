@@ -315,6 +315,45 @@ def test_select_compare_and_export_without_javascript(browser, watch):
     assert not watch.problems, "\n".join(watch.problems)
 
 
+def test_choose_cases_to_compare_across_pages_with_the_keyboard_and_without_javascript(
+    browser, watch, page, monkeypatch
+):
+    monkeypatch.setattr("cases.views.CHOICES_PER_PAGE", 8)  # the 20 cases to choose from on three pages
+
+    def label(box) -> str:
+        return plain.locator(f"label[for={box.get_attribute('id')}]").inner_text()
+
+    # Without script, nothing may be run in the page (evaluate would wait for ever): only keys and reads.
+    context = open_context(browser, watch, java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        visit(plain, "/compare/")
+        boxes = plain.locator(".choice-list input[type=checkbox]")
+        assert boxes.count() == 8
+        first = label(boxes.first)
+        boxes.first.focus()
+        plain.keyboard.press("Space")
+        plain.get_by_role("button", name="下一页").focus()
+        plain.keyboard.press("Enter")
+        plain.wait_for_url(re.compile(r"page=2"))
+        paged = urlsplit(plain.url)
+        assert "第 2 / 3 页" in plain.get_by_role("navigation", name="分页").inner_text()
+        kept = plain.get_by_role("group", name="已勾选（其他页的案例）").get_by_role("checkbox")
+        assert kept.count() == 1 and kept.is_checked() and label(kept) == first
+        second = plain.locator(".choice-group + .choice-group .choice-list input[type=checkbox]").nth(2)
+        chosen = label(second)
+        second.focus()
+        plain.keyboard.press("Space")
+        plain.keyboard.press("Enter")  # in the form: its first button, 比较所选案例
+        plain.wait_for_url(re.compile(r"/compare/\?case=\d+&case=\d+$"))
+        _corner, *columns = plain.locator(".compare-table thead th[scope=col]").all_inner_texts()
+        assert len(columns) == 2 and first in columns[0] and chosen in columns[1]
+    finally:
+        context.close()
+    visit(page, f"{paged.path}?{paged.query}")  # the chooser's second page, checked by axe (which needs script)
+    assert not serious_violations(page)
+
+
 def test_add_with_the_keyboard_and_the_bar_never_covers_the_focus(page):
     visit(page, "/search/?q=融资")
     page.locator(".case-card-title a").first.focus()

@@ -8,21 +8,58 @@ a case to decide what is searchable (in the manner of Wagtail's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from cases.models import Case
+from django.db.models import Prefetch
 
-from .text import document_tokens
+from cases.models import Case, CaseItem, Topic
+from regions.models import Region
+
+from .text import document_tokens, names_tokens
+
+
+def index_prefetches(*, items: bool = True) -> list[Prefetch]:
+    """What indexing reads of many cases at once: their regions, topics and items, prefetched into lists.
+
+    Into lists, because Django makes a query set for each case and relation otherwise, which takes
+    longer than the queries themselves when thousands of cases are reindexed together.
+    """
+    prefetches = [
+        Prefetch("regions", queryset=Region.objects.select_related("parent"), to_attr=_REGIONS),
+        Prefetch("topics", queryset=Topic.objects.all(), to_attr=_TOPICS),
+    ]
+    return [*prefetches, Prefetch("items", queryset=CaseItem.objects.all(), to_attr=_ITEMS)] if items else prefetches
+
+
+_REGIONS, _TOPICS, _ITEMS = "indexed_regions", "indexed_topics", "indexed_items"
+
+
+def case_regions(case: Case) -> list[Region]:
+    """The case's regions, from :func:`index_prefetches` when it was read with them."""
+    return case.__dict__[_REGIONS] if _REGIONS in case.__dict__ else list(case.regions.all())
+
+
+def case_topics(case: Case) -> list[Topic]:
+    """The case's topics (in their order), from :func:`index_prefetches` when it was read with them."""
+    return case.__dict__[_TOPICS] if _TOPICS in case.__dict__ else list(case.topics.all())
+
+
+def _case_items(case: Case) -> list[CaseItem]:
+    return case.__dict__[_ITEMS] if _ITEMS in case.__dict__ else list(case.items.all())
+
+
+def _label_names(case: Case) -> list[str]:
+    regions = [name for region in case_regions(case) for name in (region.full_name, region.province.name)]
+    return [*dict.fromkeys(regions), *(topic.name for topic in case_topics(case))]
 
 
 def _labels(case: Case) -> str:
-    regions = [name for region in case.regions.all() for name in (region.full_name, region.province.name)]
-    return " ".join([*dict.fromkeys(regions), *(topic.name for topic in case.topics.all())])
+    return " ".join(_label_names(case))
 
 
-def _items(case: Case):
-    return sorted(case.items.all(), key=lambda item: (item.section, item.position))
+def _items(case: Case) -> list[CaseItem]:
+    return sorted(_case_items(case), key=lambda item: (item.section, item.position))
 
 
 def _headings(case: Case) -> str:
@@ -41,16 +78,28 @@ class SearchField:
     weight_letter: str  # PostgreSQL tsvector weight, A (highest) to D
     boost: float  # SQLite FTS5 bm25 column weight, and the champion lists' field weight
     text: Callable[[Case], str]  # regions, topics and items must be prefetched
+    from_items: bool = False  # whether the text is read from the case's items
+    # For a text of names separated by spaces: the names, segmented each on its own (see ``text.names_tokens``).
+    names: Callable[[Case], list[str]] | None = None
+
+    def tokens(self, case: Case) -> list[str]:
+        return names_tokens(self.names(case)) if self.names else document_tokens(self.text(case))
 
 
 # Title > topics and regions > item headings > summary and bodies.
 FIELDS = (
     SearchField("title", "A", 10.0, lambda case: case.title),
-    SearchField("label", "B", 4.0, _labels),
-    SearchField("heading", "C", 2.0, _headings),
-    SearchField("body", "D", 1.0, _bodies),
+    SearchField("label", "B", 4.0, _labels, names=_label_names),
+    SearchField("heading", "C", 2.0, _headings, from_items=True),
+    SearchField("body", "D", 1.0, _bodies, from_items=True),
 )
 BOOSTS: Mapping[str, float] = {field.name: field.boost for field in FIELDS}
+_FROM_ITEMS = frozenset(field.name for field in FIELDS if field.from_items)
+
+
+def field_needs_items(name: str) -> bool:
+    """Whether the text of this field is read from the case's items (which must then be prefetched)."""
+    return name in _FROM_ITEMS
 
 
 def case_field_texts(case: Case) -> dict[str, str]:
@@ -58,5 +107,6 @@ def case_field_texts(case: Case) -> dict[str, str]:
     return {field.name: field.text(case) for field in FIELDS}
 
 
-def case_field_tokens(case: Case) -> dict[str, list[str]]:
-    return {name: document_tokens(text) for name, text in case_field_texts(case).items()}
+def case_field_tokens(case: Case, names: Collection[str] | None = None) -> dict[str, list[str]]:
+    """The tokens of each field, or of the fields named (regions, topics and, for some fields, items prefetched)."""
+    return {field.name: field.tokens(case) for field in FIELDS if names is None or field.name in names}

@@ -2,80 +2,204 @@
 
 Each save of a case, an item, a region or a topic reindexes the cases it
 touches, inside the same transaction, so an edit is searchable as soon as it
-is committed. Bulk writers (the importer) wrap their work in :func:`batched`
-so each case is indexed once, at the end. Rows are always written in case id
-order, so writers that lock several cases' rows never wait on each other in a
-circle. :func:`rebuild_index` works in short transactions, so editing goes on
-while it runs.
+is committed. Bulk writers (the importer, the admin's actions) wrap their work
+in :func:`batched` so each case is indexed once, at the end. Rows are always
+written in case id order, so writers that lock several cases' rows never wait
+on each other in a circle. :func:`rebuild_index` works in short transactions,
+so editing goes on while it runs.
+
+A request to reindex says what changed (:data:`Changed`). A case whose text
+may have changed is segmented again, whole. A case whose labels changed (a
+topic renamed, merged or given to it) has only its labels segmented, the
+rest of its text read from its stored tokens; a case whose status alone
+changed is segmented not at all. Such cases are updated as sets, a few
+statements for each ``CHUNK_SIZE`` of them, so the cost of publishing or
+relabelling thousands of cases is in writing their rows, not in per-case work.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 from django.db import IntegrityError, models, transaction
 
 from cases.models import Case
-from regions.models import Region
 from search.models import FacetSet, SearchDocument, SearchText
 
-from .backends import IndexRows, get_backend
+from .backends import Document, IndexRows, get_backend
 from .champions import ChampionCollector, champions_delete, champions_write, token_weights
-from .documents import BOOSTS, FIELDS, case_field_tokens
-from .related import related_write
+from .documents import BOOSTS, FIELDS, case_field_tokens, case_regions, case_topics, field_needs_items, index_prefetches
+from .related import related_enter, related_forget, related_relabel, related_write
 from .version import bump_content_version
 from .vocabulary import vocabulary_add, vocabulary_rebuild
 
 _state = threading.local()
 
 
-def _cases_for_indexing() -> models.QuerySet[Case]:
-    return Case.objects.prefetch_related(
-        models.Prefetch("regions", queryset=Region.objects.select_related("parent")),
-        "topics",
-        "items",
-    ).order_by("pk")
+# What changed in a case, for the index: None when its text may have changed (everything is segmented
+# again), else the names of the fields (``documents.FIELDS``) whose text changed, none for a status change.
+Changed = frozenset[str] | None
+EVERYTHING: Changed = None
+LABELS: Changed = frozenset({"label"})
+STATUS: Changed = frozenset()
 
 
-def case_reindex(*, case_ids: Iterable[int]) -> None:
-    """Rebuild the index entries of these cases (or defer to the open batch)."""
-    case_ids = set(case_ids)
+def _cases_for_indexing(*, items: bool = True) -> models.QuerySet[Case]:
+    return Case.objects.prefetch_related(*index_prefetches(items=items)).order_by("pk")
+
+
+def case_reindex(*, case_ids: Iterable[int], changed: Changed = EVERYTHING) -> None:
+    """Rebuild the index entries of these cases (or defer to the open batch); ``changed`` says what changed."""
+    changes = dict.fromkeys(case_ids, changed)
     pending = getattr(_state, "pending", None)
     if pending is not None:
-        pending |= case_ids
+        for pk, fields in changes.items():
+            pending[pk] = _combined(pending[pk], fields) if pk in pending else fields
         return
-    _reindex_now(case_ids)
+    _reindex_now(changes)
+
+
+def _combined(first: Changed, second: Changed) -> Changed:
+    return EVERYTHING if first is EVERYTHING or second is EVERYTHING else first | second
 
 
 def case_unindex(*, case_ids: Iterable[int]) -> None:
+    """Remove these cases' entries (inside a batch when it ends, so that deleting many cases unindexes them at once)."""
     case_ids = list(case_ids)
-    get_backend().delete(case_ids)
-    champions_delete(case_ids)
-    SearchText.objects.filter(case_id__in=case_ids).delete()
-    SearchDocument.objects.filter(case_id__in=case_ids).delete()
+    unindexed = getattr(_state, "unindexed", None)
+    if unindexed is not None:
+        unindexed.update(case_ids)
+        return
+    for start in range(0, len(case_ids), CHUNK_SIZE):
+        chunk = case_ids[start : start + CHUNK_SIZE]
+        get_backend().delete(chunk)
+        champions_delete(chunk)
+        SearchText.objects.filter(case_id__in=chunk).delete()
+        SearchDocument.objects.filter(case_id__in=chunk).delete()
     bump_content_version()
 
 
 CHUNK_SIZE = 500
 
 
-def _reindex_now(case_ids: set[int]) -> None:
-    """Index these cases in chunks, in one transaction: segment, then write their rows (:func:`_write_rows`)."""
-    ordered = sorted(case_ids)
+def _reindex_now(changes: dict[int, Changed]) -> None:
+    """Index these cases in chunks, in one transaction: those whose text may have changed are segmented and
+    written whole (:func:`_write_rows`), the others updated where they changed (:func:`_refresh`)."""
+    ordered = sorted(changes)
     with transaction.atomic():
         if ordered:
             bump_content_version()  # when this commits, cached pages show what the index now holds
         found: set[int] = set()
+        refreshed = _Refreshed()
         for start in range(0, len(ordered), CHUNK_SIZE):
-            cases = list(_cases_for_indexing().filter(pk__in=ordered[start : start + CHUNK_SIZE]))
+            chunk = ordered[start : start + CHUNK_SIZE]
+            partial = {pk: changes[pk] for pk in chunk if changes[pk] is not EVERYTHING}
+            stored = {text.case_id: text for text in SearchText.objects.filter(case_id__in=sorted(partial))}
+            whole = [pk for pk in chunk if pk not in stored]  # a case never indexed is indexed whole
+            cases = list(_cases_for_indexing().filter(pk__in=whole))
             rows = [(case.pk, case_field_tokens(case)) for case in cases]
             _write_rows(cases, rows)
             found.update(pk for pk, _ in rows)
-        gone = case_ids - found
+            found.update(_refresh({pk: partial[pk] for pk in stored}, stored, refreshed))
+        # The stored related cases of all the cases refreshed, at once: a list may name cases of several chunks.
+        related_forget(refreshed.withdrawn)
+        related_enter(refreshed.published)
+        related_relabel(refreshed.relabelled)
+        gone = set(changes) - found
         if gone:
             case_unindex(case_ids=gone)
+
+
+@dataclasses.dataclass
+class _Refreshed:
+    """The cases refreshed whose stored related cases follow: withdrawn, published, and given other topics."""
+
+    withdrawn: list[int] = dataclasses.field(default_factory=list)
+    published: list[int] = dataclasses.field(default_factory=list)
+    relabelled: list[int] = dataclasses.field(default_factory=list)
+
+
+def _refresh(changes: dict[int, frozenset[str]], stored: dict[int, SearchText], refreshed: _Refreshed) -> set[int]:
+    """Update the entries of these indexed cases where they changed; returns the ids of those that exist.
+
+    Only the fields named in ``changes`` are segmented again (names of regions and topics once per
+    process, see ``text.names_tokens``); the other fields keep their stored tokens. The rows are
+    written as sets, each only where it changed: the documents (status, regions and topics); the
+    text, the backend's entries and the champion entries of the tokens that changed (see
+    :func:`champions_write`); the vocabulary of the cases published. The cases whose stored related
+    cases follow are added to ``refreshed``.
+    """
+    if not changes:
+        return set()
+    fields = frozenset().union(*changes.values())
+    cases = list(_cases_for_indexing(items=any(field_needs_items(name) for name in fields)).filter(pk__in=changes))
+    before: dict[int, Document] = {
+        pk: (published, facet_set)
+        for pk, published, facet_set in SearchDocument.objects.filter(
+            case_id__in=[case.pk for case in cases]
+        ).values_list("case_id", "published", "facet_set")
+    }
+    sets = _facet_sets({case.pk: _facet_key(case) for case in cases})
+    documents = {case.pk: (case.status == Case.Status.PUBLISHED, sets[case.pk]) for case in cases}
+    rows: IndexRows = []
+    differing: dict[int, set[str]] = {}  # case id → the tokens whose count changed, for those whose text did
+    withdrawn: list[int] = []
+    published: list[int] = []
+    words: set[str] = set()  # the words that published cases now hold, for the vocabulary
+    for case in cases:
+        old = {field.name: getattr(stored[case.pk], f"{field.name}_tokens").split() for field in FIELDS}
+        tokens = {**old, **case_field_tokens(case, changes[case.pk])}
+        rows.append((case.pk, tokens))
+        differ = {token for name in changes[case.pk] for token in _differing(old[name], tokens[name])}
+        if differ:
+            differing[case.pk] = differ
+        is_published, was_published = documents[case.pk][0], before.get(case.pk, (False, None))[0]
+        if was_published and not is_published:
+            withdrawn.append(case.pk)
+        elif is_published and not was_published:
+            published.append(case.pk)
+            words.update(token for field_tokens in tokens.values() for token in field_tokens)
+        elif is_published:
+            words |= differ
+    changed_rows = [(pk, tokens) for pk, tokens in rows if pk in differing]
+    changed_tokens = set().union(*differing.values())
+    if changed_rows:
+        columns = {name: f"{name}_tokens" for name in sorted(fields)}
+        SearchText.objects.bulk_create(
+            [
+                SearchText(case_id=pk, **{column: " ".join(tokens[name]) for name, column in columns.items()})
+                for pk, tokens in changed_rows
+            ],
+            update_conflicts=True,
+            unique_fields=["case"],
+            update_fields=list(columns.values()),
+        )
+    get_backend().update_many(
+        {pk: document for pk, document in documents.items() if document != before.get(pk) or pk in differing},
+        changed_rows,
+        fields,
+    )
+    # The champion lists follow the text, whatever the status (see ``champions``): only tokens that changed.
+    champions_write(
+        [(pk, token_weights(tokens, BOOSTS, only=changed_tokens)) for pk, tokens in changed_rows], only=changed_tokens
+    )
+    vocabulary_add(words)
+    refreshed.withdrawn += withdrawn
+    refreshed.published += published
+    refreshed.relabelled += [case.pk for case in cases if "label" in changes[case.pk]]
+    return {case.pk for case in cases}
+
+
+def _differing(old: list[str], new: list[str]) -> set[str]:
+    """The tokens found a different number of times in ``new`` than in ``old``."""
+    if old == new:
+        return set()
+    before, after = Counter(old), Counter(new)
+    return {token for token in before.keys() | after.keys() if before[token] != after[token]}
 
 
 def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector | None = None) -> None:
@@ -93,6 +217,21 @@ def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector
         unique_fields=["case"],
         update_fields=[f"{field.name}_tokens" for field in FIELDS],
     )
+    _write_documents(cases)
+    get_backend().write_many(rows)
+    weights = [(pk, token_weights(tokens, BOOSTS)) for pk, tokens in rows]  # drafts too (see ``champions``)
+    if champions is None:
+        champions_write(weights)
+        published = {case.pk for case in cases if case.status == Case.Status.PUBLISHED}
+        vocabulary_add({token for pk, case_weights in weights if pk in published for token in case_weights})
+        related_write(rows, cases)
+    else:
+        for pk, case_weights in weights:
+            champions.add(pk, case_weights)
+
+
+def _write_documents(cases: list[Case]) -> None:
+    """Upsert the cases' SearchDocument rows: published or not, and their combination of regions and topics."""
     sets = _facet_sets({case.pk: _facet_key(case) for case in cases})
     SearchDocument.objects.bulk_create(
         [
@@ -103,23 +242,13 @@ def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector
         unique_fields=["case"],
         update_fields=["published", "facet_set", "updated_at"],
     )
-    get_backend().write_many(rows)
-    published = {case.pk for case in cases if case.status == Case.Status.PUBLISHED}
-    weights = [(pk, token_weights(tokens, BOOSTS) if pk in published else {}) for pk, tokens in rows]
-    if champions is None:
-        champions_write(weights)
-        vocabulary_add({token for _, case_weights in weights for token in case_weights})
-        related_write(rows, cases)
-    else:
-        for pk, case_weights in weights:
-            champions.add(pk, case_weights)
 
 
 def _facet_key(case: Case) -> tuple[str, str]:
     """(region ids, topic ids) as FacetSet stores them; regions and topics must be prefetched."""
     return (
-        " ".join(str(pk) for pk in sorted(region.pk for region in case.regions.all())),
-        " ".join(str(pk) for pk in sorted(topic.pk for topic in case.topics.all())),
+        " ".join(str(pk) for pk in sorted(region.pk for region in case_regions(case))),
+        " ".join(str(pk) for pk in sorted(topic.pk for topic in case_topics(case))),
     )
 
 
@@ -139,19 +268,22 @@ def batched(*, reindex: bool = True) -> Iterator[None]:
     """Collect reindex requests and run them once when the block ends without error.
 
     ``reindex=False`` drops them instead, for a caller that rebuilds the whole
-    index afterwards (loading fixtures).
+    index afterwards (loading fixtures). The entries of the cases deleted
+    meanwhile are removed at the end either way.
     """
     if getattr(_state, "pending", None) is not None:
         yield  # already inside a batch
         return
-    _state.pending = set()
+    _state.pending, _state.unindexed = {}, set()
     try:
         yield
-        pending = _state.pending
+        pending, unindexed = _state.pending, _state.unindexed
     finally:
-        _state.pending = None
+        _state.pending = _state.unindexed = None
+    if unindexed:
+        case_unindex(case_ids=sorted(unindexed))
     if reindex:
-        _reindex_now(pending)
+        _reindex_now({pk: changed for pk, changed in pending.items() if pk not in unindexed})
 
 
 @contextlib.contextmanager
@@ -220,7 +352,7 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
         pk for pk, *stamp in Case.objects.values_list("pk", "version", "updated_at") if seen.get(pk) != tuple(stamp)
     ]
     if since:
-        _reindex_now(set(since))
+        _reindex_now(dict.fromkeys(since, EVERYTHING))
     try:
         with transaction.atomic():
             FacetSet.objects.exclude(pk__in=SearchDocument.objects.values("facet_set")).delete()

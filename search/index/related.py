@@ -40,12 +40,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from cases.models import Case, Topic
 from regions.models import Region
 from search.models import Champion, RelatedCase, RelatedTerms, SearchDocument, SearchText
 
+from .documents import case_topics
 from .text import document_tokens
 
 TOPIC_POINTS = 1.0
@@ -59,6 +60,7 @@ CANDIDATE_WORDS = 10
 CANDIDATES_PER_WORD = 20
 TOPIC_CANDIDATES = 50
 REBUILD_CHUNK_SIZE = 200
+CHUNK_SIZE = 500  # cases or lists per statement in the set operations of bulk changes
 # (SearchText field, how many times a token in it counts)
 FIELD_WEIGHTS = (("title", 3), ("heading", 2), ("body", 1))
 # Common words of official documents that make two cases look alike without saying what they share.
@@ -100,7 +102,7 @@ def content_counts(tokens: Mapping[str, list[str]], labels: frozenset[str]) -> C
 
 
 def document_frequencies(words: Iterable[str]) -> tuple[dict[str, int], int]:
-    """How many published cases hold each word, from the champion lists, and how many are published (two queries).
+    """How many cases hold each word, from the champion lists, and how many cases there are (two queries).
 
     A list cut at its floor counts at least as many cases as it holds; that
     only makes very common words a little less common than they are.
@@ -109,7 +111,7 @@ def document_frequencies(words: Iterable[str]) -> tuple[dict[str, int], int]:
     counts = dict(
         Champion.objects.filter(token__in=words).values("token").annotate(n=Count("case_id")).values_list("token", "n")
     )
-    total = SearchDocument.objects.filter(published=True).count()
+    total = SearchDocument.objects.count()  # the lists hold drafts too (see ``champions``)
     return counts, total
 
 
@@ -162,16 +164,96 @@ def related_write(rows: list[tuple[int, Mapping[str, list[str]]]], cases: list[C
 
 
 def related_forget(case_ids: list[int]) -> None:
-    """A case unpublished: it leaves the other cases' lists (they refill at the next reindex)."""
-    rows = RelatedCase.objects.filter(related_id__in=case_ids).order_by("case_id", "rank", "pk").select_for_update()
-    stale = list(rows.values_list("pk", flat=True))
-    if stale:
-        RelatedCase.objects.filter(pk__in=stale).delete()
+    """Cases withdrawn: they leave the lists of the other cases (which refill at the next reindex).
+
+    Their own lists are kept, and with them the places they hold in each other's (cases withdrawn
+    together): their text is the same, and the lists serve again when they are published again
+    (see :func:`related_enter`).
+    """
+    withdrawn = set(case_ids)
+    ordered = sorted(withdrawn)
+    for start in range(0, len(ordered), CHUNK_SIZE):
+        rows = RelatedCase.objects.filter(related_id__in=ordered[start : start + CHUNK_SIZE])
+        rows = rows.order_by("case_id", "rank", "pk").select_for_update().values_list("pk", "case_id")
+        stale = [pk for pk, owner in rows if owner not in withdrawn]
+        for first in range(0, len(stale), CHUNK_SIZE):
+            RelatedCase.objects.filter(pk__in=stale[first : first + CHUNK_SIZE]).delete()
+
+
+def related_enter(case_ids: list[int]) -> None:
+    """Cases published again, their text unchanged: each enters the lists of the cases its own list names,
+    where it now ranks (the score is the same from either side).
+
+    A few statements for each ``CHUNK_SIZE`` of the lists entered, whatever the number of cases, instead of
+    looking for each case's candidates again: a case it would now rank in without naming it in its own
+    list enters that list at the next reindex.
+    """
+    entering: dict[int, list[_Scored]] = {}
+    for start in range(0, len(case_ids), CHUNK_SIZE):
+        rows = RelatedCase.objects.filter(case_id__in=case_ids[start : start + CHUNK_SIZE])
+        for row in rows.filter(related__status=Case.Status.PUBLISHED):
+            entering.setdefault(row.related_id, []).append(_mirror(_scored(row)))
+    owners = sorted(entering)
+    for start in range(0, len(owners), CHUNK_SIZE):
+        lists = _locked_lists(owners[start : start + CHUNK_SIZE])
+        wanted = {}
+        for owner, rows in lists.items():
+            newcomers = {entry.related_id: entry for entry in entering[owner]}
+            kept = [_scored(row) for row in rows if row.related_id not in newcomers]
+            wanted[owner] = sorted([*kept, *newcomers.values()], key=_rank_key)[:RELATED_LIMIT]
+        _replace_lists(lists, wanted)
+
+
+def related_relabel(case_ids: list[int]) -> None:
+    """The topics of these cases changed (given, taken, merged or renamed): the stored lists that name them
+    show the topics each pair now shares, scored and ordered again.
+
+    The text part of each score is kept; pairs that now share a topic without being listed are found at
+    the next reindex. A few statements for each ``CHUNK_SIZE`` of cases.
+    """
+    names = dict(Topic.objects.values_list("pk", "name"))
+    order = {pk: index for index, pk in enumerate(Topic.objects.values_list("pk", flat=True))}  # Topic's ordering
+    for start in range(0, len(case_ids), CHUNK_SIZE):
+        chunk = case_ids[start : start + CHUNK_SIZE]
+        touched = RelatedCase.objects.filter(Q(case_id__in=chunk) | Q(related_id__in=chunk))
+        owners = sorted(set(touched.values_list("case_id", flat=True)))
+        for first in range(0, len(owners), CHUNK_SIZE):
+            lists = _locked_lists(owners[first : first + CHUNK_SIZE])
+            listed = set(lists) | {row.related_id for rows in lists.values() for row in rows}
+            topics: dict[int, set[int]] = {pk: set() for pk in listed}
+            links = Case.topics.through.objects.filter(case_id__in=sorted(listed)).values_list("case_id", "topic_id")
+            for case_id, topic_id in links:
+                topics[case_id].add(topic_id)
+            wanted = {}
+            for owner, rows in lists.items():
+                entries = []
+                for row in rows:
+                    shared = sorted(topics[owner] & topics[row.related_id], key=order.__getitem__)
+                    text_points = row.score - TOPIC_POINTS * len(_split(row.topics))
+                    entries.append(
+                        _Scored(
+                            owner,
+                            row.related_id,
+                            round(TOPIC_POINTS * len(shared) + text_points, 3),
+                            tuple(names[pk] for pk in shared),
+                            _split(row.words),
+                        )
+                    )
+                wanted[owner] = sorted(entries, key=_rank_key)
+            _replace_lists(lists, wanted)
+
+
+def _scored(row: RelatedCase) -> _Scored:
+    return _Scored(row.case_id, row.related_id, row.score, _split(row.topics), _split(row.words))
+
+
+def _rank_key(entry: _Scored) -> tuple[float, int]:
+    return (-entry.score, entry.related_id)
 
 
 def _relate(case: Case, vector: dict[str, float], *, update_others: bool) -> None:
     """Score the candidates of one case, store its list and, when asked, enter it in theirs."""
-    my_topics = [topic for topic in case.topics.all()]
+    my_topics = case_topics(case)
     published = case.status == Case.Status.PUBLISHED
     candidates = _candidates(case.pk, vector, [topic.pk for topic in my_topics])
     found: list[_Scored] = []

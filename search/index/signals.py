@@ -1,7 +1,7 @@
 """Index maintenance: each receiver is one call into search.index.indexing."""
 
 from django.db.models import QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from cases.models import Case, CaseItem, Collection, Topic
@@ -9,8 +9,13 @@ from cases.signals import cases_changed
 from regions.models import Region
 from search.models import Synonym
 
-from .indexing import case_reindex, case_unindex
+from .indexing import EVERYTHING, LABELS, STATUS, case_reindex, case_unindex
 from .version import bump_content_version
+
+# Case fields that no index document shows: a set operation changing only these changes no text.
+UNINDEXED_CASE_FIELDS = frozenset({"status", "version", "updated_at"})
+# The fields of a label that its name in the index is made of (see ``Region.full_name``).
+LABEL_FIELDS = {Topic: ("name",), Region: ("name", "short_name", "level", "parent_id")}
 
 
 @receiver(post_save, sender=Case)
@@ -19,8 +24,10 @@ def case_saved(sender, instance: Case, **kwargs) -> None:
 
 
 @receiver(cases_changed)
-def cases_written(sender, case_ids: list[int], **kwargs) -> None:
-    case_reindex(case_ids=case_ids)  # a set operation (publishing several cases at once) sends no post_save
+def cases_written(sender, case_ids: list[int], fields: list[str] | None = None, **kwargs) -> None:
+    # A set operation (publishing several cases at once) sends no post_save.
+    textless = fields is not None and set(fields) <= UNINDEXED_CASE_FIELDS
+    case_reindex(case_ids=case_ids, changed=STATUS if textless else EVERYTHING)
 
 
 @receiver(post_delete, sender=Case)
@@ -42,7 +49,7 @@ def labels_changed(sender, instance, action: str, reverse: bool, pk_set, **kwarg
     if action == "pre_clear" and reverse:  # a topic or region losing all its cases
         instance._cleared_case_ids = list(instance.cases.values_list("pk", flat=True))
     elif action in {"post_add", "post_remove", "post_clear"}:
-        case_reindex(case_ids=_affected_case_ids(instance, action, reverse, pk_set))
+        case_reindex(case_ids=_affected_case_ids(instance, action, reverse, pk_set), changed=LABELS)
 
 
 def _affected_case_ids(instance, action: str, reverse: bool, pk_set) -> list[int]:
@@ -53,12 +60,22 @@ def _affected_case_ids(instance, action: str, reverse: bool, pk_set) -> list[int
     return list(pk_set)
 
 
+@receiver(pre_save, sender=Topic)
+@receiver(pre_save, sender=Region)
+def label_saving(sender, instance, **kwargs) -> None:
+    if instance.pk is not None:  # what the index holds now, to tell a rename from another edit
+        instance._indexed_label = sender.objects.filter(pk=instance.pk).values_list(*LABEL_FIELDS[sender]).first()
+
+
 @receiver(post_save, sender=Topic)
 @receiver(post_save, sender=Region)
 def label_saved(sender, instance, created: bool, **kwargs) -> None:
     bump_content_version()  # facets list every region and topic
-    if not created:  # a rename: the cases carrying the label are indexed under its name
-        case_reindex(case_ids=_labelled_case_ids(instance))
+    if created:
+        return
+    if getattr(instance, "_indexed_label", None) != tuple(getattr(instance, name) for name in LABEL_FIELDS[sender]):
+        # A rename: the cases carrying the label are indexed under its new name (their labels only).
+        case_reindex(case_ids=_labelled_case_ids(instance), changed=LABELS)
 
 
 @receiver(pre_delete, sender=Topic)
@@ -71,7 +88,7 @@ def label_deleting(sender, instance, **kwargs) -> None:
 @receiver(post_delete, sender=Topic)
 @receiver(post_delete, sender=Region)
 def label_deleted(sender, instance, **kwargs) -> None:
-    case_reindex(case_ids=getattr(instance, "_cases_to_reindex", []))
+    case_reindex(case_ids=getattr(instance, "_cases_to_reindex", []), changed=LABELS)
 
 
 def _labelled_case_ids(label: Topic | Region) -> list[int]:

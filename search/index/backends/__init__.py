@@ -10,11 +10,13 @@ produced. Table and column names come from the models' ``_meta``.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection, Mapping
 from contextlib import AbstractContextManager
 from typing import Protocol
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from cases.models import Case
 from search.models import FacetSet, SearchDocument
@@ -25,6 +27,7 @@ SQL = tuple[str, list]
 # (region ids, topic ids, number of cases): ids space-separated, as FacetSet stores them.
 Group = tuple[str, str, int]
 IndexRows = list[tuple[int, dict[str, list[str]]]]  # (case id, tokens by field)
+Document = tuple[bool, int]  # a SearchDocument's (published, facet set id)
 Ranked = list[tuple[int, float]]  # (case id, score), best first
 
 
@@ -64,6 +67,14 @@ class IndexBackend(Protocol):
 
     def write_many(self, rows: IndexRows) -> None:
         """Store the index entries of these cases; their SearchDocument rows exist."""
+        ...
+
+    def update_many(
+        self, documents: Mapping[int, Document], rows: IndexRows, fields: Collection[str] | None = None
+    ) -> None:
+        """Update indexed cases: their SearchDocument's (published, facet set) and, for the cases of ``rows``
+        (all in ``documents``), their entries, of which only ``fields`` changed (None: any); each case's
+        document row is written once."""
         ...
 
     def delete(self, case_ids: list[int]) -> None: ...
@@ -137,6 +148,28 @@ def ranked_page_sql(source: str, score: str, *, first_by: tuple[str, ...] = ()) 
 def documents_matching(matches: RawSQL) -> SQL:
     """FROM and WHERE over the SearchDocument rows ``d`` of the cases a ``match_ids`` subquery selects."""
     return f"FROM {quote(DOCUMENTS)} d WHERE d.case_id IN ({matches.sql})", list(matches.params)
+
+
+def document_columns() -> tuple[str, str, str]:
+    """The quoted columns of a SearchDocument's published flag, facet set and time of update."""
+    meta = SearchDocument._meta
+    return tuple(quote(meta.get_field(name).column) for name in ("published", "facet_set", "updated_at"))
+
+
+def update_documents(documents: Mapping[int, Document]) -> None:
+    """Set the SearchDocument fields of these cases (one statement, run for each)."""
+    if not documents:
+        return
+    meta = SearchDocument._meta
+    published, facet_set, updated = (
+        quote(meta.get_field(name).column) for name in ("published", "facet_set", "updated_at")
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(DOCUMENTS)} SET {published} = %s, {facet_set} = %s, {updated} = %s WHERE case_id = %s",
+            [(is_published, facet_set_id, now, pk) for pk, (is_published, facet_set_id) in documents.items()],
+        )
 
 
 ALL_DOCUMENTS: SQL = (f"FROM {quote(DOCUMENTS)} d WHERE 1 = 1", [])

@@ -12,15 +12,28 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from ..documents import FIELDS
 from ..query import Query, Term
-from . import ALL_DOCUMENTS, DOCUMENTS, PUBLISHED, SQL, Group, IndexRows, count_groups, quote, ranked_page_sql
+from . import (
+    ALL_DOCUMENTS,
+    DOCUMENTS,
+    PUBLISHED,
+    SQL,
+    Document,
+    Group,
+    IndexRows,
+    count_groups,
+    document_columns,
+    quote,
+    ranked_page_sql,
+    update_documents,
+)
 
 MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
 MAX_LEXEME_BYTES = 2046  # and for the length of a lexeme
@@ -41,29 +54,48 @@ def pair_lexeme(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
-def tsvector_literal(fields: dict[str, list[str]]) -> str:
+def tsvector_literal(fields: Mapping[str, list[str]], *, only: Collection[str] | None = None, start: int = 0) -> str:
     """Weighted tsvector text; fields follow each other with a gap so no phrase spans two.
 
     Besides each token, each pair of adjacent tokens is a lexeme of its own. A
     two-token phrase then matches through the GIN index alone: with ``<->``,
     PostgreSQL must fetch and check the tsvector of every case holding both
     tokens, which for common words is most of the table.
+
+    ``only`` writes those fields alone, positions counted from ``start``: the part
+    that replaces them in a stored vector (see ``PostgresBackend.update_many``).
     """
-    positions: dict[str, list[str]] = defaultdict(list)
-    position = 0
+    positions: dict[str, list[str]] = {}
+    position = start
     for field in FIELDS:
+        if only is not None and field.name not in only:
+            continue
+        letter = field.weight_letter
         previous = None
-        for token in fields.get(field.name, []):
+        for token in fields.get(field.name, ()):
             position = min(position + 1, MAX_POSITION)
-            mark = f"{position}{field.weight_letter}"
-            positions[token].append(mark)
+            mark = f"{position}{letter}"
+            # Written for speed (a few thousand tokens a case): setdefault and pair_lexeme, inlined.
+            marks = positions.get(token)
+            if marks is None:
+                positions[token] = [mark]
+            else:
+                marks.append(mark)
             if previous is not None:
-                positions[pair_lexeme(previous, token)].append(mark)
+                pair = f"{previous} {token}"
+                marks = positions.get(pair)
+                if marks is None:
+                    positions[pair] = [mark]
+                else:
+                    marks.append(mark)
             previous = token
         position += 1
     # A run of letters too long to be a lexeme is not searchable (nor is it a word anyone types).
-    positions = {lexeme: p for lexeme, p in positions.items() if len(lexeme.encode()) <= MAX_LEXEME_BYTES}
-    return " ".join(f"{quote_lexeme(token)}:{','.join(p)}" for token, p in positions.items())
+    return " ".join(
+        f"{quote_lexeme(lexeme)}:{','.join(marks)}"
+        for lexeme, marks in positions.items()
+        if len(lexeme) * 4 <= MAX_LEXEME_BYTES or len(lexeme.encode()) <= MAX_LEXEME_BYTES
+    )
 
 
 def term_tsquery(term: Term) -> str:
@@ -225,6 +257,42 @@ class PostgresBackend:
             cursor.executemany(
                 f"UPDATE {quote(self.table)} SET vector = %s::tsvector WHERE case_id = %s",
                 [(tsvector_literal(tokens), case_id) for case_id, tokens in rows],
+            )
+
+    def update_many(
+        self, documents: Mapping[int, Document], rows: IndexRows, fields: Collection[str] | None = None
+    ) -> None:
+        """The vector lives in the SearchDocument row: a case with new entries is written in one UPDATE with them.
+
+        Every UPDATE that writes the vector inserts all of its words into the GIN index again, so a row is
+        never written twice; one that writes only ``published`` finds room on its page (migration 0011).
+        When only some fields changed (a topic renamed: the labels), their part of the stored vector is
+        replaced in the database (each field has a weight of its own): the text of the others is neither
+        built here nor parsed there again. The new part goes after the others, a position apart, so no
+        phrase spans two fields; ``ts_rank`` does not look at positions.
+        """
+        vectors = {case_id for case_id, _ in rows}
+        update_documents({pk: document for pk, document in documents.items() if pk not in vectors})
+        if not rows:
+            return
+        published, facet_set, updated = document_columns()
+        now = timezone.now()
+        kept = [field.weight_letter.lower() for field in FIELDS if fields is not None and field.name not in fields]
+        if kept:
+            vector = "COALESCE(ts_filter(vector, %s::\"char\"[]), ''::tsvector) || %s::tsvector"
+            weights = "{" + ",".join(kept) + "}"
+            params = [
+                (weights, tsvector_literal(tokens, only=fields, start=1), *documents[case_id], now, case_id)
+                for case_id, tokens in rows
+            ]
+        else:
+            vector = "%s::tsvector"
+            params = [(tsvector_literal(tokens), *documents[case_id], now, case_id) for case_id, tokens in rows]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {quote(self.table)} SET vector = {vector}, {published} = %s, {facet_set} = %s, "
+                f"{updated} = %s WHERE case_id = %s",
+                params,
             )
 
     def delete(self, case_ids: list[int]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -21,12 +21,14 @@ from . import (
     DOCUMENTS,
     PUBLISHED,
     SQL,
+    Document,
     Group,
     IndexRows,
     count_groups,
     documents_matching,
     quote,
     ranked_page_sql,
+    update_documents,
 )
 
 FTS_TABLE = "search_fts"
@@ -184,6 +186,12 @@ class SqliteBackend:
                 f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(columns)}) VALUES (%s{', %s' * len(columns)})",
                 [[case_id, *(" ".join(tokens.get(name, [])) for name in columns)] for case_id, tokens in rows],
             )
+
+    def update_many(
+        self, documents: Mapping[int, Document], rows: IndexRows, fields: Collection[str] | None = None
+    ) -> None:
+        update_documents(documents)  # FTS5 rewrites a row whole, whatever changed in it
+        self.write_many(rows)
 
     def delete(self, case_ids: list[int]) -> None:
         if not case_ids:

@@ -16,7 +16,6 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from unittest import mock
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -27,7 +26,14 @@ from regions.models import Region
 from search import service as search_service
 from search.index import text as search_text
 from search.index.indexing import rebuild_index
-from search.management.bench_corpus import SYNTHETIC, holds, make_corpus, require_bench_database, vacuum
+from search.management.bench_corpus import (
+    SYNTHETIC,
+    holds,
+    make_corpus,
+    memoised_by_line,
+    require_bench_database,
+    vacuum,
+)
 from search.service import search_cases
 
 QUERIES = [
@@ -106,7 +112,7 @@ class Command(BaseCommand):
     def timed_build(self, memoise: bool) -> float:
         original = search_text.segment_document
         if memoise:
-            search_text.segment_document = _memoised_by_line(original)
+            search_text.segment_document = memoised_by_line(original)
         try:
             started = time.perf_counter()
             rebuild_index()
@@ -148,20 +154,3 @@ class Command(BaseCommand):
     def runs(self) -> list[tuple[str, dict]]:
         hubei = Region.objects.get(slug="hubei")
         return [(q, {}) for q in QUERIES] + [("融资", {"regions": [hubei]})]
-
-
-def _memoised_by_line(segment: Callable[[str], tuple[list[str], list[str]]]):
-    """Segment line by line with a cache; identical output, since jieba never joins across a newline."""
-    cache: dict[str, tuple[list[str], list[str]]] = {}
-
-    def memoised(text: str) -> tuple[list[str], list[str]]:
-        words: list[str] = []
-        subwords: list[str] = []
-        for line in text.split("\n"):
-            if line not in cache:
-                cache[line] = segment(line)
-            words += cache[line][0]
-            subwords += cache[line][1]
-        return words, subwords
-
-    return memoised

@@ -3,9 +3,12 @@
 import pytest
 from django.db import connection
 
+from cases.models import Topic
 from search.index.backends.postgres import quote_lexeme, tsquery_text, tsvector_literal
 from search.index.backends.sqlite import match_text
+from search.index.documents import FIELDS
 from search.index.query import Query, Term, parse_query
+from search.models import SearchText
 
 
 def test_lexemes_are_quoted_and_escaped():
@@ -53,3 +56,30 @@ def test_hostile_lexemes_reach_postgresql_as_plain_lexemes():
         cursor.execute("SELECT %s::tsvector @@ %s::tsquery", [tsvector_literal({"body": hostile}), tsquery_text(query)])
         assert cursor.fetchone()[0] is True
     assert parsed.count("&") == len(hostile) - 1 + sum(t.count("&") for t in hostile)
+
+
+def test_the_part_of_some_fields_starts_after_a_gap():
+    fields = {"title": ["融资"], "label": ["武汉市", "金融"], "body": ["融资", "服务"]}
+    assert tsvector_literal(fields, only={"label"}, start=1) == "'武汉市':2B '金融':3B '武汉市 金融':3B"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL vector")
+def test_a_relabelled_vector_holds_the_lexemes_and_weights_of_one_written_whole():
+    """A topic rename replaces the labels' part of each stored vector in the database: the words and their
+    weights (what matching and ts_rank read) are those of the vector written whole from the new text."""
+    topic = Topic.objects.get(slug="logistics")
+    topic.name = "物流枢纽运营"
+    topic.save()
+
+    def lexemes(vector_sql: str, params: list) -> dict[str, list[str]]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT lexeme, weights FROM unnest(({vector_sql})) ORDER BY lexeme", params)
+            return {lexeme: sorted(weights) for lexeme, weights in cursor.fetchall()}
+
+    for case in topic.cases.all():
+        text = SearchText.objects.get(case=case)
+        whole = tsvector_literal({field.name: getattr(text, f"{field.name}_tokens").split() for field in FIELDS})
+        stored = lexemes("SELECT vector FROM search_searchdocument WHERE case_id = %s", [case.pk])
+        assert "物流枢纽运营" in text.label_tokens or "枢纽" in text.label_tokens
+        assert stored == lexemes("SELECT %s::tsvector", [whole]), case.number

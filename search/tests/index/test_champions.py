@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from cases.models import Case
+from cases.services import cases_set_status
 from search import service
 from search.index import champions
 from search.index.backends import get_backend
@@ -93,14 +94,16 @@ def test_a_case_written_later_joins_a_list_when_its_weight_reaches_the_floor(sho
     assert 5 in listed("量子")  # no list was cut for a new word: every case of it is listed
 
 
-def test_drafts_are_not_listed():
-    case = Case.objects.get(number=19)
-    case.status = Case.Status.DRAFT
-    case.save()
-    assert 19 not in listed("融资")
-    case.status = Case.Status.PUBLISHED
-    case.save()
+def test_a_draft_keeps_its_place_in_the_lists_and_is_never_ranked(short_lists):
+    entries = set(Champion.objects.values_list("token", "case_id", "weight"))
+    withdrawn = Case.objects.get(number=19)
+    cases_set_status(case_ids=[withdrawn.pk], status=Case.Status.DRAFT)
+    assert set(Champion.objects.values_list("token", "case_id", "weight")) == entries  # nothing written
     assert 19 in listed("融资")
+    assert all_numbers("融资") == [number for number in short_lists["融资"] if number != 19]
+    cases_set_status(case_ids=[withdrawn.pk], status=Case.Status.PUBLISHED)
+    assert set(Champion.objects.values_list("token", "case_id", "weight")) == entries
+    assert all_numbers("融资") == short_lists["融资"]
 
 
 def test_a_deleted_case_leaves_the_lists(short_lists):

@@ -2,8 +2,11 @@
 
 import pytest
 
+from cases.models import Case, Topic
+from regions.models import Region
+from search.index.documents import _label_names
 from search.index.query import MAX_QUERY_CHARS, MAX_TERMS, parse_query
-from search.index.text import document_tokens, normalise, query_tokens
+from search.index.text import document_tokens, names_tokens, normalise, query_tokens
 
 
 def test_normalise_folds_width_case_script_and_control_characters():
@@ -56,3 +59,15 @@ def test_long_queries_are_capped_with_a_notice():
     many = parse_query(" ".join(f"词{i}" for i in range(300)))
     assert {term.text for term in many.terms} == {"词", *(str(i) for i in range(MAX_TERMS))}
     assert any(str(MAX_TERMS) in notice for notice in many.notices)
+
+
+@pytest.mark.django_db
+def test_names_segmented_one_by_one_give_the_tokens_of_the_whole_label():
+    """The labels are segmented name by name, each name once a process (see ``text.names_tokens``): the same
+    tokens as the text of all of them, since segmentation never joins words across a space."""
+    for case in Case.objects.prefetch_related("regions__parent", "topics"):
+        names = _label_names(case)
+        assert names_tokens(names) == document_tokens(" ".join(names)), case.number
+    every = [*Region.objects.select_related("parent"), *Topic.objects.all()]
+    names = [getattr(label, "full_name", None) or label.name for label in every]
+    assert names_tokens(names) == document_tokens(" ".join(names))
