@@ -25,6 +25,7 @@ from .backends import IndexRows, get_backend
 from .champions import ChampionCollector, champions_delete, champions_write, token_weights
 from .documents import BOOSTS, FIELDS, case_field_tokens
 from .related import related_write
+from .text import memoised_segmentation
 from .version import bump_content_version
 from .vocabulary import vocabulary_add, vocabulary_rebuild
 
@@ -64,7 +65,7 @@ CHUNK_SIZE = 500
 def _reindex_now(case_ids: set[int]) -> None:
     """Index these cases in chunks, in one transaction: segment, then write their rows (:func:`_write_rows`)."""
     ordered = sorted(case_ids)
-    with transaction.atomic():
+    with transaction.atomic(), memoised_segmentation():
         if ordered:
             bump_content_version()  # when this commits, cached pages show what the index now holds
         found: set[int] = set()
@@ -180,6 +181,11 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
     reindexes the cases saved, created or relabelled while the rebuild ran
     (their own reindex may have come before the lists were replaced).
     """
+    with memoised_segmentation():
+        return _rebuild_index(progress)
+
+
+def _rebuild_index(progress: Callable[[int, int], None] | None) -> int:
     ordered = sorted(Case.objects.values_list("pk", flat=True))
     total = len(ordered)
     champions = ChampionCollector()
