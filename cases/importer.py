@@ -61,7 +61,7 @@ CHARACTER_REPAIRS = str.maketrans({"臵": "置", "〃": "·"})
 SECTION_NAMES = {"主要做法": 1, "实践效果": 2, "下一步工作思路": 3}
 SECTION_ORDINALS = {1: "一", 2: "二", 3: "三"}
 
-CASE_HEADER = re.compile(r"(\d{1,3})[．.](?!\d)\s*(\S.*)")
+CASE_HEADER = re.compile(r"(\d{1,4})[．.](?!\d)\s*(\S.*)")
 PROVIDER_LINE = re.compile(r"[（(]\s*(\S.*提供)\s*[）)]")
 SECTION_HEADER = re.compile(r"([一二三])、\s*(主要做法|实践效果|下一步工作思路)")
 ITEM_HEADER = re.compile(r"[（(]([一二三四五六七八九十百千零]{1,7})[）)]\s*(.*)")
