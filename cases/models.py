@@ -302,5 +302,6 @@ class ImportRun(models.Model):
 # Revision history (see cases/history.py): a case and its items are saved
 # together in each revision, whichever of them was edited, so that every
 # revision is a whole snapshot of the case that can be compared and restored.
-reversion.register(Case, exclude=["created_at", "updated_at"], follow=["items"])
+REVISION_EXCLUDE = ("created_at", "updated_at")  # of a case (cases.history.snapshots writes revisions too)
+reversion.register(Case, exclude=REVISION_EXCLUDE, follow=["items"])
 reversion.register(CaseItem, follow=["case"])
