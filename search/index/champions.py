@@ -32,6 +32,8 @@ from django.db.models.expressions import RawSQL
 
 from search.models import Champion, ChampionFloor
 
+from .rows import insert_rows
+
 # Each ranked case costs PostgreSQL about 30 µs (its tsvector is read from TOAST), so a
 # search ranks at most about a thousand.
 EXACT_RANK_LIMIT = 1000
@@ -65,14 +67,15 @@ def champions_write(rows: list[tuple[int, dict[str, float]]]) -> None:
     Champion.objects.filter(case_id__in=[case_id for case_id, _ in rows]).delete()
     tokens = {token for _, weights in rows for token in weights}
     floors = dict(ChampionFloor.objects.filter(token__in=tokens).values_list("token", "weight")) if tokens else {}
-    Champion.objects.bulk_create(
+    insert_rows(
+        Champion,
+        ["token", "case", "weight"],
         (
-            Champion(token=token, case_id=case_id, weight=weight)
+            (token, case_id, weight)
             for case_id, weights in rows
             for token, weight in weights.items()
             if weight > floors.get(token, 0.0)
         ),
-        batch_size=5000,
     )
 
 
@@ -110,13 +113,10 @@ class ChampionCollector:
             self.heaps = {token: heap for token, heap in self.heaps.items() if heap}
         Champion.objects.all().delete()
         ChampionFloor.objects.all().delete()
-        Champion.objects.bulk_create(
-            (
-                Champion(token=token, case_id=case_id, weight=weight)
-                for token, heap in self.heaps.items()
-                for weight, case_id in heap
-            ),
-            batch_size=5000,
+        insert_rows(
+            Champion,
+            ["token", "case", "weight"],
+            ((token, case_id, weight) for token, heap in self.heaps.items() for weight, case_id in heap),
         )
         ChampionFloor.objects.bulk_create(
             (
