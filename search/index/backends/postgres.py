@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
-from collections import defaultdict
 from collections.abc import Iterator
 
 from django.db import connection, transaction
@@ -49,21 +48,35 @@ def tsvector_literal(fields: dict[str, list[str]]) -> str:
     PostgreSQL must fetch and check the tsvector of every case holding both
     tokens, which for common words is most of the table.
     """
-    positions: dict[str, list[str]] = defaultdict(list)
+    positions: dict[str, list[str]] = {}  # a case's thousand lexemes or more: written out by hand, it is quicker
     position = 0
     for field in FIELDS:
+        letter = field.weight_letter
         previous = None
-        for token in fields.get(field.name, []):
-            position = min(position + 1, MAX_POSITION)
-            mark = f"{position}{field.weight_letter}"
-            positions[token].append(mark)
+        for token in fields.get(field.name, ()):
+            position = position + 1 if position < MAX_POSITION else MAX_POSITION
+            mark = f"{position}{letter}"
+            marks = positions.get(token)
+            if marks is None:
+                positions[token] = [mark]
+            else:
+                marks.append(mark)
             if previous is not None:
-                positions[pair_lexeme(previous, token)].append(mark)
+                pair = pair_lexeme(previous, token)
+                marks = positions.get(pair)
+                if marks is None:
+                    positions[pair] = [mark]
+                else:
+                    marks.append(mark)
             previous = token
         position += 1
     # A run of letters too long to be a lexeme is not searchable (nor is it a word anyone types).
-    positions = {lexeme: p for lexeme, p in positions.items() if len(lexeme.encode()) <= MAX_LEXEME_BYTES}
-    return " ".join(f"{quote_lexeme(token)}:{','.join(p)}" for token, p in positions.items())
+    short = MAX_LEXEME_BYTES // 4  # characters that fit whatever their UTF-8 length
+    return " ".join(
+        f"{quote_lexeme(lexeme)}:{','.join(marks)}"
+        for lexeme, marks in positions.items()
+        if len(lexeme) <= short or len(lexeme.encode()) <= MAX_LEXEME_BYTES
+    )
 
 
 def term_tsquery(term: Term) -> str:
