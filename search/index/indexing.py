@@ -59,24 +59,55 @@ def case_unindex(*, case_ids: Iterable[int]) -> None:
     bump_content_version()
 
 
-CHUNK_SIZE = 500
+CHUNK_SIZE = 200
+Progress = Callable[[int, int], None]  # (cases done, cases in all): called at the start and after each chunk
 
 
-def _reindex_now(case_ids: set[int]) -> None:
-    """Index these cases in chunks, in one transaction: segment, then write their rows (:func:`_write_rows`)."""
+def _reindex_now(case_ids: set[int], progress: Progress | None = None, *, rewrite: bool = False) -> None:
+    """Index these cases in chunks, in one transaction: segment, then write their rows (:func:`_write_rows`).
+
+    A case whose entry would be written as it is (the same tokens, publication
+    and regions and topics: a change of punctuation, say) is left alone, unless
+    ``rewrite`` (its champion entries or related lists may be missing: a
+    rebuild replaced them). ``progress`` may raise to give up: the transaction
+    then writes nothing.
+    """
     ordered = sorted(case_ids)
     with transaction.atomic(), memoised_segmentation():
         if ordered:
             bump_content_version()  # when this commits, cached pages show what the index now holds
+        if progress and ordered:
+            progress(0, len(ordered))
         found: set[int] = set()
         for start in range(0, len(ordered), CHUNK_SIZE):
             cases = list(_cases_for_indexing().filter(pk__in=ordered[start : start + CHUNK_SIZE]))
             rows = [(case.pk, case_field_tokens(case)) for case in cases]
-            _write_rows(cases, rows)
             found.update(pk for pk, _ in rows)
+            same = set() if rewrite else _unchanged(cases, rows)
+            _write_rows([case for case in cases if case.pk not in same], [row for row in rows if row[0] not in same])
+            if progress:
+                progress(min(start + CHUNK_SIZE, len(ordered)), len(ordered))
         gone = case_ids - found
         if gone:
             case_unindex(case_ids=gone)
+
+
+def _unchanged(cases: list[Case], rows: IndexRows) -> set[int]:
+    """The cases whose index entries hold these tokens, publication and regions and topics already (two queries)."""
+    ids = [pk for pk, _ in rows]
+    columns = [f"{field.name}_tokens" for field in FIELDS]
+    texts = SearchText.objects.filter(case_id__in=ids).values_list("case_id", *columns)
+    stored = {pk: tuple(values) for pk, *values in texts}
+    documents = SearchDocument.objects.filter(case_id__in=ids).values_list(
+        "case_id", "published", "facet_set__region_ids", "facet_set__topic_ids"
+    )
+    labels = {pk: (published, regions, topics) for pk, published, regions, topics in documents}
+    return {
+        case.pk
+        for case, (pk, tokens) in zip(cases, rows, strict=True)
+        if stored.get(pk) == tuple(" ".join(tokens.get(field.name, [])) for field in FIELDS)
+        and labels.get(pk) == (case.status == Case.Status.PUBLISHED, *_facet_key(case))
+    }
 
 
 def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector | None = None) -> None:
@@ -95,10 +126,18 @@ def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector
         update_fields=[f"{field.name}_tokens" for field in FIELDS],
     )
     sets = _facet_sets({case.pk: _facet_key(case) for case in cases})
+    stored = dict(
+        (pk, (published, facet_set))
+        for pk, published, facet_set in SearchDocument.objects.filter(
+            case_id__in=[case.pk for case in cases]
+        ).values_list("case_id", "published", "facet_set_id")
+    )
+    # Only the rows that change: on PostgreSQL rewriting a row indexes its whole tsvector again.
     SearchDocument.objects.bulk_create(
         [
             SearchDocument(case_id=case.pk, published=case.status == Case.Status.PUBLISHED, facet_set_id=sets[case.pk])
             for case in cases
+            if stored.get(case.pk) != (case.status == Case.Status.PUBLISHED, sets[case.pk])
         ],
         update_conflicts=True,
         unique_fields=["case"],
@@ -136,11 +175,11 @@ def _facet_sets(keys: dict[int, tuple[str, str]]) -> dict[int, int]:
 
 
 @contextlib.contextmanager
-def batched(*, reindex: bool = True) -> Iterator[None]:
+def batched(*, reindex: bool = True, progress: Progress | None = None) -> Iterator[None]:
     """Collect reindex requests and run them once when the block ends without error.
 
     ``reindex=False`` drops them instead, for a caller that rebuilds the whole
-    index afterwards (loading fixtures).
+    index afterwards (loading fixtures). ``progress`` hears how the reindex goes.
     """
     if getattr(_state, "pending", None) is not None:
         yield  # already inside a batch
@@ -152,17 +191,18 @@ def batched(*, reindex: bool = True) -> Iterator[None]:
     finally:
         _state.pending = None
     if reindex:
-        _reindex_now(pending)
+        _reindex_now(pending, progress)
 
 
 @contextlib.contextmanager
-def bulk(*, reindex: bool = True) -> Iterator[None]:
+def bulk(*, reindex: bool = True, progress: Progress | None = None) -> Iterator[None]:
     """One transaction in which each case written is reindexed once, at the end: where bulk work starts.
 
     ``reindex=False`` (a dry run that rolls itself back, or a caller that rebuilds
-    the whole index afterwards) reindexes nothing.
+    the whole index afterwards) reindexes nothing. ``progress`` is called as the
+    reindex goes (see :func:`_reindex_now`); if it raises, nothing is written.
     """
-    with transaction.atomic(), batched(reindex=reindex):
+    with transaction.atomic(), batched(reindex=reindex, progress=progress):
         yield
 
 
@@ -226,7 +266,7 @@ def _rebuild_index(progress: Callable[[int, int], None] | None) -> int:
         pk for pk, *stamp in Case.objects.values_list("pk", "version", "updated_at") if seen.get(pk) != tuple(stamp)
     ]
     if since:
-        _reindex_now(set(since))
+        _reindex_now(set(since), rewrite=True)  # their entries are right, the lists replaced since may lack them
     try:
         with transaction.atomic():
             FacetSet.objects.exclude(pk__in=SearchDocument.objects.values("facet_set")).delete()
