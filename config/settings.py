@@ -148,6 +148,9 @@ USE_TZ = True
 
 # The site's name where a file speaks for it: the author of exported Word and Excel files.
 SITE_NAME = os.environ.get("SITE_NAME", "试点最佳实践案例库")
+# An import confirmed in the admin gives up, writing nothing, when it would not be done within this many seconds:
+# gunicorn kills a worker whose request outlasts GUNICORN_TIMEOUT (config/gunicorn.conf.py).
+IMPORT_TIME_LIMIT = int(os.environ.get("GUNICORN_TIMEOUT", "30")) - 5
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
