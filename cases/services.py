@@ -8,7 +8,8 @@ services that change existing cases first record those without a revision yet
 (:func:`cases.history.snapshots.record_unversioned`), so their earlier text can
 be restored. Each write that changes a case or its items counts a new
 ``Case.version`` first (:func:`case_touch`), which also locks the case's row;
-writes of several cases lock them in id order.
+writes of several cases lock them in id order (an import locks every case of
+its collection it reads, then counts the versions of those it writes in bulk).
 """
 
 from __future__ import annotations
@@ -198,7 +199,9 @@ def case_import(
     the existing cases, their items, regions and records are read at once, every
     case is compared in memory, and the writes are bulk inserts and updates.
     The index hears of them through :data:`cases.signals.cases_changed`; inside
-    an open revision the cases written join it.
+    an open revision the cases written are recorded, each with its items, under
+    its user and comment (:func:`cases.history.snapshots.record_revision`), and
+    those updated that had no revision yet first get one of their earlier text.
     """
     numbers = [parsed.number for parsed in parsed_cases]
     with transaction.atomic():
