@@ -53,20 +53,23 @@ fixtures: setup
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
 
-# Search benchmark on both backends (figures in the README). Uses its own databases.
+# Search and import benchmarks on both backends (figures in the README). Uses its own databases.
 BENCH_PG ?= postgres://root@127.0.0.1:5432/bench
 BENCH_SIZES ?= 20,10000,100000
 BENCH_REPEAT ?= 8
+BENCH_IMPORT_CASES ?= 1000
 bench: $(INSTALLED)
 	mkdir -p var
 	DATABASE_URL=sqlite:///var/bench.sqlite3 $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL=sqlite:///var/bench.sqlite3 $(BIN)/python manage.py load_initial_data -v0
 	DEBUG=0 DATABASE_URL=sqlite:///var/bench.sqlite3 $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT)
+	DEBUG=0 DATABASE_URL=sqlite:///var/bench.sqlite3 $(BIN)/python manage.py bench_import --cases $(BENCH_IMPORT_CASES)
 	psql "$(dir $(BENCH_PG))postgres" -tc "SELECT 1 FROM pg_database WHERE datname = 'bench'" | grep -q 1 \
 		|| psql "$(dir $(BENCH_PG))postgres" -c "CREATE DATABASE bench"
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py load_initial_data -v0
 	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT)
+	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_import --cases $(BENCH_IMPORT_CASES)
 
 # Load test against gunicorn (2 workers) on PostgreSQL; needs wrk (figures in the README).
 load: $(INSTALLED)
