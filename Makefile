@@ -53,8 +53,8 @@ fixtures: setup
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
 
-# Search, page and admin bulk-work benchmarks on both backends (figures in the README). They use their own databases,
-# whose names must contain "bench": the benchmarks add synthetic cases.
+# Search, page, admin bulk-work and import benchmarks on both backends (figures in the README). They use their
+# own databases, whose names must contain "bench": the benchmarks add synthetic cases.
 BENCH_SQLITE ?= var/bench.sqlite3
 BENCH_PG ?= postgres://root@127.0.0.1:5432/bench
 BENCH_SIZES ?= 20,10000,100000
@@ -62,6 +62,7 @@ BENCH_REPEAT ?= 8
 BENCH_PAGE_SIZES ?= 20,10000
 BENCH_PAGE_REPEAT ?= 20
 BENCH_ADMIN_CASES ?= 2000
+BENCH_IMPORT_CASES ?= 1000
 bench: $(INSTALLED)
 	mkdir -p var
 	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py migrate --no-input -v0
@@ -69,6 +70,7 @@ bench: $(INSTALLED)
 	DEBUG=0 DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT)
 	DEBUG=0 DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py bench_pages --sizes $(BENCH_PAGE_SIZES) --repeat $(BENCH_PAGE_REPEAT)
 	DEBUG=0 DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py bench_admin --cases $(BENCH_ADMIN_CASES)
+	DEBUG=0 DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(BIN)/python manage.py bench_import --cases $(BENCH_IMPORT_CASES)
 	psql "$(dir $(BENCH_PG))postgres" -tc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_PG))'" | grep -q 1 \
 		|| psql "$(dir $(BENCH_PG))postgres" -c 'CREATE DATABASE "$(notdir $(BENCH_PG))"'
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py migrate --no-input -v0
@@ -76,6 +78,7 @@ bench: $(INSTALLED)
 	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT)
 	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_pages --sizes $(BENCH_PAGE_SIZES) --repeat $(BENCH_PAGE_REPEAT)
 	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_admin --cases $(BENCH_ADMIN_CASES)
+	DEBUG=0 DATABASE_URL=$(BENCH_PG) $(BIN)/python manage.py bench_import --cases $(BENCH_IMPORT_CASES)
 
 # Load test against gunicorn (2 workers) on PostgreSQL; needs wrk (figures in the README).
 load: $(INSTALLED)

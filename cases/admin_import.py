@@ -9,16 +9,24 @@ Nothing is written before the confirmation, and nothing at all when the
 document has an error. The preview also records the version of each case it
 would update; if any of them was saved by someone else before the
 confirmation, the confirmation writes nothing and shows a fresh preview.
+
+A confirmation must end before gunicorn's worker timeout: one that would not
+finish within ``settings.IMPORT_TIME_LIMIT`` seconds (projected from how fast
+its first cases are indexed) gives up, writes nothing, and says to use the
+``import_cases`` command, which has no limit. A preview lists at most
+``MAX_DIFFERENCES_SHOWN`` differences one by one, and counts the rest.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 
 import reversion
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.validators import FileExtensionValidator
@@ -29,7 +37,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from search.index.indexing import bulk
+from search.index.indexing import Progress, bulk
 
 from .history.diff import inline_diff
 from .importer import MAX_DOCUMENT_BYTES, DocumentError, ParsedCase, decode_document, parse_document
@@ -48,6 +56,17 @@ MAX_REQUEST_BYTES = MAX_DOCUMENT_BYTES + 256 * 1024  # the document and the form
 IMPORT_PERMISSION = "cases.import_documents"
 FIELD_LABELS = {"title": "标题", "provider": "提供单位", "summary": "导语", "regions": "地区", "items": "条目"}
 ACTIONS = {"created": "新增", "updated": "更新", "unchanged": "未变"}
+MAX_DIFFERENCES_SHOWN = 500
+COMMIT_SECONDS = 2  # left for committing and answering, after the last case is indexed
+
+
+class ImportTooSlow(Exception):
+    """The confirmation would not finish within the time limit; it gives up before writing anything."""
+
+    def __init__(self, cases: int, projected: float) -> None:
+        super().__init__(f"{cases} cases would take about {projected:.0f} s")
+        self.cases = cases
+        self.projected = projected
 
 
 class ImportForm(forms.Form):
@@ -209,6 +228,7 @@ def _show_preview(
 
 
 def _confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
+    started = time.monotonic()
     pending = PendingImport.from_session(request)
     token = request.POST.get("token", "")
     done = ImportRun.objects.filter(token=token).first() if token else None
@@ -223,7 +243,16 @@ def _confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespons
         with reversion.create_revision():  # the import records the cases' earlier text, then joins this revision
             reversion.set_user(request.user)
             reversion.set_comment(f"导入原文“{pending.filename}”")
-            report = _run(pending, parsed, dry_run=False, take_source=take_source)
+            report = _run(pending, parsed, dry_run=False, take_source=take_source, progress=_within_limit(started))
+    except ImportTooSlow as slow:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(
+            request,
+            f"未导入：这份文档要写入并索引 {slow.cases} 个案例，在网页上预计需要约 {slow.projected:.0f} 秒，"
+            f"超过了 {settings.IMPORT_TIME_LIMIT} 秒的时限；已全部撤销，没有写入任何内容。"
+            "请在服务器上用命令 import_cases 导入（不受时限限制），或把文档分成几份分别导入。",
+        )
+        return HttpResponseRedirect(reverse("admin:cases_case_import"))
     except ImportAlreadyDone as done:
         return _already_done(request, done.collection_id)
     except ImportConflict as conflict:
@@ -268,13 +297,37 @@ def _collection_cases(collection_id: int) -> str:
     return f"{reverse('admin:cases_case_changelist')}?{urlencode({'collection__id__exact': collection_id})}"
 
 
+def _within_limit(started: float) -> Progress:
+    """A reindex progress callback that gives up (:class:`ImportTooSlow`) when the confirmation begun at
+    ``started`` would not end within ``settings.IMPORT_TIME_LIMIT`` seconds, at the pace of the cases indexed so far."""
+    indexing_started: float | None = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal indexing_started
+        now = time.monotonic()
+        if indexing_started is None:
+            indexing_started = now
+        projected = now - started + COMMIT_SECONDS
+        if done:
+            projected += (now - indexing_started) / done * (total - done)
+        if projected > settings.IMPORT_TIME_LIMIT:
+            raise ImportTooSlow(total, projected)
+
+    return progress
+
+
 def _run(
-    pending: PendingImport, parsed: list[ParsedCase], *, dry_run: bool, take_source: list[str] | None = None
+    pending: PendingImport,
+    parsed: list[ParsedCase],
+    *,
+    dry_run: bool,
+    take_source: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     collection = pending.collection()
     if collection is None:
         raise DocumentError("所选案例集已不存在，或新案例集的标识已被占用；请重新选择。")
-    with bulk(reindex=not dry_run):  # a preview rolls itself back: nothing to reindex
+    with bulk(reindex=not dry_run, progress=progress):  # a preview writes nothing: nothing to reindex
         return case_import(
             parsed_cases=parsed,
             collection=collection,
@@ -294,14 +347,14 @@ def _report_context(report: ImportReport) -> dict:
         if change.action == "updated"
     ]
     unchanged = [change for change in report.changes if change.action == "unchanged"]
-    differences = [
-        {
-            "change": change,
-            "rows": [{"text": text, "diff": inline_diff(text.current, text.source)} for text in change.texts],
-        }
-        for change in report.changes
-        if change.texts
-    ]
+    differences, shown, hidden = [], 0, 0
+    for change in report.changes:
+        texts = change.texts[: max(MAX_DIFFERENCES_SHOWN - shown, 0)]
+        hidden += len(change.texts) - len(texts)
+        if texts:
+            rows = [{"text": text, "diff": inline_diff(text.current, text.source)} for text in texts]
+            differences.append({"change": change, "rows": rows})
+            shown += len(texts)
     conflicts = [
         {"number": number, "text": text, "choice": f"{number}:{text.key}", **_side_by_side(text)}
         for number, text in report.conflicts
@@ -309,6 +362,7 @@ def _report_context(report: ImportReport) -> dict:
     return {
         "report": report,
         "differences": differences,
+        "hidden_differences": hidden,
         "conflicts": conflicts,
         "created": created,
         "updated": updated,

@@ -57,11 +57,13 @@ MAX_ITEMS_PER_SECTION = 200
 MAX_CASE_CHARS = 40_000
 
 CHARACTER_REPAIRS = str.maketrans({"臵": "置", "〃": "·"})
+# Characters below 32 other than tab, line and page breaks (\x1c-\x1e separate lines too, for str.splitlines).
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1b\x1f]")
 
 SECTION_NAMES = {"主要做法": 1, "实践效果": 2, "下一步工作思路": 3}
 SECTION_ORDINALS = {1: "一", 2: "二", 3: "三"}
 
-CASE_HEADER = re.compile(r"(\d{1,3})[．.](?!\d)\s*(\S.*)")
+CASE_HEADER = re.compile(r"(\d{1,4})[．.](?!\d)\s*(\S.*)")
 PROVIDER_LINE = re.compile(r"[（(]\s*(\S.*提供)\s*[）)]")
 SECTION_HEADER = re.compile(r"([一二三])、\s*(主要做法|实践效果|下一步工作思路)")
 ITEM_HEADER = re.compile(r"[（(]([一二三四五六七八九十百千零]{1,7})[）)]\s*(.*)")
@@ -137,9 +139,10 @@ def decode_document(data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise DocumentError("不是 UTF-8 编码的文本（可能是 GBK 等其他编码，请另存为 UTF-8）。", line) from None
-    for number, line_text in enumerate(text.splitlines(), start=1):
-        if any(ord(ch) < 32 and ch not in "\t\f\v" for ch in line_text):
-            raise DocumentError("含有控制字符，不是正常的文本文件。", number)
+    if CONTROL_CHARACTER.search(text):  # one scan of the whole text; the line is looked for only when needed
+        for number, line_text in enumerate(text.splitlines(), start=1):
+            if CONTROL_CHARACTER.search(line_text):
+                raise DocumentError("含有控制字符，不是正常的文本文件。", number)
     return text
 
 

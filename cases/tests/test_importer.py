@@ -290,6 +290,13 @@ def test_out_of_sequence_item_numbers_are_reported():
     assert "应为（二）" in error.value.message
 
 
+def test_case_numbers_run_to_four_digits():
+    """A collection of a thousand cases or more is numbered on: 999．, 1000．, …"""
+    first = _source()[: _source().index(" 2．")]
+    text = first + first.replace(" 1．", " 999．", 1) + first.replace(" 1．", " 1000．", 1)
+    assert [case.number for case in parse_bytes(text.encode())] == [1, 999, 1000]
+
+
 def test_text_before_the_first_case_is_reported():
     with pytest.raises(DocumentError, match="第 1 行"):
         parse_bytes(("前言一段。 \n" + _source()).encode())

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.urls import reverse
 
-from cases.models import Case
+from cases.models import Case, CaseItem
 from search.index.version import content_version
 
 pytestmark = pytest.mark.django_db
@@ -150,12 +150,13 @@ class TestFaults:
         from cases import services
 
         before = list(Case.objects.order_by("pk").values_list("pk", "title", "summary", "updated_at"))
-        real = services._import_case
+        before_items = list(CaseItem.objects.order_by("pk").values_list("pk", "body"))
+        real = services._update_rows
         calls = {"n": 0}
 
-        def fail_on_the_tenth(*args, **kwargs):
+        def fail_on_the_second(*args, **kwargs):  # the changed cases are written, then their items fail
             calls["n"] += 1
-            if calls["n"] == 10:
+            if calls["n"] == 2:
                 raise OperationalError("disk I/O error")
             return real(*args, **kwargs)
 
@@ -163,11 +164,13 @@ class TestFaults:
         changed = tmp_path / "changed-source.txt"
         changed.write_text(text, encoding="utf-8")
         with (
-            mock.patch.object(services, "_import_case", side_effect=fail_on_the_tenth),
+            mock.patch.object(services, "_update_rows", side_effect=fail_on_the_second),
             pytest.raises(CommandError, match="数据库写入失败"),
         ):
             call_command("import_cases", str(changed), "--collection", "service-trade-2020")
+        assert calls["n"] == 2
         assert list(Case.objects.order_by("pk").values_list("pk", "title", "summary", "updated_at")) == before
+        assert list(CaseItem.objects.order_by("pk").values_list("pk", "body")) == before_items
 
     def test_an_unwritable_jieba_cache_is_reported(self, tmp_path, caplog):
         from search.index.text import build_tokenizer

@@ -38,6 +38,8 @@ from django.db.models.expressions import RawSQL
 
 from search.models import Champion, ChampionFloor
 
+from .rows import insert_rows
+
 # Each ranked case costs PostgreSQL about 30 µs (its tsvector is read from TOAST), so a
 # search ranks at most about a thousand.
 EXACT_RANK_LIMIT = 1000
@@ -90,28 +92,16 @@ def champions_write(rows: list[tuple[int, dict[str, float]]], *, only: Collectio
     entries.delete()
     tokens = {token for _, weights in rows for token in weights}
     floors = dict(ChampionFloor.objects.filter(token__in=tokens).values_list("token", "weight")) if tokens else {}
-    _insert(
-        (token, case_id, weight)
-        for case_id, weights in rows
-        for token, weight in weights.items()
-        if weight > floors.get(token, 0.0) and (only is None or token in only)
+    insert_rows(
+        Champion,
+        ["token", "case", "weight"],
+        (
+            (token, case_id, weight)
+            for case_id, weights in rows
+            for token, weight in weights.items()
+            if weight > floors.get(token, 0.0) and (only is None or token in only)
+        ),
     )
-
-
-def _insert(rows: Iterable[tuple[str, int, float]]) -> None:
-    """Insert (token, case id, weight) rows without making model instances: COPY on PostgreSQL, one
-    ``executemany`` on SQLite. A thousand cases have some hundred thousand entries, which ``bulk_create``
-    spends most of its time turning into objects and SQL text."""
-    meta = Champion._meta
-    table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in ("token", "case", "weight"))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)", rows)
 
 
 def champions_delete(case_ids: list[int]) -> None:
@@ -148,13 +138,10 @@ class ChampionCollector:
             self.heaps = {token: heap for token, heap in self.heaps.items() if heap}
         Champion.objects.all().delete()
         ChampionFloor.objects.all().delete()
-        Champion.objects.bulk_create(
-            (
-                Champion(token=token, case_id=case_id, weight=weight)
-                for token, heap in self.heaps.items()
-                for weight, case_id in heap
-            ),
-            batch_size=5000,
+        insert_rows(
+            Champion,
+            ["token", "case", "weight"],
+            ((token, case_id, weight) for token, heap in self.heaps.items() for weight, case_id in heap),
         )
         ChampionFloor.objects.bulk_create(
             (

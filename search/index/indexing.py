@@ -34,6 +34,7 @@ from .backends import Document, IndexRows, get_backend
 from .champions import ChampionCollector, champions_delete, champions_write, token_weights
 from .documents import BOOSTS, FIELDS, case_field_tokens, case_regions, case_topics, field_needs_items, index_prefetches
 from .related import related_enter, related_forget, related_relabel, related_write
+from .text import memoised_segmentation
 from .version import bump_content_version
 from .vocabulary import vocabulary_add, vocabulary_rebuild
 
@@ -83,16 +84,27 @@ def case_unindex(*, case_ids: Iterable[int]) -> None:
     bump_content_version()
 
 
-CHUNK_SIZE = 500
+CHUNK_SIZE = 200
+Progress = Callable[[int, int], None]  # (cases done, cases in all): called at the start and after each chunk
 
 
-def _reindex_now(changes: dict[int, Changed]) -> None:
+def _reindex_now(changes: dict[int, Changed], progress: Progress | None = None, *, rewrite: bool = False) -> None:
     """Index these cases in chunks, in one transaction: those whose text may have changed are segmented and
-    written whole (:func:`_write_rows`), the others updated where they changed (:func:`_refresh`)."""
+    written whole (:func:`_write_rows`), the others updated where they changed (:func:`_refresh`).
+
+    A case segmented whole whose entry would be written as it is (the same
+    tokens, publication and regions and topics: a change of punctuation, say)
+    is left alone, unless ``rewrite`` (its champion entries or related lists
+    may be missing: a rebuild replaced them). Each distinct line is segmented
+    once in a run (``text.memoised_segmentation``). ``progress`` may raise to
+    give up: the transaction then writes nothing.
+    """
     ordered = sorted(changes)
-    with transaction.atomic():
+    with transaction.atomic(), memoised_segmentation():
         if ordered:
             bump_content_version()  # when this commits, cached pages show what the index now holds
+        if progress and ordered:
+            progress(0, len(ordered))
         found: set[int] = set()
         refreshed = _Refreshed()
         for start in range(0, len(ordered), CHUNK_SIZE):
@@ -102,9 +114,12 @@ def _reindex_now(changes: dict[int, Changed]) -> None:
             whole = [pk for pk in chunk if pk not in stored]  # a case never indexed is indexed whole
             cases = list(_cases_for_indexing().filter(pk__in=whole))
             rows = [(case.pk, case_field_tokens(case)) for case in cases]
-            _write_rows(cases, rows)
             found.update(pk for pk, _ in rows)
+            same = set() if rewrite else _unchanged(cases, rows)
+            _write_rows([case for case in cases if case.pk not in same], [row for row in rows if row[0] not in same])
             found.update(_refresh({pk: partial[pk] for pk in stored}, stored, refreshed))
+            if progress:
+                progress(min(start + CHUNK_SIZE, len(ordered)), len(ordered))
         # The stored related cases of all the cases refreshed, at once: a list may name cases of several chunks.
         related_forget(refreshed.withdrawn)
         related_enter(refreshed.published)
@@ -202,6 +217,24 @@ def _differing(old: list[str], new: list[str]) -> set[str]:
     return {token for token in before.keys() | after.keys() if before[token] != after[token]}
 
 
+def _unchanged(cases: list[Case], rows: IndexRows) -> set[int]:
+    """The cases whose index entries hold these tokens, publication and regions and topics already (two queries)."""
+    ids = [pk for pk, _ in rows]
+    columns = [f"{field.name}_tokens" for field in FIELDS]
+    texts = SearchText.objects.filter(case_id__in=ids).values_list("case_id", *columns)
+    stored = {pk: tuple(values) for pk, *values in texts}
+    documents = SearchDocument.objects.filter(case_id__in=ids).values_list(
+        "case_id", "published", "facet_set__region_ids", "facet_set__topic_ids"
+    )
+    labels = {pk: (published, regions, topics) for pk, published, regions, topics in documents}
+    return {
+        case.pk
+        for case, (pk, tokens) in zip(cases, rows, strict=True)
+        if stored.get(pk) == tuple(" ".join(tokens.get(field.name, [])) for field in FIELDS)
+        and labels.get(pk) == (case.status == Case.Status.PUBLISHED, *_facet_key(case))
+    }
+
+
 def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector | None = None) -> None:
     """Upsert the cases' SearchText and SearchDocument rows and write the backend's index, in case id order.
 
@@ -233,10 +266,18 @@ def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector
 def _write_documents(cases: list[Case]) -> None:
     """Upsert the cases' SearchDocument rows: published or not, and their combination of regions and topics."""
     sets = _facet_sets({case.pk: _facet_key(case) for case in cases})
+    stored = dict(
+        (pk, (published, facet_set))
+        for pk, published, facet_set in SearchDocument.objects.filter(
+            case_id__in=[case.pk for case in cases]
+        ).values_list("case_id", "published", "facet_set_id")
+    )
+    # Only the rows that change: on PostgreSQL rewriting a row indexes its whole tsvector again.
     SearchDocument.objects.bulk_create(
         [
             SearchDocument(case_id=case.pk, published=case.status == Case.Status.PUBLISHED, facet_set_id=sets[case.pk])
             for case in cases
+            if stored.get(case.pk) != (case.status == Case.Status.PUBLISHED, sets[case.pk])
         ],
         update_conflicts=True,
         unique_fields=["case"],
@@ -264,12 +305,13 @@ def _facet_sets(keys: dict[int, tuple[str, str]]) -> dict[int, int]:
 
 
 @contextlib.contextmanager
-def batched(*, reindex: bool = True) -> Iterator[None]:
+def batched(*, reindex: bool = True, progress: Progress | None = None) -> Iterator[None]:
     """Collect reindex requests and run them once when the block ends without error.
 
     ``reindex=False`` drops them instead, for a caller that rebuilds the whole
     index afterwards (loading fixtures). The entries of the cases deleted
-    meanwhile are removed at the end either way.
+    meanwhile are removed at the end either way. ``progress`` hears how the
+    reindex goes.
     """
     if getattr(_state, "pending", None) is not None:
         yield  # already inside a batch
@@ -283,17 +325,18 @@ def batched(*, reindex: bool = True) -> Iterator[None]:
     if unindexed:
         case_unindex(case_ids=sorted(unindexed))
     if reindex:
-        _reindex_now({pk: changed for pk, changed in pending.items() if pk not in unindexed})
+        _reindex_now({pk: changed for pk, changed in pending.items() if pk not in unindexed}, progress)
 
 
 @contextlib.contextmanager
-def bulk(*, reindex: bool = True) -> Iterator[None]:
+def bulk(*, reindex: bool = True, progress: Progress | None = None) -> Iterator[None]:
     """One transaction in which each case written is reindexed once, at the end: where bulk work starts.
 
     ``reindex=False`` (a dry run that rolls itself back, or a caller that rebuilds
-    the whole index afterwards) reindexes nothing.
+    the whole index afterwards) reindexes nothing. ``progress`` is called as the
+    reindex goes (see :func:`_reindex_now`); if it raises, nothing is written.
     """
-    with transaction.atomic(), batched(reindex=reindex):
+    with transaction.atomic(), batched(reindex=reindex, progress=progress):
         yield
 
 
@@ -312,6 +355,11 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
     reindexes the cases saved, created or relabelled while the rebuild ran
     (their own reindex may have come before the lists were replaced).
     """
+    with memoised_segmentation():
+        return _rebuild_index(progress)
+
+
+def _rebuild_index(progress: Callable[[int, int], None] | None) -> int:
     ordered = sorted(Case.objects.values_list("pk", flat=True))
     total = len(ordered)
     champions = ChampionCollector()
@@ -352,7 +400,8 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
         pk for pk, *stamp in Case.objects.values_list("pk", "version", "updated_at") if seen.get(pk) != tuple(stamp)
     ]
     if since:
-        _reindex_now(dict.fromkeys(since, EVERYTHING))
+        # Their entries are right, but the lists replaced since may lack them: written whole.
+        _reindex_now(dict.fromkeys(since, EVERYTHING), rewrite=True)
     try:
         with transaction.atomic():
             FacetSet.objects.exclude(pk__in=SearchDocument.objects.values("facet_set")).delete()

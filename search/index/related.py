@@ -36,8 +36,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -61,6 +61,11 @@ CANDIDATES_PER_WORD = 20
 TOPIC_CANDIDATES = 50
 REBUILD_CHUNK_SIZE = 200
 CHUNK_SIZE = 500  # cases or lists per statement in the set operations of bulk changes
+# Parsed vectors of other cases kept by one indexing run (about 10 KB each): the cases an import writes are
+# each other's candidates, and a popular case is a candidate of many.
+VECTORS_KEPT = 5000
+RELATE_CHUNK_SIZE = 200  # cases whose lists one transaction rewrites
+FINDER_KEPT = 20_000  # words (and sets of topics) whose candidates a run keeps
 # (SearchText field, how many times a token in it counts)
 FIELD_WEIGHTS = (("title", 3), ("heading", 2), ("body", 1))
 # Common words of official documents that make two cases look alike without saying what they share.
@@ -81,7 +86,8 @@ class _Scored:
     related_id: int
     score: float
     topics: tuple[str, ...]
-    words: tuple[str, ...]
+    words: tuple[str, ...] | None  # None until the entry is kept in a list (see _with_words)
+    products: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)  # of the shared words
 
 
 def label_words() -> frozenset[str]:
@@ -150,17 +156,48 @@ def related_write(rows: list[tuple[int, Mapping[str, list[str]]]], cases: list[C
         word for counted in counts.values() for word, _ in counted.most_common(TERMS_KEPT * 2)
     )
     vectors = {pk: unit_vector(counted, frequency, total) for pk, counted in counts.items()}
+    texts = {pk: _terms_text(vector) for pk, vector in vectors.items()}
     RelatedTerms.objects.bulk_create(
-        [RelatedTerms(case_id=pk, terms=_terms_text(vector)) for pk, vector in vectors.items()],
+        [RelatedTerms(case_id=pk, terms=text) for pk, text in texts.items()],
         update_conflicts=True,
         unique_fields=["case"],
         update_fields=["terms"],
     )
+    known = _KnownVectors({pk: _parse_terms(text) for pk, text in texts.items()})  # as stored, so as others read them
     by_pk = {case.pk: case for case in cases}
-    for pk in sorted(vectors):
-        case = by_pk.get(pk)
-        if case is not None:
-            _relate(case, vectors[pk], update_others=True)
+    ordered = [by_pk[pk] for pk in sorted(vectors) if pk in by_pk]
+    finder = _CandidateFinder()
+    for start in range(0, len(ordered), RELATE_CHUNK_SIZE):
+        _relate_many(ordered[start : start + RELATE_CHUNK_SIZE], vectors, known, finder, update_others=True)
+
+
+class _KnownVectors:
+    """The stored vectors one run has read, parsed once: the run's own cases' always, others' up to ``VECTORS_KEPT``."""
+
+    def __init__(self, own: dict[int, dict[str, float]]) -> None:
+        self.own = own
+        self.others: dict[int, dict[str, float]] = {}
+
+    def get(self, case_id: int) -> dict[str, float] | None:
+        vector = self.own.get(case_id)
+        return vector if vector is not None else self.others.get(case_id)
+
+    def add(self, case_id: int, vector: dict[str, float]) -> None:
+        if len(self.others) >= VECTORS_KEPT:
+            del self.others[next(iter(self.others))]
+        self.others[case_id] = vector
+
+    def published(self, candidates: Iterable[int]) -> dict[int, dict[str, float]]:
+        """The vectors of those candidates that are published; only those not read before are fetched."""
+        published: list[int] = []
+        for chunk in _chunks(sorted(set(candidates))):
+            rows = RelatedTerms.objects.filter(case_id__in=chunk, case__search_document__published=True)
+            published += rows.values_list("case_id", flat=True)
+        for chunk in _chunks([pk for pk in published if self.get(pk) is None]):
+            for pk, text in RelatedTerms.objects.filter(case_id__in=chunk).values_list("case_id", "terms"):
+                self.add(pk, _parse_terms(text))
+        vectors = {pk: self.get(pk) for pk in published}
+        return {pk: vector for pk, vector in vectors.items() if vector is not None}
 
 
 def related_forget(case_ids: list[int]) -> None:
@@ -251,48 +288,134 @@ def _rank_key(entry: _Scored) -> tuple[float, int]:
     return (-entry.score, entry.related_id)
 
 
-def _relate(case: Case, vector: dict[str, float], *, update_others: bool) -> None:
-    """Score the candidates of one case, store its list and, when asked, enter it in theirs."""
-    my_topics = case_topics(case)
-    published = case.status == Case.Status.PUBLISHED
-    candidates = _candidates(case.pk, vector, [topic.pk for topic in my_topics])
-    found: list[_Scored] = []
-    terms: dict[int, str] = {}
-    if candidates:
-        terms = dict(
-            RelatedTerms.objects.filter(case_id__in=candidates, case__search_document__published=True).values_list(
-                "case_id", "terms"
-            )
-        )
-        topic_links: dict[int, set[int]] = {}
-        for case_id, topic_id in Case.topics.through.objects.filter(case_id__in=list(terms)).values_list(
-            "case_id", "topic_id"
-        ):
+def _relate_many(
+    cases: list[Case],
+    vectors: Mapping[int, dict[str, float]],
+    known: _KnownVectors,
+    finder: _CandidateFinder,
+    *,
+    update_others: bool,
+) -> None:
+    """Score the candidates of each case in id order, store its list and, when asked, enter it in theirs.
+
+    The lists change in memory exactly as they would were the cases related one after another, each
+    reading the lists the one before wrote; then the lists that end up different are rewritten at once.
+    A draft leaves every list it was in. ``vectors`` are the cases' own; ``known`` reads the others' as stored.
+    """
+    candidates = {case.pk: finder.candidates(case, vectors.get(case.pk, {})) for case in cases}
+    stored_vectors = known.published(pk for found in candidates.values() for pk in found)
+    topic_links: dict[int, set[int]] = {}
+    for chunk in _chunks(sorted(stored_vectors)):
+        links = Case.topics.through.objects.filter(case_id__in=chunk).values_list("case_id", "topic_id")
+        for case_id, topic_id in links:
             topic_links.setdefault(case_id, set()).add(topic_id)
-        for other in sorted(terms):
-            scored = _score(
-                case.pk, vector, my_topics, other, _parse_terms(terms[other]), topic_links.get(other, set())
-            )
-            if scored is not None:
-                found.append(scored)
-    found.sort(key=lambda scored: (-scored.score, scored.related_id))
+    drafts = [case.pk for case in cases if case.status != Case.Status.PUBLISHED]
     with transaction.atomic():
-        if not published:
-            related_forget([case.pk])
-        owners = sorted({case.pk, *terms}) if published and update_others else [case.pk]
-        lists = _locked_lists(owners)
-        wanted = {case.pk: found[:RELATED_LIMIT]}
-        if published and update_others:
-            wanted.update(_lists_entered(case.pk, lists, {scored.related_id: _mirror(scored) for scored in found}))
-        _replace_lists(lists, wanted)
+        holders: dict[int, set[int]] = {}  # a draft → the cases whose lists hold it
+        for chunk in _chunks(drafts):
+            for owner, related in RelatedCase.objects.filter(related_id__in=chunk).values_list("case_id", "related_id"):
+                holders.setdefault(related, set()).add(owner)
+        owners = {case.pk for case in cases} | {owner for found in holders.values() for owner in found}
+        if update_others:  # and the published candidates of the published cases
+            owners |= {
+                pk
+                for case in cases
+                if case.status == Case.Status.PUBLISHED
+                for pk in candidates[case.pk]
+                if pk in stored_vectors
+            }
+        stored = _locked_lists(sorted(owners))
+        lists = {owner: [_scored(row) for row in rows] for owner, rows in stored.items()}
+        for case in cases:
+            mine = vectors.get(case.pk, {})
+            my_topics = case_topics(case)
+            theirs = {pk: stored_vectors[pk] for pk in candidates[case.pk] if pk in stored_vectors}
+            found = [
+                scored
+                for other in sorted(theirs)
+                if (scored := _score(case.pk, mine, my_topics, other, theirs[other], topic_links.get(other, set())))
+            ]
+            found.sort(key=_rank_key)
+            for owner in holders.get(case.pk, ()):  # a draft leaves the lists it was in
+                lists[owner] = [entry for entry in lists[owner] if entry.related_id != case.pk]
+            lists[case.pk] = found[:RELATED_LIMIT]
+            if update_others and case.status == Case.Status.PUBLISHED:
+                mirrored = {scored.related_id: _mirror(scored) for scored in found}
+                for other in theirs:  # its candidates' lists, with it where it now ranks, or without it
+                    kept = [entry for entry in lists[other] if entry.related_id != case.pk]
+                    if other in mirrored:
+                        kept.append(mirrored[other])
+                    lists[other] = sorted(kept, key=_rank_key)[:RELATED_LIMIT]
+        _replace_lists(stored, {owner: [_with_words(entry) for entry in entries] for owner, entries in lists.items()})
+
+
+class _CandidateFinder:
+    """The candidates of cases (:meth:`candidates`), each word's champions and each set of topics' cases read once.
+
+    The champion lists and topics do not change while the index writes one batch; what a run reads is
+    bounded (``FINDER_KEPT`` words and sets of topics, each with a few dozen ids).
+    """
+
+    def __init__(self) -> None:
+        self.by_word: dict[str, list[int]] = {}
+        self.by_topics: dict[tuple[int, ...], list[int]] = {}
+
+    def candidates(self, case: Case, vector: Mapping[str, float]) -> list[int]:
+        """The champions of the case's strongest words and some cases sharing a topic: a few hundred at most."""
+        words = [word for word, _ in sorted(vector.items(), key=lambda pair: (-pair[1], pair[0]))[:CANDIDATE_WORDS]]
+        self._read_words([word for word in words if word not in self.by_word])
+        found = {pk for word in words for pk in self.by_word.get(word, ())}
+        topic_ids = tuple(sorted(topic.pk for topic in case_topics(case)))
+        if topic_ids:
+            if topic_ids not in self.by_topics:
+                links = (
+                    Case.topics.through.objects.filter(topic_id__in=topic_ids, case__status=Case.Status.PUBLISHED)
+                    .order_by("-case_id")
+                    .values_list("case_id", flat=True)
+                    .distinct()
+                )
+                _keep(self.by_topics, topic_ids, list(links[: TOPIC_CANDIDATES + 1]))  # one may be the case itself
+            found.update([pk for pk in self.by_topics[topic_ids] if pk != case.pk][:TOPIC_CANDIDATES])
+        found.discard(case.pk)
+        return sorted(found)
+
+    def _read_words(self, words: list[str]) -> None:
+        """Each word's ``CANDIDATES_PER_WORD`` strongest champions, for all the words in one query."""
+        if not words:
+            return
+        table = connection.ops.quote_name(Champion._meta.db_table)
+        strongest = (
+            f"SELECT {{0}} AS word, case_id FROM (SELECT case_id FROM {table} WHERE token = %s "
+            f"ORDER BY weight DESC, case_id LIMIT %s) s{{0}}"
+        )
+        sql = " UNION ALL ".join(strongest.format(index) for index in range(len(words)))
+        found: dict[str, list[int]] = {word: [] for word in words}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for word in words for value in (word, CANDIDATES_PER_WORD)])
+            for index, case_id in cursor.fetchall():
+                found[words[index]].append(case_id)
+        for word, ids in found.items():
+            _keep(self.by_word, word, ids)
+
+
+def _keep(cache: dict, key: object, value: object) -> None:
+    if len(cache) >= FINDER_KEPT:
+        del cache[next(iter(cache))]
+    cache[key] = value
+
+
+def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _locked_lists(owners: list[int]) -> dict[int, list[RelatedCase]]:
     """The stored lists of these cases, their rows locked in case id order (so two writers never wait in a circle)."""
     lists: dict[int, list[RelatedCase]] = {owner: [] for owner in owners}
-    rows = RelatedCase.objects.filter(case_id__in=owners).order_by("case_id", "rank", "pk").select_for_update()
-    for row in rows:
-        lists[row.case_id].append(row)
+    for chunk in _chunks(owners):
+        rows = RelatedCase.objects.filter(case_id__in=chunk).order_by("case_id", "rank", "pk").select_for_update()
+        for row in rows:
+            lists[row.case_id].append(row)
     return lists
 
 
@@ -306,34 +429,23 @@ def _replace_lists(lists: dict[int, list[RelatedCase]], wanted: dict[int, list[_
     }
     if not changed:
         return
-    RelatedCase.objects.filter(pk__in=[row.pk for owner in changed for row in lists.get(owner, [])]).delete()
+    stale = [row.pk for owner in changed for row in lists.get(owner, [])]
+    for chunk in _chunks(stale):
+        RelatedCase.objects.filter(pk__in=chunk).delete()
     RelatedCase.objects.bulk_create(
-        [_row(entry, rank) for entries in changed.values() for rank, entry in enumerate(entries, 1)]
+        [_row(entry, rank) for entries in changed.values() for rank, entry in enumerate(entries, 1)],
+        batch_size=1000,
     )
 
 
 def _mirror(scored: _Scored) -> _Scored:
     """The same pair seen from the other case (the score and reasons are symmetric)."""
-    return _Scored(scored.related_id, scored.case_id, scored.score, scored.topics, scored.words)
+    return _Scored(scored.related_id, scored.case_id, scored.score, scored.topics, scored.words, scored.products)
 
 
-def _lists_entered(
-    case_id: int, lists: dict[int, list[RelatedCase]], scored: dict[int, _Scored]
-) -> dict[int, list[_Scored]]:
-    """The candidates' lists with ``case_id`` put where it now ranks, or taken out where it no longer does."""
-    entered = {}
-    for other, rows in lists.items():
-        if other == case_id:
-            continue
-        kept = [
-            _Scored(row.case_id, row.related_id, row.score, _split(row.topics), _split(row.words))
-            for row in rows
-            if row.related_id != case_id
-        ]
-        if other in scored:
-            kept.append(scored[other])
-        entered[other] = sorted(kept, key=lambda entry: (-entry.score, entry.related_id))[:RELATED_LIMIT]
-    return entered
+def _with_words(scored: _Scored) -> _Scored:
+    """The entry with the shared words it shows, found only for the entries a list keeps."""
+    return scored if scored.words is not None else replace(scored, words=_words_to_show(scored.products))
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -366,44 +478,21 @@ def _score(
     similarity = sum(products.values())
     if not shared_topics and similarity < MIN_SIMILARITY:
         return None
-    words = _words_to_show(products) if similarity >= MIN_SIMILARITY else ()
-    return _Scored(
-        case_id, other, round(TOPIC_POINTS * len(shared_topics) + TEXT_POINTS * similarity, 3), shared_topics, words
-    )
+    words = None if similarity >= MIN_SIMILARITY else ()  # the words shown are found when a list keeps the entry
+    score = round(TOPIC_POINTS * len(shared_topics) + TEXT_POINTS * similarity, 3)
+    return _Scored(case_id, other, score, shared_topics, words, products)
 
 
 def _words_to_show(products: dict[str, float]) -> tuple[str, ...]:
     """The shared words that add most to the similarity, leaving out parts of longer shared words (账款 of 应收账款)."""
-    words = [word for word in products if not any(word != longer and word in longer for longer in products)]
-    words.sort(key=lambda word: (-products[word], word))
-    return tuple(words[:WORDS_SHOWN])
-
-
-def _candidates(case_id: int, vector: dict[str, float], topic_ids: list[int]) -> list[int]:
-    """The champions of the case's strongest words and some cases sharing a topic: a few hundred at most."""
-    words = [word for word, _ in sorted(vector.items(), key=lambda pair: (-pair[1], pair[0]))[:CANDIDATE_WORDS]]
-    found: set[int] = set()
-    if words:
-        table = connection.ops.quote_name(Champion._meta.db_table)
-        strongest = (
-            f"SELECT case_id FROM (SELECT case_id FROM {table} WHERE token = %s "
-            f"ORDER BY weight DESC, case_id LIMIT %s) s{{}}"
-        )
-        sql = " UNION ".join(strongest.format(index) for index in range(len(words)))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [value for word in words for value in (word, CANDIDATES_PER_WORD)])
-            found.update(row[0] for row in cursor.fetchall())
-    if topic_ids:
-        links = (
-            Case.topics.through.objects.filter(topic_id__in=topic_ids, case__status=Case.Status.PUBLISHED)
-            .exclude(case_id=case_id)
-            .order_by("-case_id")
-            .values_list("case_id", flat=True)
-            .distinct()
-        )
-        found.update(links[:TOPIC_CANDIDATES])
-    found.discard(case_id)
-    return sorted(found)
+    every = "\n".join(products)  # a word found in it more than once is part of a longer one (tokens have no \n)
+    shown: list[str] = []
+    for word in sorted(products, key=lambda word: (-products[word], word)):  # the strongest first, until enough
+        if every.count(word) == 1:
+            shown.append(word)
+            if len(shown) == WORDS_SHOWN:
+                break
+    return tuple(shown)
 
 
 def related_rebuild(progress: Callable[[int, int], None] | None = None) -> int:
@@ -435,11 +524,13 @@ def related_rebuild(progress: Callable[[int, int], None] | None = None) -> int:
                 unique_fields=["case"],
                 update_fields=["terms"],
             )
+    known, finder = _KnownVectors({}), _CandidateFinder()
     for start in range(0, len(ordered), REBUILD_CHUNK_SIZE):
         chunk = ordered[start : start + REBUILD_CHUNK_SIZE]
-        terms = dict(RelatedTerms.objects.filter(case_id__in=chunk).values_list("case_id", "terms"))
-        for case in Case.objects.filter(pk__in=chunk).prefetch_related("topics").order_by("pk"):
-            _relate(case, _parse_terms(terms.get(case.pk, "")), update_others=False)
+        terms = RelatedTerms.objects.filter(case_id__in=chunk).values_list("case_id", "terms")
+        known.own = {pk: _parse_terms(text) for pk, text in terms}
+        cases = list(Case.objects.filter(pk__in=chunk).prefetch_related("topics").order_by("pk"))
+        _relate_many(cases, known.own, known, finder, update_others=False)
         if progress:
             progress(min(start + REBUILD_CHUNK_SIZE, len(ordered)), len(ordered))
     RelatedCase.objects.exclude(related__status=Case.Status.PUBLISHED).delete()

@@ -8,6 +8,11 @@ Documents are indexed with jieba's search segmentation: the precise words in
 order, followed by the shorter dictionary words inside long words (the extra
 tokens ``cut_for_search`` adds). Keeping the precise words together and in
 order is what lets a quoted phrase match adjacent positions.
+
+jieba never joins words across a newline, so a document is segmented line by
+line with the same result. Within :func:`memoised_segmentation` (one indexing
+run) each distinct line is segmented once: a paragraph found in many cases, a
+region and topic line shared by many, costs its segmentation once per run.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import sys
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import jieba
@@ -105,7 +113,8 @@ def query_tokens(text: str) -> list[str]:
 
 def document_tokens(text: str) -> list[str]:
     """The tokens of a document field: precise words in order, then the sub-words of long words."""
-    words, subwords = segment_document(text)
+    memo = _memo.get()
+    words, subwords = segment_document(text) if memo is None else memo.segment(text)
     return words + subwords
 
 
@@ -126,6 +135,55 @@ def names_tokens(names: Iterable[str]) -> list[str]:
 def _segmented_name(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     words, subwords = segment_document(name)
     return tuple(words), tuple(subwords)
+
+
+# Lines kept by one run's memo. A line's tokens are interned strings in a tuple, about 1 KB for a
+# paragraph, so the memo stays near 20 MB however many cases the run indexes.
+MEMO_LINES = 20_000
+
+
+class _LineMemo:
+    """Segmentation line by line, each distinct line once, the oldest forgotten beyond ``max_lines``."""
+
+    def __init__(self, max_lines: int) -> None:
+        self.max_lines = max_lines
+        self.lines: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def segment(self, text: str) -> tuple[list[str], list[str]]:
+        if self.max_lines <= 0:
+            return segment_document(text)
+        words: list[str] = []
+        subwords: list[str] = []
+        for line in text.split("\n"):
+            known = self.lines.get(line)
+            if known is None:
+                line_words, line_subwords = segment_document(line)
+                known = (tuple(map(sys.intern, line_words)), tuple(map(sys.intern, line_subwords)))
+                if len(self.lines) >= self.max_lines:
+                    del self.lines[next(iter(self.lines))]
+                self.lines[line] = known
+            words += known[0]
+            subwords += known[1]
+        return words, subwords
+
+
+_memo: ContextVar[_LineMemo | None] = ContextVar("segmentation_memo", default=None)
+
+
+@contextmanager
+def memoised_segmentation(max_lines: int | None = None) -> Iterator[None]:
+    """Within, :func:`document_tokens` segments each distinct line once (an outer memo is kept).
+
+    ``max_lines`` bounds the memo (``MEMO_LINES`` by default); 0 segments every text whole, as outside.
+    """
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set(_LineMemo(MEMO_LINES if max_lines is None else max_lines))
+    try:
+        yield
+    finally:
+        _memo.reset(token)
 
 
 def segment_document(text: str) -> tuple[list[str], list[str]]:

@@ -1,7 +1,7 @@
 """The synthetic library the benchmarks measure: the real cases, and synthetic ones made of their paragraphs.
 
-Used by ``bench_search``, ``bench_pages`` and ``bench_admin``. They write cases, so they run
-only against a database whose name contains "bench" (:func:`require_bench_database`).
+Used by ``bench_search``, ``bench_pages`` and ``bench_admin``. They (and ``bench_import``) write
+cases, so they run only against a database whose name contains "bench" (:func:`require_bench_database`).
 
 Each synthetic case takes a real title and summary, a random draw of eight
 real items, one region among those with cases and one to three topics; the
@@ -10,16 +10,14 @@ synthetic cases are in collections whose slug starts with :data:`SYNTHETIC`.
 
 from __future__ import annotations
 
-import contextlib
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from cases.models import Case, CaseItem, Collection, Topic
 from regions.models import Region
-from search.index import text as search_text
 from search.index.indexing import batched
 from search.models import SearchDocument
 
@@ -102,35 +100,3 @@ def vacuum() -> None:
 def holds(size: int) -> bool:
     """The database holds ``size`` cases, every one of them indexed (``--reuse`` measures it as it is)."""
     return Case.objects.count() == size == SearchDocument.objects.count()
-
-
-Segmenter = Callable[[str], tuple[list[str], list[str]]]
-
-
-def memoised_by_line(segment: Segmenter) -> Segmenter:
-    """Segment line by line with a cache; identical output, since jieba never joins across a newline."""
-    cache: dict[str, tuple[list[str], list[str]]] = {}
-
-    def memoised(text: str) -> tuple[list[str], list[str]]:
-        words: list[str] = []
-        subwords: list[str] = []
-        for line in text.split("\n"):
-            if line not in cache:
-                cache[line] = segment(line)
-            words += cache[line][0]
-            subwords += cache[line][1]
-        return words, subwords
-
-    return memoised
-
-
-@contextlib.contextmanager
-def memoised_segmentation() -> Iterator[None]:
-    """Within, documents are segmented line by line with a cache: for building the index of the synthetic
-    library, whose text repeats the real paragraphs (segmenting them again measures nothing new)."""
-    original = search_text.segment_document
-    search_text.segment_document = memoised_by_line(original)
-    try:
-        yield
-    finally:
-        search_text.segment_document = original

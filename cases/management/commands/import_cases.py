@@ -1,3 +1,4 @@
+import time
 import unicodedata
 from pathlib import Path
 
@@ -7,7 +8,9 @@ from django.db import DatabaseError
 from cases.importer import DocumentError, parse_bytes
 from cases.models import Collection
 from cases.services import ImportReport, case_import
-from search.index.indexing import bulk
+from search.index.indexing import Progress, bulk
+
+LONG_IMPORT = 100  # cases: from this many on, each step and the indexing's progress are reported as they go
 
 
 class Command(BaseCommand):
@@ -34,6 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         path: Path = options["path"]
+        started = time.perf_counter()
         try:
             data = path.read_bytes()
         except OSError as error:
@@ -42,6 +46,9 @@ class Command(BaseCommand):
             parsed = parse_bytes(data)
         except DocumentError as error:
             raise CommandError(f"{path}：{error}") from None
+        verbose = options["verbosity"] > 1 or (options["verbosity"] == 1 and len(parsed) >= LONG_IMPORT)
+        if verbose:
+            self.stdout.write(f"已解析 {len(parsed)} 个案例（{time.perf_counter() - started:.1f} 秒）")
 
         collection = Collection.objects.filter(slug=options["collection"]).first()
         if collection is None:
@@ -55,18 +62,49 @@ class Command(BaseCommand):
                 source_note=options["source_note"],
             )
         try:
-            with bulk(reindex=not options["dry_run"]):  # each case reindexed once; a dry run writes nothing
+            # Each case reindexed once; a dry run writes nothing.
+            with bulk(reindex=not options["dry_run"], progress=self.progress() if verbose else None):
+                writing = time.perf_counter()
                 report = case_import(
                     parsed_cases=parsed,
                     collection=collection,
                     dry_run=options["dry_run"],
                     take_source=options["take_source"],
                 )
+                if verbose:
+                    done = "已比对" if options["dry_run"] else "已比对并写入"
+                    self.stdout.write(f"{done}（{time.perf_counter() - writing:.1f} 秒）")
         except DocumentError as error:
             raise CommandError(f"{path}：{error}") from None
         except DatabaseError as error:
             raise CommandError(f"数据库写入失败（{error}），已全部回滚，未写入任何内容。") from None
         self.print_report(report)
+        if verbose:
+            self.stdout.write(f"用时 {time.perf_counter() - started:.1f} 秒。")
+
+    def progress(self) -> Progress:
+        """Report the indexing as it goes: in place on a terminal, else a line at every tenth."""
+        interactive = self.stdout.isatty()
+        started = time.perf_counter()
+        next_line = 0
+
+        def report(done: int, total: int) -> None:
+            nonlocal started, next_line
+            if not done:
+                started = time.perf_counter()
+            elif done < min(next_line, total):
+                return
+            line = f"已索引 {done}/{total} 个案例（{time.perf_counter() - started:.1f} 秒）"
+            if not done:
+                line = f"索引 {total} 个案例……"
+            if interactive:
+                self.stdout.write(f"\r{line}", ending="\n" if done == total else "")
+            else:
+                self.stdout.write(line)
+            self.stdout.flush()
+            next_line = done + max(1, total // 10)
+
+        return report
 
     def print_report(self, report: ImportReport) -> None:
         actions = {"created": "新增", "updated": "更新", "unchanged": "未变"}

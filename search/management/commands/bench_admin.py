@@ -38,7 +38,8 @@ from django.urls import reverse
 
 from cases.models import Case, Collection, Topic
 from search.index.indexing import rebuild_index
-from search.management.bench_corpus import SYNTHETIC, make_corpus, memoised_segmentation, require_bench_database
+from search.index.text import memoised_segmentation
+from search.management.bench_corpus import SYNTHETIC, make_corpus, require_bench_database
 
 BENCH_USER = "bench-admin"
 # (slug, name): the renamed topic (every case), the merged one (every case) and the one it is merged into (half).

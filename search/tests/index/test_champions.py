@@ -84,8 +84,12 @@ def test_a_case_written_later_joins_a_list_when_its_weight_reaches_the_floor(sho
     assert 5 not in listed("融资")  # it mentions 融资, less than the three listed cases do
     ChampionFloor.objects.filter(token="融资").update(weight=1.0)
     case.save()
-    assert 5 in listed("融资")  # weighs more than the floor
+    assert 5 not in listed("融资")  # saved as it was: its index entry is left as it is
+    case.summary += "园区修订。"
+    case.save()
+    assert 5 in listed("融资")  # written again, it weighs more than the floor
     ChampionFloor.objects.filter(token="融资").update(weight=99.0)
+    case.summary += "再次修订。"
     case.save()
     assert 5 not in listed("融资")
     item = case.items.first()

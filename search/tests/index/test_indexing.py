@@ -9,7 +9,9 @@ from django.urls import reverse
 from cases.models import Case, CaseItem, Topic
 from cases.tests.test_admin import case_form_data
 from regions.models import Region
-from search.index.indexing import case_unindex
+from search.index.documents import FIELDS, case_field_texts
+from search.index.indexing import case_reindex, case_unindex, rebuild_index
+from search.index.text import document_tokens
 from search.models import SearchDocument, SearchText
 from search.service import search_cases
 
@@ -93,6 +95,29 @@ def test_reindex_rebuilds_an_emptied_index_with_progress():
     call_command("reindex", stdout=out)
     assert "已索引 20/20 个案例" in out.getvalue() and "索引已重建：20 个案例" in out.getvalue()
     assert found("铁路提单") == {13}
+
+
+def test_the_index_holds_the_tokens_of_each_field_segmented_whole():
+    """Indexing runs segment each distinct line once; what they store is what segmenting each field whole gives."""
+    cases = Case.objects.prefetch_related("regions__parent", "topics", "items")
+    expected = {
+        case.pk: {name: " ".join(document_tokens(text)) for name, text in case_field_texts(case).items()}
+        for case in cases
+    }
+
+    def stored() -> dict[int, dict[str, str]]:
+        columns = [f"{field.name}_tokens" for field in FIELDS]
+        return {
+            pk: {field.name: value for field, value in zip(FIELDS, values, strict=True)}
+            for pk, *values in SearchText.objects.values_list("case_id", *columns)
+        }
+
+    SearchText.objects.all().delete()
+    case_reindex(case_ids=expected)
+    assert stored() == expected
+    SearchText.objects.all().delete()
+    rebuild_index()
+    assert stored() == expected
 
 
 def test_deleting_a_topic_anywhere_takes_its_name_out_of_the_index():

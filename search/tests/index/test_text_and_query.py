@@ -1,12 +1,15 @@
 """Text processing and the query language."""
 
+from unittest import mock
+
 import pytest
 
 from cases.models import Case, Topic
 from regions.models import Region
-from search.index.documents import _label_names
+from search.index import text
+from search.index.documents import _label_names, case_field_texts
 from search.index.query import MAX_QUERY_CHARS, MAX_TERMS, parse_query
-from search.index.text import document_tokens, names_tokens, normalise, query_tokens
+from search.index.text import document_tokens, memoised_segmentation, names_tokens, normalise, query_tokens
 
 
 def test_normalise_folds_width_case_script_and_control_characters():
@@ -24,6 +27,45 @@ def test_document_tokens_add_the_words_inside_long_words():
     tokens = document_tokens("中华人民共和国")
     assert tokens[0] == "中华人民共和国"
     assert {"中华", "人民", "共和国"} <= set(tokens)
+
+
+# Line breaks as files and forms bring them, Latin words, full-width and traditional text, empty lines.
+AWKWARD_TEXTS = [
+    "Ｗｅｃｈａｔ 平台\r\n鐵路提單與“一单制”\n\n2020 年 La Liste 跨境电商融资\n中华人民共和国",
+    "一\n",
+    "\n",
+    "",
+    "ΑΣ\nΒ 中欧班列\u2028海铁联运",
+]
+
+
+@pytest.mark.django_db
+def test_memoised_segmentation_gives_exactly_the_tokens_of_segmenting_whole():
+    """jieba never joins words across a newline: every field of every real case, segmented line by line
+    through the memo (twice, the second time read from it), gives the tokens of segmenting it whole."""
+    cases = Case.objects.prefetch_related("regions__parent", "topics", "items")
+    texts = [field_text for case in cases for field_text in case_field_texts(case).values()] + AWKWARD_TEXTS
+    assert len(texts) > 80
+    whole = [document_tokens(field_text) for field_text in texts]
+    with memoised_segmentation():
+        assert [document_tokens(field_text) for field_text in texts] == whole
+        assert [document_tokens(field_text) for field_text in texts] == whole
+
+
+def test_the_memo_segments_each_distinct_line_once_and_stays_bounded():
+    paragraph = "探索国际远程会诊和国际医生执业资格互认模式。"
+    calls = mock.Mock(wraps=text.segment_document)
+    with mock.patch.object(text, "segment_document", calls), memoised_segmentation(max_lines=3):
+        first = document_tokens(f"标题一\n{paragraph}")
+        second = document_tokens(f"标题二\n{paragraph}")
+        assert [call.args[0] for call in calls.call_args_list] == ["标题一", paragraph, "标题二"]
+        document_tokens("甲\n乙")  # two more lines: the oldest two are forgotten
+        assert len(text._memo.get().lines) == 3
+    assert first == document_tokens(f"标题一\n{paragraph}") and second == document_tokens(f"标题二\n{paragraph}")
+    with mock.patch.object(text, "segment_document", calls), memoised_segmentation(max_lines=0):
+        calls.reset_mock()
+        document_tokens(f"标题一\n{paragraph}")
+        assert [call.args[0] for call in calls.call_args_list] == [f"标题一\n{paragraph}"]  # off: segmented whole
 
 
 def test_punctuation_is_dropped():
