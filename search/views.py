@@ -58,7 +58,7 @@ class ActiveFilters:
     @property
     def names(self) -> list[str]:
         """The query in quotes, then the regions and topics: “融资”, 湖北省, 金融服务."""
-        query = [f"“{shorten(self.q)}”"] if self.q else []
+        query = [quoted(self.q)] if self.q else []
         return [*query, *(region.full_name for region in self.regions), *(topic.name for topic in self.topics)]
 
     def heading(self, count: int) -> str:
@@ -79,7 +79,7 @@ class ActiveFilters:
 
     def chips(self, path: str) -> list[Chip]:
         """A chip for the query and each region and topic; each removes just itself and goes back to page 1."""
-        chosen = [("q", self.q, "检索词", f"“{shorten(self.q)}”")] if self.q else []
+        chosen = [("q", self.q, "检索词", quoted(self.q))] if self.q else []
         chosen += [("region", region.slug, "地区", region.full_name) for region in self.regions]
         chosen += [("topic", topic.slug, "主题", topic.name) for topic in self.topics]
         params = self.params()
@@ -94,6 +94,13 @@ class ActiveFilters:
 
 def shorten(text: str, limit: int = QUERY_SHOWN) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(q: str) -> str:
+    """The query in Chinese quotes, shortened; a query typed as one quoted phrase keeps its own quotes."""
+    if len(q) > 2 and q[0] in '“"' and q[-1] in '”"' and not any(mark in q[1:-1] for mark in '“”"'):
+        return f"“{shorten(q[1:-1])}”"
+    return f"“{shorten(q)}”"
 
 
 def with_query(path: str, params: list[tuple[str, str]]) -> str:

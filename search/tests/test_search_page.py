@@ -237,6 +237,13 @@ def test_a_query_is_named_in_quotes_before_the_region(client):
     assert [(kind, label) for kind, label, _ in page["chips"]] == [("检索词", "“融资”"), ("地区", "湖北省")]
 
 
+@pytest.mark.parametrize("q", ["“文化贸易”", '"文化贸易"'])
+def test_a_quoted_phrase_is_named_in_one_pair_of_quotes(client, q):
+    page = page_parts(client, reverse("search:search"), {"q": q})
+    assert page["h1"] == f"“文化贸易” · {page['count']} 个案例" and page["count"] > 0
+    assert [label for _, label, _ in page["chips"]] == ["“文化贸易”"]
+
+
 def test_each_chip_removes_only_its_own_value_keeps_the_rest_and_returns_to_page_one(client, settings):
     settings.PAGE_SIZE = 1
     path = reverse("search:search")
