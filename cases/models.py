@@ -93,16 +93,6 @@ class CaseQuerySet(models.QuerySet):
         links = Case.topics.through.objects.filter(topic__in=[topic.pk for topic in topics])
         return self.filter(pk__in=links.values("case_id"))
 
-    def for_listing(self) -> CaseQuerySet:
-        return self.select_related("collection").prefetch_related(
-            models.Prefetch("regions", queryset=_regions_with_parent()),
-            "topics",
-        )
-
-
-def _regions_with_parent() -> models.QuerySet:
-    return Region.objects.select_related("parent")
-
 
 class Case(models.Model):
     class Status(models.TextChoices):
