@@ -209,11 +209,14 @@ class SearchPlan:
         champions = candidate_ids(query.tokens)
         # A champion of a word contains it: when any single word is enough, every champion matches.
         all_match = len(query.clauses) == 1 and not query.excluded and all(len(t.tokens) == 1 for t in query.terms)
-        ranked: list[tuple[int, float | None]] = list(
-            self.backend.ranked_ids(
-                query, _sql(self.cases.filter(pk__in=champions)), limit=limit, offset=offset, within_matches=all_match
-            )
+        ranked: list[tuple[int, float | None]] | None = self.backend.ranked_from_lists(
+            query, _sql(self.cases) if self.filtered else None, limit=limit, offset=offset
         )
+        if ranked is None:
+            candidates = _sql(self.cases.filter(pk__in=champions))
+            ranked = list(
+                self.backend.ranked_ids(query, candidates, limit=limit, offset=offset, within_matches=all_match)
+            )
         if len(ranked) == min(limit, count - offset):
             return ranked
         if ranked:

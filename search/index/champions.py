@@ -12,9 +12,14 @@ Retrieval*, §7.1.3): what it can get wrong is a case in which no query word
 weighs enough to be among its strongest, ranked after the champions although
 its score is higher. Smaller result sets are ranked exactly.
 
-A token's weight in a case is the BM25 term-frequency part with the field
-weights of ``search.index.documents``, so a word in the title outweighs the same word
-in a paragraph. Each list holds at most ``LIST_SIZE`` cases when it is built;
+A token's weight in a case is the backend's (``IndexBackend.token_weights``), so a word
+in the title outweighs the same word in a paragraph. On PostgreSQL it is the very score
+``ts_rank`` gives the case for that word alone, so a one-word query, however common
+the word, is ranked from its list without reading a single vector
+(``IndexBackend.ranked_from_lists``), and its first thousand results are the exact
+ranking. SQLite's bm25 weighs a word by how many cases have it, which changes with
+every case written: there the weight is the BM25 term-frequency part (:func:`bm25_weights`).
+Each list holds at most ``LIST_SIZE`` cases when it is built;
 the weight of the weakest is recorded as the token's floor, and a case written
 later joins the list when it weighs more. Every case weighing more than the
 floor is therefore always listed; ``reindex`` trims the lists again.
@@ -55,10 +60,10 @@ B = 0.75
 AVERAGE_LENGTH = 1000
 
 
-def token_weights(
+def bm25_weights(
     fields: Mapping[str, list[str]], boosts: Mapping[str, float], only: Collection[str] | None = None
 ) -> dict[str, float]:
-    """Each token's weight in one case, from its tokens by field and each field's boost.
+    """Each token's BM25 term-frequency weight in one case, from its tokens by field and each field's boost.
 
     ``only`` limits the answer to these tokens (those a case holds), with the same weights.
     """
@@ -189,15 +194,19 @@ def candidate_ids(tokens: Iterable[str]) -> RawSQL:
     Ties are broken by case id, so every page of a search picks the same ones.
     """
     tokens = sorted({token for token in tokens if len(token) <= MAX_TOKEN_LENGTH})
-    per_token = max(MIN_PER_TOKEN, CANDIDATES // max(1, len(tokens)))
-    table = connection.ops.quote_name(Champion._meta.db_table)
-    strongest = (
-        f"SELECT case_id FROM (SELECT case_id FROM {table} WHERE token = %s "
-        f"ORDER BY weight DESC, case_id LIMIT %s) s{{}}"
-    )
     if not tokens:
+        table = connection.ops.quote_name(Champion._meta.db_table)
         return RawSQL(f"SELECT case_id FROM {table} WHERE 1 = 0", [])
+    per_token = max(MIN_PER_TOKEN, CANDIDATES // len(tokens))
+    parts = [strongest(token, per_token) for token in tokens]
     return RawSQL(
-        " UNION ".join(strongest.format(index) for index in range(len(tokens))),
-        [value for token in tokens for value in (token, per_token)],
+        " UNION ".join(f"SELECT case_id FROM ({sql}) s{index}" for index, (sql, _) in enumerate(parts)),
+        [value for _, params in parts for value in params],
     )
+
+
+def strongest(token: str, limit: int = CANDIDATES) -> tuple[str, list]:
+    """SQL of (case_id, weight) of the token's ``limit`` strongest champions, and its parameters."""
+    table = connection.ops.quote_name(Champion._meta.db_table)
+    sql = f"SELECT case_id, weight FROM {table} WHERE token = %s ORDER BY weight DESC, case_id LIMIT %s"
+    return sql, [token, limit]

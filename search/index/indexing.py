@@ -31,8 +31,8 @@ from cases.models import Case
 from search.models import FacetSet, SearchDocument, SearchText
 
 from .backends import Document, IndexRows, get_backend
-from .champions import ChampionCollector, champions_delete, champions_write, token_weights
-from .documents import BOOSTS, FIELDS, case_field_tokens, case_regions, case_topics, field_needs_items, index_prefetches
+from .champions import ChampionCollector, champions_delete, champions_write
+from .documents import FIELDS, case_field_tokens, case_regions, case_topics, field_needs_items, index_prefetches
 from .related import related_enter, related_forget, related_relabel, related_write
 from .text import memoised_segmentation
 from .version import bump_content_version
@@ -193,14 +193,15 @@ def _refresh(changes: dict[int, frozenset[str]], stored: dict[int, SearchText], 
             unique_fields=["case"],
             update_fields=list(columns.values()),
         )
-    get_backend().update_many(
+    backend = get_backend()
+    backend.update_many(
         {pk: document for pk, document in documents.items() if document != before.get(pk) or pk in differing},
         changed_rows,
         fields,
     )
     # The champion lists follow the text, whatever the status (see ``champions``): only tokens that changed.
     champions_write(
-        [(pk, token_weights(tokens, BOOSTS, only=changed_tokens)) for pk, tokens in changed_rows], only=changed_tokens
+        [(pk, backend.token_weights(tokens, only=changed_tokens)) for pk, tokens in changed_rows], only=changed_tokens
     )
     vocabulary_add(words)
     refreshed.withdrawn += withdrawn
@@ -251,8 +252,9 @@ def _write_rows(cases: list[Case], rows: IndexRows, champions: ChampionCollector
         update_fields=[f"{field.name}_tokens" for field in FIELDS],
     )
     _write_documents(cases)
-    get_backend().write_many(rows)
-    weights = [(pk, token_weights(tokens, BOOSTS)) for pk, tokens in rows]  # drafts too (see ``champions``)
+    backend = get_backend()
+    backend.write_many(rows)
+    weights = [(pk, backend.token_weights(tokens)) for pk, tokens in rows]  # drafts too (see ``champions``)
     if champions is None:
         champions_write(weights)
         published = {case.pk for case in cases if case.status == Case.Status.PUBLISHED}

@@ -50,6 +50,18 @@ class IndexBackend(Protocol):
         """
         ...
 
+    def ranked_from_lists(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]] | None:
+        """One page of the query's champions by score, as ``ranked_ids`` would rank them, from the champion lists
+        alone; None when the backend cannot (its scores depend on more than one token in one case, or on the
+        whole library)."""
+        ...
+
+    def token_weights(self, fields: Mapping[str, list[str]], only: Collection[str] | None = None) -> dict[str, float]:
+        """Each token's weight in one case, from its tokens by field, for the champion lists (``only``: of these)."""
+        ...
+
     def ranked_by_coverage(
         self, query: Query, within: SQL | None, *, limit: int, offset: int
     ) -> list[tuple[int, float]]:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import struct
 from collections.abc import Collection, Iterator, Mapping
 
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from ..champions import MAX_TOKEN_LENGTH, strongest
 from ..documents import FIELDS
 from ..query import Query, Term
 from . import (
@@ -36,10 +38,15 @@ from . import (
 )
 
 MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
+MAX_POSITIONS = 256  # and for the number of positions kept of one lexeme (the first ones)
 MAX_LEXEME_BYTES = 2046  # and for the length of a lexeme
 GIN_INDEX = "search_document_vector_gin"  # created by migration 0002
 # ts_rank weights in the order {D, C, B, A}.
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
+# The order of the fields' positions in a vector. The labels are the one field rewritten alone (a topic renamed,
+# see ``PostgresBackend.update_many``), and a part rewritten goes after the others: written last in a whole
+# vector too, a token's positions are in the same order either way, and so is its score (see ``token_scores``).
+POSITION_ORDER = (*(f for f in FIELDS if f.name != "label"), *(f for f in FIELDS if f.name == "label"))
 
 
 def quote_lexeme(token: str) -> str:
@@ -67,7 +74,7 @@ def tsvector_literal(fields: Mapping[str, list[str]], *, only: Collection[str] |
     """
     positions: dict[str, list[str]] = {}
     position = start
-    for field in FIELDS:
+    for field in POSITION_ORDER:
         if only is not None and field.name not in only:
             continue
         letter = field.weight_letter
@@ -96,6 +103,53 @@ def tsvector_literal(fields: Mapping[str, list[str]], *, only: Collection[str] |
         for lexeme, marks in positions.items()
         if len(lexeme) * 4 <= MAX_LEXEME_BYTES or len(lexeme.encode()) <= MAX_LEXEME_BYTES
     )
+
+
+_FLOAT4 = struct.Struct("f")
+
+
+def _float4(value: float) -> float:
+    """``value`` rounded to single precision, as PostgreSQL's ``float4`` arithmetic rounds each step."""
+    return _FLOAT4.unpack(_FLOAT4.pack(value))[0]
+
+
+_LETTER_WEIGHTS = dict(zip("DCBA", (_float4(float(w)) for w in RANK_WEIGHTS.strip("{}").split(",")), strict=True))
+
+
+def token_scores(fields: Mapping[str, list[str]], only: Collection[str] | None = None) -> dict[str, float]:
+    """Each token's ``ts_rank`` in the case's vector as a one-word query, computed as PostgreSQL computes it.
+
+    ``ts_rank`` scores a lexeme from the weights of its positions in position order
+    (``calc_rank_or`` in PostgreSQL's ``tsrank.c``): the sum of the j-th weight over
+    j², plus the largest weight counted whole at its place, over π²/6, in single
+    precision. The champion lists store this score, so a one-word query is ranked
+    from them without reading a vector (see ``ranked_from_lists``); a test checks
+    it equals ``ts_rank`` for every token of the real cases. ``only`` limits the
+    answer to these tokens. A case longer than ``MAX_POSITION`` tokens is scored
+    as if its last positions were distinct.
+    """
+    weights: dict[str, list[float]] = {}
+    for field in POSITION_ORDER:
+        weight = _LETTER_WEIGHTS[field.weight_letter]
+        for token in fields.get(field.name, ()):
+            if only is not None and token not in only:
+                continue
+            marks = weights.get(token)
+            if marks is None:
+                weights[token] = [weight]
+            elif len(marks) < MAX_POSITIONS:
+                marks.append(weight)
+    return {token: _rank_of_positions(marks) for token, marks in weights.items()}
+
+
+def _rank_of_positions(weights: list[float]) -> float:
+    total, best, best_at = 0.0, -1.0, 0
+    for j, weight in enumerate(weights):
+        total = _float4(total + _float4(weight / ((j + 1) * (j + 1))))
+        if weight > best:
+            best, best_at = weight, j
+    spread = _float4(_float4(best + total) - _float4(best / ((best_at + 1) * (best_at + 1))))
+    return _float4(spread / 1.64493406685)
 
 
 def term_tsquery(term: Term) -> str:
@@ -201,6 +255,36 @@ class PostgresBackend:
         else:
             where, params = "d.vector @@ %s::tsquery", [tsquery_text(query)]
         return self._ranked(query, where, params, within, limit=limit, offset=offset)
+
+    def token_weights(self, fields: Mapping[str, list[str]], only: Collection[str] | None = None) -> dict[str, float]:
+        """The score ``ts_rank`` gives the case for each token alone (see ``token_scores``)."""
+        return token_scores(fields, only)
+
+    def ranked_from_lists(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]] | None:
+        """A one-word query's champions by their stored weight, which is the ``ts_rank`` ``ranked_ids`` would
+        compute from each vector (see ``token_scores``): the same cases in the same order, no vector read.
+
+        The cases are the candidates ``candidate_ids`` picks for the word; an excluded word is looked up in
+        the GIN index. None for any other query: its score depends on several tokens of one case.
+        """
+        term = query.clauses[0][0] if len(query.clauses) == 1 and len(query.clauses[0]) == 1 else None
+        if term is None or len(term.tokens) != 1 or query.adjacent or len(term.tokens[0]) > MAX_TOKEN_LENGTH:
+            return None
+        sql, params = strongest(term.tokens[0])
+        where = "TRUE"
+        if query.excluded:
+            where += f" AND s.case_id NOT IN (SELECT case_id FROM {quote(self.table)} WHERE vector @@ %s::tsquery)"
+            params.append(" | ".join(term_tsquery(excluded) for excluded in query.excluded))
+        if within:
+            where += f" AND s.case_id IN ({within[0]})"
+            params += within[1]
+        # As real, the type of ts_rank's result: the same score, whichever way it was found.
+        hits = f"(SELECT s.case_id AS id, s.weight::real AS base FROM ({sql}) s WHERE {where}) hits"
+        with connection.cursor() as cursor:
+            cursor.execute(ranked_page_sql(hits, "hits.base"), [*params, PUBLISHED, limit, offset])
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
     def ranked_by_coverage(
         self, query: Query, within: SQL | None, *, limit: int, offset: int

@@ -14,7 +14,8 @@ from collections.abc import Collection, Iterator, Mapping
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from ..documents import FIELDS
+from ..champions import bm25_weights
+from ..documents import BOOSTS, FIELDS
 from ..query import Query, Term
 from . import (
     ALL_DOCUMENTS,
@@ -103,6 +104,16 @@ class SqliteBackend:
                 [" OR ".join(term_match(t) for t in query.excluded)],
             )
         return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match_text(query)])
+
+    def token_weights(self, fields: Mapping[str, list[str]], only: Collection[str] | None = None) -> dict[str, float]:
+        """bm25 weighs a word by how many cases have it, which changes with every case written: the lists keep
+        its term-frequency part, the word's strongest cases by bm25 among those with it."""
+        return bm25_weights(fields, BOOSTS, only)
+
+    def ranked_from_lists(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]] | None:
+        return None
 
     def ranked_ids(
         self, query: Query, within: SQL | None, *, limit: int, offset: int, within_matches: bool = False

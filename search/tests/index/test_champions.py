@@ -82,7 +82,7 @@ def test_exports_list_the_results_in_the_page_order(short_lists):
 def test_a_case_written_later_joins_a_list_when_its_weight_reaches_the_floor(short_lists):
     case = Case.objects.get(number=5)
     assert 5 not in listed("融资")  # it mentions 融资, less than the three listed cases do
-    ChampionFloor.objects.filter(token="融资").update(weight=1.0)
+    ChampionFloor.objects.filter(token="融资").update(weight=0.01)
     case.save()
     assert 5 not in listed("融资")  # saved as it was: its index entry is left as it is
     case.summary += "园区修订。"
@@ -128,3 +128,48 @@ def test_postgresql_matches_through_the_index_even_for_a_word_in_every_case():
     with connection.cursor() as cursor:  # the test's transaction goes on: the setting must not
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone()[0] == "on"
+
+
+def _stored_scores_and_ts_rank(case_ids: list[int]) -> list[tuple[str, int, float, float]]:
+    """(token, case id, weight in its champion list, ts_rank of the token alone in the stored vector)."""
+    from search.index.backends.postgres import RANK_WEIGHTS
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ch.token, ch.case_id, ch.weight, ts_rank(%s, d.vector, quote_literal(ch.token)::tsquery)::float8 "
+            "FROM search_champion ch JOIN search_searchdocument d ON d.case_id = ch.case_id WHERE ch.case_id = ANY(%s)",
+            [RANK_WEIGHTS, case_ids],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the lists hold ts_rank's scores on PostgreSQL")
+def test_postgresql_lists_hold_the_score_ts_rank_gives_each_word_alone():
+    """So a one-word query is ranked from its list without reading a vector, in the order ts_rank gives."""
+    ids = list(Case.objects.values_list("pk", flat=True))
+    rows = _stored_scores_and_ts_rank(ids)
+    assert len(rows) > 5000  # every token of every case: no list is full at 20 cases
+    assert [row for row in rows if row[2] != row[3]] == []
+    # A topic renamed rewrites the labels' part of each vector alone; the scores still agree.
+    topic = Case.objects.get(number=18).topics.first()
+    topic.name = "金融超市服务创新"
+    topic.save()
+    relabelled = list(topic.cases.values_list("pk", flat=True))
+    rows = _stored_scores_and_ts_rank(relabelled)
+    assert {"金融", "超市"} <= {token for token, *_ in rows}
+    assert [row for row in rows if row[2] != row[3]] == []
+
+
+def test_a_one_word_query_ranks_its_champions_as_ranking_every_match_would(monkeypatch):
+    """On PostgreSQL read from the lists; on SQLite ranked by bm25 among them: either way the exact order."""
+    Synonym.objects.update(active=False)
+    exact = {q: search_cases(q=q, page_size=100).hits for q in ("服务", "服务 -保险")}
+    monkeypatch.setattr(service, "EXACT_RANK_LIMIT", 0)  # every word is common
+    assert len(exact["服务"]) > 15
+    pages = [search_cases(q="服务", page_size=5, page=page) for page in (1, 2, 3)]
+    ranked = [hit for results in pages for hit in results.hits]
+    assert [hit.case.number for hit in ranked] == [hit.case.number for hit in exact["服务"][:15]]
+    assert [hit.score for hit in ranked] == [hit.score for hit in exact["服务"][:15]]
+    excluding = search_cases(q="服务 -保险", page_size=100).hits
+    assert [hit.case.number for hit in excluding] == [hit.case.number for hit in exact["服务 -保险"]]
+    assert len(excluding) < len(exact["服务"])
