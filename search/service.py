@@ -189,7 +189,7 @@ class SearchPlan:
             if self.query.is_search:
                 matches = matches.filter(pk__in=self.backend.match_ids(self.query))
             return _in_order(matches, self.sort, limit=limit, offset=offset)
-        if self.all_word_count > EXACT_RANK_LIMIT:
+        if self.all_word_count > EXACT_RANK_LIMIT or (self.backend.lists_hold_scores and self.query.one_token):
             return self._ranked_by_champions(limit=limit, offset=offset)
         within = _sql(self.cases) if self.filtered else None
         return list(self.backend.ranked_ids(self.query, within, limit=limit, offset=offset))
@@ -204,6 +204,9 @@ class SearchPlan:
 
         Pages within the champions rank a few thousand cases at most; a page past
         them ranks all the other matches, as every page would without champions.
+        When the lists hold the backend's scores, a one-word query's champions are
+        read from its list ranked already: every case not listed scores no more
+        than the list's floor, so this is the exact ranking, whatever the filters.
         """
         query, count = self.query, self.all_word_count
         champions = candidate_ids(query.tokens)

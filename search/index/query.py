@@ -81,6 +81,17 @@ class Query:
         return [token for term in self.terms for token in term.tokens]
 
     @property
+    def one_token(self) -> str | None:
+        """The token of a query of one word that is one token (excluded words aside), else None.
+
+        Its score in a case depends on that token alone (see ``IndexBackend.ranked_from_lists``).
+        """
+        if len(self.clauses) == 1 and len(self.clauses[0]) == 1 and not self.adjacent:
+            tokens = self.clauses[0][0].tokens
+            return tokens[0] if len(tokens) == 1 else None
+        return None
+
+    @property
     def literal_terms(self) -> list[Term]:
         return [term for term in self.terms if not term.source]
 

@@ -35,6 +35,9 @@ class IndexBackend(Protocol):
     """What the search reads and index maintenance need of a backend."""
 
     vendor: str
+    # Whether a champion list's weights are the scores ``ranked_ids`` gives its token alone: a one-word query's
+    # first results are then its list's, in the list's order, however many cases match.
+    lists_hold_scores: bool
 
     def match_ids(self, query: Query) -> RawSQL:
         """A subquery of the ids of cases matching ``query`` (for ``pk__in=``)."""

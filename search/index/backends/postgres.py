@@ -215,6 +215,7 @@ def literal_rank_tsquery_text(query: Query) -> str | None:
 class PostgresBackend:
     vendor = "postgresql"
     table = DOCUMENTS
+    lists_hold_scores = True  # see ``token_scores``
 
     def match_ids(self, query: Query) -> RawSQL:
         return RawSQL(
@@ -269,10 +270,10 @@ class PostgresBackend:
         The cases are the candidates ``candidate_ids`` picks for the word; an excluded word is looked up in
         the GIN index. None for any other query: its score depends on several tokens of one case.
         """
-        term = query.clauses[0][0] if len(query.clauses) == 1 and len(query.clauses[0]) == 1 else None
-        if term is None or len(term.tokens) != 1 or query.adjacent or len(term.tokens[0]) > MAX_TOKEN_LENGTH:
+        token = query.one_token
+        if token is None or len(token) > MAX_TOKEN_LENGTH:
             return None
-        sql, params = strongest(term.tokens[0])
+        sql, params = strongest(token)
         where = "TRUE"
         if query.excluded:
             where += f" AND s.case_id NOT IN (SELECT case_id FROM {quote(self.table)} WHERE vector @@ %s::tsquery)"

@@ -95,6 +95,7 @@ def literal_match_text(query: Query) -> str | None:
 
 class SqliteBackend:
     vendor = "sqlite"
+    lists_hold_scores = False  # see ``token_weights``
 
     def match_ids(self, query: Query) -> RawSQL:
         if not query.clauses:  # exclusions only: FTS5 has no unary NOT

@@ -9,6 +9,7 @@ from django.db import connection
 
 from cases.models import Case
 from cases.services import cases_set_status
+from regions.models import Region
 from search import service
 from search.index import champions
 from search.index.backends import get_backend
@@ -173,3 +174,13 @@ def test_a_one_word_query_ranks_its_champions_as_ranking_every_match_would(monke
     excluding = search_cases(q="服务 -保险", page_size=100).hits
     assert [hit.case.number for hit in excluding] == [hit.case.number for hit in exact["服务 -保险"]]
     assert len(excluding) < len(exact["服务"])
+
+
+def test_a_filtered_one_word_query_keeps_the_exact_order_when_its_list_is_cut(short_lists, monkeypatch):
+    """Every case left out of a list scores no more than its floor: the list's cases in a region come first."""
+    zhejiang = Region.objects.get(slug="zhejiang")
+    monkeypatch.setattr(service, "EXACT_RANK_LIMIT", 1000)
+    served = [hit.case.number for hit in search_cases(q="服务", regions=[zhejiang], page_size=100).hits]
+    monkeypatch.setattr(type(get_backend()), "lists_hold_scores", False)  # every match ranked from its vector
+    exact = [hit.case.number for hit in search_cases(q="服务", regions=[zhejiang], page_size=100).hits]
+    assert len(exact) > 3 and served == exact
