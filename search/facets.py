@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -85,12 +86,34 @@ def library_counts() -> FacetCounts:
     return _cached(f"facet-counts:{content_version()}", lambda: Facets((), ()).count(library_groups()))
 
 
+# What this process last read of Django's cache: the same entries, without unpickling them for every request.
+# The keys hold the content version, so an entry here is as current as the cache's; kept as long as there.
+_read_here: dict[str, tuple[float, object]] = {}
+
+
+def forget_cached_reads() -> None:
+    """Forget what this process read of the cache (the cache was cleared, and versions may repeat)."""
+    _read_here.clear()
+
+
 def _cached(key: str, load):
+    """The value under ``key`` in Django's cache (shared by the processes), loaded and stored when missing.
+
+    The value is shared by every request of this process: callers read it and never change it.
+    """
+    now = time.monotonic()
+    here = _read_here.get(key)
+    if here is not None and here[0] > now:
+        return here[1]
     try:
-        return cache.get_or_set(key, load, LABELS_SECONDS)
+        value = cache.get_or_set(key, load, LABELS_SECONDS)
     except Exception:  # a cache outage costs speed, not the page
         logger.warning("cache unavailable: reading %s", key.split(":")[0], exc_info=True)
         return load()
+    if len(_read_here) >= 16:  # entries of earlier versions
+        _read_here.clear()
+    _read_here[key] = (now + LABELS_SECONDS, value)
+    return value
 
 
 @dataclass(frozen=True)
