@@ -80,16 +80,26 @@ def best_passages(passages: Iterable[tuple[str, str]], words: list[str], limit: 
     """The one or two passages that match the most distinct words, then the most matches.
 
     ``passages`` are (section label, original text) in document order: the
-    summary, then each item's heading and body.
+    summary, then each item's heading and body. They are searched as one text,
+    a line apart (no word holds a line break): a case has a dozen of them, and
+    a results page twenty cases.
     """
+    passages = list(passages)
+    spans = iter(_spans("\n".join(text for _, text in passages), words))
+    span = next(spans, None)
     scored = []
+    start = 0
     for order, (section, text) in enumerate(passages):
-        spans = _spans(text, words)
-        if spans:
-            distinct = len({word for _, _, word in spans})
-            scored.append((-distinct, -len(spans), order, section, text, spans))
+        end = start + len(text)
+        found = []
+        while span is not None and span[0] < end:
+            found.append((span[0] - start, span[1] - start, span[2]))
+            span = next(spans, None)
+        if found:
+            scored.append((-len({word for _, _, word in found}), -len(found), order, section, text, found))
+        start = end + 1
     scored.sort(key=lambda row: row[:3])
     return [
-        Passage(section, mark(text, words, window=SNIPPET_CHARS, spans=spans))
-        for *_, section, text, spans in scored[:limit]
+        Passage(section, mark(text, words, window=SNIPPET_CHARS, spans=found))
+        for *_, section, text, found in scored[:limit]
     ]

@@ -1,0 +1,26 @@
+"""Highlighted passages: the best passages of a case, each marked where the words are, escaped first."""
+
+from search.highlight import best_passages, mark
+
+
+def test_the_passages_with_most_distinct_words_then_most_matches_come_first_each_marked_in_place():
+    passages = [
+        ("导语", "企业融资难。"),
+        ("主要做法", "搭建<平台>，融资平台服务企业，融资更便利。"),
+        ("实践效果", "平台上线。"),
+        ("下一步工作思路", "扩大融資平台覆盖面。"),  # traditional 資: found as 资
+    ]
+    best = best_passages(passages, ["融资", "平台"])
+    assert [passage.section for passage in best] == ["主要做法", "下一步工作思路"]
+    assert best[0].html == (
+        "搭建&lt;<mark>平台</mark>&gt;，<mark>融资</mark><mark>平台</mark>服务企业，<mark>融资</mark>更便利。"
+    )
+    assert best[1].html == "扩大<mark>融資</mark><mark>平台</mark>覆盖面。"
+    assert best_passages(passages, ["量子"]) == []
+
+
+def test_a_long_passage_is_cut_around_its_first_match():
+    text = "甲" * 300 + "融资" + "乙" * 300
+    html = mark(text, ["融资"], window=160)
+    assert html.startswith("…") and html.endswith("…") and "<mark>融资</mark>" in html
+    assert len(html.replace("<mark>", "").replace("</mark>", "")) == 162
