@@ -40,7 +40,14 @@ from .history.diff import compare
 from .history.restore import RestoreConflict, RestoreError, restore_case
 from .history.snapshots import case_versions, previous_version, record_unversioned, state_of_case, state_of_version
 from .models import Case, CaseItem, Collection, Topic
-from .services import CaseChanged, case_items_renumber, case_touch, cases_set_status, topics_merge
+from .services import (
+    CaseChanged,
+    case_items_renumber,
+    case_touch,
+    cases_set_status,
+    relabel_refusal,
+    topics_merge,
+)
 
 # A new item whose position is left empty goes to the end of its section.
 APPEND_POSITION = 32767
@@ -514,12 +521,44 @@ class CollectionAdmin(admin.ModelAdmin):
         return collection.case_count
 
 
+class TopicForm(forms.ModelForm):
+    """A rename reindexes the topic's cases: refused for more than one request may reindex (see ``relabel``)."""
+
+    class Meta:
+        model = Topic
+        fields = ["name", "slug", "description", "position"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk and "name" in self.changed_data:
+            refusal = relabel_refusal([self.instance], f"把主题“{self.instance.name}”改名")
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return cleaned
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    form = TopicForm
     list_display = ["name", "slug", "position", "case_count"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
     actions = ["merge_topics"]
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            delete, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_refused_beyond_bulk_limit(delete, "删除所选主题"), name, description)
+        return actions
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        topic = self.get_object(request, unquote(object_id))
+        refusal = relabel_refusal([topic], f"删除主题“{topic.name}”") if topic is not None else ""
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:cases_topic_change", args=[topic.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(case_count=Count("cases")).order_by(*Topic._meta.ordering)
@@ -539,6 +578,10 @@ class TopicAdmin(admin.ModelAdmin):
             target = next((topic for topic in topics if str(topic.pk) == request.POST.get("target")), None)
             if target is not None:
                 others = [topic for topic in topics if topic.pk != target.pk]
+                refusal = relabel_refusal(others, "合并这些主题")
+                if refusal:
+                    self.message_user(request, refusal, messages.ERROR)
+                    return None
                 self._merge(request, target, others)
                 return None
             error = "请选择合并后保留的主题。"
@@ -567,3 +610,17 @@ class TopicAdmin(admin.ModelAdmin):
             f"已将{names}并入“{target.name}”，{len(affected)} 个案例归入该主题；原主题已删除。",
             messages.SUCCESS,
         )
+
+
+def _refused_beyond_bulk_limit(action, description: str):
+    """Django's action on labels, refused when their cases are more than one request may reindex."""
+
+    @functools.wraps(action)
+    def bounded(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        refusal = relabel_refusal(queryset, description)
+        if refusal:
+            modeladmin.message_user(request, refusal, messages.ERROR)
+            return None
+        return action(modeladmin, request, queryset)
+
+    return bounded

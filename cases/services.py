@@ -20,6 +20,7 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import reversion
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -609,6 +610,32 @@ def cases_set_status(*, case_ids: Iterable[int], status: str) -> int:
         _add_to_revision(ids)
         cases_changed.send(sender=Case, case_ids=ids, fields=["status", "updated_at", "version"])
     return len(ids)
+
+
+def labelled_case_count(label: Topic | Region) -> int:
+    """How many cases carry a topic or region (a province: with its cities and new areas).
+
+    Renaming it, or merging or deleting a topic, reindexes the labels of each of them.
+    """
+    cases = Case.objects.in_regions([label]) if isinstance(label, Region) else label.cases.all()
+    return cases.count()
+
+
+def relabel_refusal(labels: Iterable[Topic | Region], action: str) -> str:
+    """Why an admin request may not rename, merge or delete these labels, or "" when it may.
+
+    Each case they label is reindexed within the request; beyond ``ADMIN_BULK_MAX_CASES``
+    cases that could outlast the worker's timeout, so the message names the command
+    that does it with progress instead (``manage.py relabel``).
+    """
+    labels = list(labels)
+    count, limit = sum(labelled_case_count(label) for label in labels), settings.ADMIN_BULK_MAX_CASES
+    if count <= limit:
+        return ""
+    return (
+        f"{action}要重建 {count} 个案例的检索索引，超过一次网页请求可处理的 {limit} 个，没有改动。"
+        "请在服务器上用命令完成（显示进度）：python manage.py relabel --help"
+    )
 
 
 def topics_merge(*, target: Topic, others: Iterable[Topic]) -> set[int]:

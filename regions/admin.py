@@ -1,14 +1,37 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from cases.services import relabel_refusal
+
 from .models import Region
+
+# What the index holds of a region (see ``search.index.signals``): changing any of these reindexes its cases.
+INDEXED_FIELDS = ("name", "short_name", "level", "parent")
+
+
+class RegionForm(forms.ModelForm):
+    """A rename reindexes the region's cases: refused for more than one request may reindex (see ``relabel``)."""
+
+    class Meta:
+        model = Region
+        fields = ["name", "short_name", "slug", "level", "parent", "code"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk and set(INDEXED_FIELDS) & set(self.changed_data):
+            refusal = relabel_refusal([self.instance], f"改动地区“{self.instance.name}”")
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return cleaned
 
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     """Regions are searchable labels of cases: a rename or a delete reindexes their cases (search.index.signals)."""
 
+    form = RegionForm
     list_display = ["name", "short_name", "level", "parent", "code", "slug"]
     list_filter = ["level"]
     list_select_related = ["parent"]

@@ -8,10 +8,13 @@ Speed itself is measured by ``manage.py bench_admin``, not here.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -273,3 +276,57 @@ def test_more_cases_than_one_request_may_change_are_refused_and_nothing_changes(
     assert found("铁路提单") == {13}
     settings.ADMIN_BULK_MAX_CASES = 20
     assert "已将 20 个案例撤回为草稿" in select_all(admin_client, "unpublish").content.decode()
+
+
+# Labels of more cases than one request may reindex ------------------------------
+
+
+def test_renaming_merging_or_deleting_labels_of_too_many_cases_is_refused_and_names_the_command(
+    admin_client, settings
+):
+    """trade-promotion labels cases 2, 6 and 9; Zhejiang (with Hangzhou) four cases."""
+    settings.ADMIN_BULK_MAX_CASES = 2
+    topic = Topic.objects.get(slug="trade-promotion")
+    data = {"name": "鲲鹏会展", "slug": topic.slug, "description": topic.description, "position": topic.position}
+    response = admin_client.post(reverse("admin:cases_topic_change", args=[topic.pk]), data)
+    assert response.status_code == 200  # the form again, with the reason
+    assert "要重建 3 个案例的检索索引，超过一次网页请求可处理的 2 个，没有改动" in response.content.decode()
+    assert "manage.py relabel" in response.content.decode()
+    keep = Topic.objects.get(slug="culture-tourism")
+    merge = {"action": "merge_topics", ACTION_CHECKBOX_NAME: [keep.pk, topic.pk], "post": "yes", "target": keep.pk}
+    assert "没有改动" in admin_client.post(TOPICS, merge, follow=True).content.decode()
+    delete = {"action": "delete_selected", ACTION_CHECKBOX_NAME: [topic.pk], "post": "yes"}
+    assert "没有改动" in admin_client.post(TOPICS, delete, follow=True).content.decode()
+    response = admin_client.post(reverse("admin:cases_topic_delete", args=[topic.pk]), {"post": "yes"}, follow=True)
+    assert "没有改动" in response.content.decode()
+    zhejiang = Region.objects.get(slug="zhejiang")
+    data = {f: getattr(zhejiang, f) for f in ("name", "short_name", "slug", "level", "code")}
+    response = admin_client.post(reverse("admin:regions_region_change", args=[zhejiang.pk]), {**data, "name": "浙江"})
+    assert "没有改动" in response.content.decode()
+    assert Topic.objects.filter(slug="trade-promotion", name="会展与贸易促进").exists()
+    assert Region.objects.get(slug="zhejiang").name == zhejiang.name
+    assert found('"会展与贸易促进"') == {2, 6, 9}
+    settings.ADMIN_BULK_MAX_CASES = 3  # as many as the request may reindex: done
+    rename(admin_client, topic, "鲲鹏会展")
+    assert found('"鲲鹏会展"') == {2, 6, 9}
+
+
+def test_the_relabel_command_renames_and_merges_with_progress_and_the_search_follows():
+    out = io.StringIO()
+    call_command("relabel", "rename", "topic", "trade-promotion", "鲲鹏会展", stdout=out)
+    assert "“会展与贸易促进”改名为“鲲鹏会展”，重建 3 个案例的索引" in out.getvalue()
+    assert "已索引 3/3 个案例" in out.getvalue()
+    assert found('"鲲鹏会展"') == {2, 6, 9} and found('"会展与贸易促进"') == set()
+    hangzhou = set(Case.objects.in_regions([Region.objects.get(slug="hangzhou")]).values_list("number", flat=True))
+    assert found("钱塘示范城") == set()
+    call_command("relabel", "rename", "region", "hangzhou", "钱塘示范城", stdout=io.StringIO())
+    assert found("钱塘示范城") == hangzhou and len(hangzhou) == 4
+    out = io.StringIO()
+    call_command("relabel", "merge", "culture-tourism", "trade-promotion", stdout=out)
+    assert "3 个案例归入“文化旅游”" in out.getvalue()
+    assert not Topic.objects.filter(slug="trade-promotion").exists()
+    assert found('"文化旅游"') >= {2, 6, 8, 9} and found('"鲲鹏会展"') == set()
+    with pytest.raises(CommandError, match="没有标识为“nowhere”的主题"):
+        call_command("relabel", "rename", "topic", "nowhere", "甲")
+    with pytest.raises(CommandError, match="名称无效"):
+        call_command("relabel", "rename", "topic", "culture-tourism", "金融服务", stdout=io.StringIO())

@@ -8,7 +8,9 @@ from django.db import DatabaseError
 from cases.importer import DocumentError, parse_bytes
 from cases.models import Collection
 from cases.services import ImportReport, case_import
-from search.index.indexing import Progress, bulk
+from search.index.indexing import bulk
+
+from ..progress import indexing_progress
 
 LONG_IMPORT = 100  # cases: from this many on, each step and the indexing's progress are reported as they go
 
@@ -63,7 +65,7 @@ class Command(BaseCommand):
             )
         try:
             # Each case reindexed once; a dry run writes nothing.
-            with bulk(reindex=not options["dry_run"], progress=self.progress() if verbose else None):
+            with bulk(reindex=not options["dry_run"], progress=indexing_progress(self.stdout) if verbose else None):
                 writing = time.perf_counter()
                 report = case_import(
                     parsed_cases=parsed,
@@ -81,30 +83,6 @@ class Command(BaseCommand):
         self.print_report(report)
         if verbose:
             self.stdout.write(f"用时 {time.perf_counter() - started:.1f} 秒。")
-
-    def progress(self) -> Progress:
-        """Report the indexing as it goes: in place on a terminal, else a line at every tenth."""
-        interactive = self.stdout.isatty()
-        started = time.perf_counter()
-        next_line = 0
-
-        def report(done: int, total: int) -> None:
-            nonlocal started, next_line
-            if not done:
-                started = time.perf_counter()
-            elif done < min(next_line, total):
-                return
-            line = f"已索引 {done}/{total} 个案例（{time.perf_counter() - started:.1f} 秒）"
-            if not done:
-                line = f"索引 {total} 个案例……"
-            if interactive:
-                self.stdout.write(f"\r{line}", ending="\n" if done == total else "")
-            else:
-                self.stdout.write(line)
-            self.stdout.flush()
-            next_line = done + max(1, total // 10)
-
-        return report
 
     def print_report(self, report: ImportReport) -> None:
         actions = {"created": "新增", "updated": "更新", "unchanged": "未变"}
