@@ -200,13 +200,22 @@ class Facets:
         )
         by_case = dict.fromkeys(case_ids, (frozenset(), frozenset()))
         by_case.update((case_id, (_ids(regions), _ids(topics))) for case_id, regions, topics in keys)
+        regions, topics = self._in_display_order
         return {
             case_id: (
-                [region for region in self.all_regions if region.pk in region_ids],
-                [topic for topic in self.all_topics if topic.pk in topic_ids],
+                [region for _, region in sorted(regions[pk] for pk in region_ids if pk in regions)],
+                [topic for _, topic in sorted(topics[pk] for pk in topic_ids if pk in topics)],
             )
             for case_id, (region_ids, topic_ids) in by_case.items()
         }
+
+    @functools.cached_property
+    def _in_display_order(self) -> tuple[dict[int, tuple[int, Region]], dict[int, tuple[int, Topic]]]:
+        """Each region's and topic's (place in display order, itself), by id."""
+        return (
+            {region.pk: (place, region) for place, region in enumerate(self.all_regions)},
+            {topic.pk: (place, topic) for place, topic in enumerate(self.all_topics)},
+        )
 
     def count(self, groups: Iterable[Group]) -> FacetCounts:
         """The result count and both families' counts from the groups.

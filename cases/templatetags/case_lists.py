@@ -6,9 +6,11 @@ some forty variable look-ups, loops and a nested tag: written with
 template would give (``includes/case_rows.html`` lists them).
 """
 
+from html import escape
+
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
 from cases.models import Case
@@ -33,15 +35,16 @@ CARD = (
 
 def case_card(context: template.Context, case: Case, *, title, regions, topics, snippets) -> SafeString:
     """The card of ``case``: its number and title linked to its page, its labels, snippets and selection button."""
-    return format_html(
-        CARD,
-        url=case.get_absolute_url(),
-        number=case.number,
-        title=title,
-        regions=regions,
-        topics=topics,
-        snippets=snippets,
-        toggle=selection_toggle(context, case),
+    return mark_safe(
+        CARD.format(
+            url=escape(case.get_absolute_url()),
+            number=int(case.number),
+            title=conditional_escape(title),
+            regions=conditional_escape(regions),
+            topics=conditional_escape(topics),
+            snippets=conditional_escape(snippets),
+            toggle=selection_toggle(context, case),
+        )
     )
 
 

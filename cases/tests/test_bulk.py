@@ -281,9 +281,7 @@ def test_more_cases_than_one_request_may_change_are_refused_and_nothing_changes(
 # Labels of more cases than one request may reindex ------------------------------
 
 
-def test_renaming_merging_or_deleting_labels_of_too_many_cases_is_refused_and_names_the_command(
-    admin_client, settings
-):
+def test_renaming_merging_or_deleting_labels_of_too_many_cases_is_refused_and_names_the_command(admin_client, settings):
     """trade-promotion labels cases 2, 6 and 9; Zhejiang (with Hangzhou) four cases."""
     settings.ADMIN_BULK_MAX_CASES = 2
     topic = Topic.objects.get(slug="trade-promotion")

@@ -1,7 +1,7 @@
+from html import escape
 from urllib.parse import urlencode
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.templatetags.case_lists import case_card, summary_snippet
@@ -13,19 +13,22 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def search_hit(context: template.Context, hit: Hit) -> SafeString:
-    """A result: the case with its title and best passages marked, or the start of its summary when browsing."""
-    snippets = format_html_join(
-        "\n  ",
-        '<p class="snippet"><span class="snippet-section">{}</span>{}</p>',
-        ((passage.section, passage.html) for passage in hit.passages),
+    """A result: the case with its title and best passages marked, or the start of its summary when browsing.
+
+    The passages and title are marked up already (escaped, then marked, see ``search.highlight``); the
+    labels are escaped here.
+    """
+    snippets = "\n  ".join(
+        f'<p class="snippet"><span class="snippet-section">{escape(passage.section)}</span>{passage.html}</p>'
+        for passage in hit.passages
     )
     return case_card(
         context,
         hit.case,
         title=hit.title_html,
-        regions=format_html_join("", '<span class="tag tag-region">{}</span>', ((r.full_name,) for r in hit.regions)),
-        topics=format_html_join("", '<span class="tag">{}</span>', ((topic.name,) for topic in hit.topics)),
-        snippets=snippets or summary_snippet(hit.case),
+        regions=mark_safe("".join(f'<span class="tag tag-region">{escape(r.full_name)}</span>' for r in hit.regions)),
+        topics=mark_safe("".join(f'<span class="tag">{escape(topic.name)}</span>' for topic in hit.topics)),
+        snippets=mark_safe(snippets) if snippets else summary_snippet(hit.case),
     )
 
 
@@ -34,35 +37,21 @@ def facet_links(context: template.Context, key: str, values: list[FacetValue]) -
     """The items of one facet family's list: each value linked to the query with it ticked or unticked, back on
     page 1, with its count; a province's cities and new areas in a list of its own.
 
-    Written here rather than in the template: a page has some forty of them.
+    Written here rather than in the template, with the standard library's ``escape`` (what Django's calls): a
+    page has some forty of them.
     """
     params = [(name, values) for name, values in context["request"].GET.lists() if name != "page"]
 
-    def link(value: FacetValue) -> SafeString:
-        return format_html(
-            '<a href="{}"{}>{} <span class="count">{}</span></a>',
-            _toggled(params, key, value.slug),
-            SELECTED if value.selected else "",
-            value.name,
-            value.count,
-        )
+    def link(value: FacetValue) -> str:
+        selected = ' aria-current="true" class="selected"' if value.selected else ""
+        href = escape(_toggled(params, key, value.slug))
+        return f'<a href="{href}"{selected}>{escape(value.name)} <span class="count">{int(value.count)}</span></a>'
 
-    items = [
-        format_html(
-            "<li>{}{}</li>",
-            link(value),
-            format_html(
-                "\n<ul>\n{}\n</ul>", format_html_join("\n", "<li>{}</li>", ((link(child),) for child in value.children))
-            )
-            if value.children
-            else "",
-        )
-        for value in values
-    ]
+    items = []
+    for value in values:
+        children = "".join(f"\n<li>{link(child)}</li>" for child in value.children)
+        items.append(f"<li>{link(value)}\n<ul>{children}\n</ul></li>" if children else f"<li>{link(value)}</li>")
     return mark_safe("\n".join(items) if items else '<li class="muted">无</li>')
-
-
-SELECTED = mark_safe(' aria-current="true" class="selected"')
 
 
 def _toggled(params: list[tuple[str, list[str]]], key: str, value: str) -> str:
