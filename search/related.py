@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, Subquery
+from django.db import connection
 
 from cases.models import Case
 from search.index.related import RELATED_LIMIT
@@ -49,11 +49,23 @@ def related_cases(case: Case, *, limit: int = RELATED_LIMIT) -> list[RelatedCase
 
 
 def neighbours(case: Case) -> tuple[Case | None, Case | None]:
-    """The published cases just before and after ``case`` in its collection, by number (one indexed query)."""
-    same = Case.objects.published().filter(collection_id=case.collection_id)
-    before = same.filter(number__lt=case.number).order_by("-number").values("number")[:1]
-    after = same.filter(number__gt=case.number).order_by("number").values("number")[:1]
-    either = Q(number=Subquery(before)) | Q(number=Subquery(after))
-    found = same.filter(either).only("pk", "number", "title").order_by()
-    by_side = {other.number < case.number: other for other in found}
+    """The published cases just before and after ``case`` in its collection, by number (one indexed query).
+
+    Written as SQL: the ORM takes longer to compile the two sides' subqueries than the database to answer.
+    """
+    meta = Case._meta
+    table, pk, number, title, collection, status = (
+        connection.ops.quote_name(name)
+        for name in (
+            meta.db_table,
+            *(meta.get_field(field).column for field in ("id", "number", "title", "collection", "status")),
+        )
+    )
+    side = (
+        f"SELECT * FROM (SELECT {pk}, {number}, {title} FROM {table} WHERE {collection} = %s AND {status} = %s "
+        f"AND {number} {{}} %s ORDER BY {number} {{}} LIMIT 1) s{{}}"
+    )
+    sql = f"{side.format('<', 'DESC', 0)} UNION ALL {side.format('>', 'ASC', 1)}"
+    params = [case.collection_id, Case.Status.PUBLISHED, case.number] * 2
+    by_side = {other.number < case.number: other for other in Case.objects.raw(sql, params)}
     return by_side.get(True), by_side.get(False)
