@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import itertools
 import struct
 from collections.abc import Collection, Iterator, Mapping
@@ -128,23 +129,24 @@ def token_scores(fields: Mapping[str, list[str]], only: Collection[str] | None =
     answer to these tokens. A case longer than ``MAX_POSITION`` tokens is scored
     as if its last positions were distinct.
     """
-    weights: dict[str, list[float]] = {}
+    letters: dict[str, str] = {}  # each token's weight letters, in position order
     for field in POSITION_ORDER:
-        weight = _LETTER_WEIGHTS[field.weight_letter]
+        letter = field.weight_letter
         for token in fields.get(field.name, ()):
             if only is not None and token not in only:
                 continue
-            marks = weights.get(token)
-            if marks is None:
-                weights[token] = [weight]
-            elif len(marks) < MAX_POSITIONS:
-                marks.append(weight)
-    return {token: _rank_of_positions(marks) for token, marks in weights.items()}
+            marks = letters.get(token, "")
+            if len(marks) < MAX_POSITIONS:
+                letters[token] = marks + letter
+    return {token: _rank_of_letters(marks) for token, marks in letters.items()}
 
 
-def _rank_of_positions(weights: list[float]) -> float:
+@functools.lru_cache(maxsize=65536)
+def _rank_of_letters(letters: str) -> float:
+    """The score of a lexeme whose positions weigh these letters, in order (most lexemes share a few patterns)."""
     total, best, best_at = 0.0, -1.0, 0
-    for j, weight in enumerate(weights):
+    for j, letter in enumerate(letters):
+        weight = _LETTER_WEIGHTS[letter]
         total = _float4(total + _float4(weight / ((j + 1) * (j + 1))))
         if weight > best:
             best, best_at = weight, j

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from cases.models import Topic
-from search.index.backends.postgres import quote_lexeme, tsquery_text, tsvector_literal
+from search.index.backends.postgres import RANK_WEIGHTS, quote_lexeme, token_scores, tsquery_text, tsvector_literal
 from search.index.backends.sqlite import match_text
 from search.index.documents import FIELDS
 from search.index.query import Query, Term, parse_query
@@ -84,3 +84,19 @@ def test_a_relabelled_vector_holds_the_lexemes_and_weights_of_one_written_whole(
         stored = lexemes("SELECT vector FROM search_searchdocument WHERE case_id = %s", [case.pk])
         assert "物流枢纽运营" in text.label_tokens or "枢纽" in text.label_tokens
         assert stored == lexemes("SELECT %s::tsvector", [whole]), case.number
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's ts_rank")
+def test_a_words_score_for_the_champion_lists_is_ts_rank_also_beyond_256_positions():
+    """PostgreSQL keeps a lexeme's first 256 positions; the labels are written last, after the body."""
+    fields = {"title": ["甲", "乙"], "label": ["甲", "丙"], "heading": ["乙"] * 3, "body": ["甲", "乙"] * 300}
+    scores = token_scores(fields)
+    with connection.cursor() as cursor:
+        for token in ("甲", "乙", "丙"):
+            cursor.execute(
+                "SELECT ts_rank(%s, %s::tsvector, quote_literal(%s)::tsquery)::float8",
+                [RANK_WEIGHTS, tsvector_literal(fields), token],
+            )
+            assert cursor.fetchone()[0] == scores[token], token
+    assert 0 < scores["丙"] < min(scores["甲"], scores["乙"])
