@@ -160,10 +160,10 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client):
         counts.append(len(queries))
     # The content version, topic validation, the count and both facets in one grouped query, the page of ids, the
     # cases, their regions and topics, their items. PostgreSQL adds its planner setting, set
-    # and restored, and the savepoint around it. A compound (铁路提单) adds the look-up of
+    # and restored. A compound (铁路提单) adds the look-up of
     # whether the index holds it whole; two words add the count of the cases with either and
     # the page of those with only one.
-    expected = 7 + (4 if connection.vendor == "postgresql" else 0)
+    expected = 7 + (2 if connection.vendor == "postgresql" else 0)
     assert counts[0] == expected, counts
     assert counts[1] == expected + 1, counts
     assert counts[3] == expected + 2, counts

@@ -16,7 +16,7 @@ import itertools
 import struct
 from collections.abc import Collection, Iterator, Mapping
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -154,6 +154,11 @@ def _rank_of_letters(letters: str) -> float:
     return _float4(spread / 1.64493406685)
 
 
+def _set_seqscan(value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_seqscan', %s, false)", [value])
+
+
 def term_tsquery(term: Term) -> str:
     """A phrase is its adjacent pairs, and for more than two tokens also the ``<->`` chain that orders them."""
     lexemes = [quote_lexeme(token) for token in term.tokens]
@@ -231,17 +236,21 @@ class PostgresBackend:
 
         For a word in most cases the planner prefers reading the table, not
         knowing that each row's tsvector must then be fetched from TOAST and
-        decompressed: 25 times slower at a hundred thousand cases.
+        decompressed: 25 times slower at a hundred thousand cases. The setting
+        is the session's, set and restored around the search's queries (two
+        statements, no transaction of its own); should the search fail inside
+        a transaction, its rollback restores the setting.
         """
-        with transaction.atomic(), connection.cursor() as cursor:
-            # set_config(…, true) lasts to the end of the transaction: restored here, in
-            # case this is a savepoint inside a longer one.
-            cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', false)")
             previous = cursor.fetchone()[0]
-            try:
-                yield
-            finally:
-                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(DatabaseError):  # a failed transaction: its rollback restores the setting
+                _set_seqscan(previous)
+            raise
+        _set_seqscan(previous)
 
     def facet_groups(self, query: Query | None, within: SQL | None = None) -> list[Group]:
         return count_groups(ALL_DOCUMENTS if query is None else self.matching_documents(query), within)
