@@ -624,9 +624,9 @@ def labelled_case_count(label: Topic | Region) -> int:
 def relabel_refusal(labels: Iterable[Topic | Region], action: str) -> str:
     """Why an admin request may not rename, merge or delete these labels, or "" when it may.
 
-    Each case they label is reindexed within the request; beyond ``ADMIN_BULK_MAX_CASES``
-    cases that could outlast the worker's timeout, so the message names the command
-    that does it with progress instead (``manage.py relabel``).
+    Each case they label is reindexed within the request, which beyond ``ADMIN_BULK_MAX_CASES``
+    cases could outlast the worker's timeout; the message names the command that does it
+    with progress instead (``manage.py relabel``).
     """
     labels = list(labels)
     count, limit = sum(labelled_case_count(label) for label in labels), settings.ADMIN_BULK_MAX_CASES

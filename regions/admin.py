@@ -4,11 +4,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from cases.services import relabel_refusal
+from search.index.signals import LABEL_FIELDS
 
 from .models import Region
 
-# What the index holds of a region (see ``search.index.signals``): changing any of these reindexes its cases.
-INDEXED_FIELDS = ("name", "short_name", "level", "parent")
+# What the index holds of a region: changing any of these reindexes its cases (form fields, without "_id").
+INDEXED_FIELDS = {name.removesuffix("_id") for name in LABEL_FIELDS[Region]}
 
 
 class RegionForm(forms.ModelForm):
@@ -20,7 +21,7 @@ class RegionForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.instance.pk and set(INDEXED_FIELDS) & set(self.changed_data):
+        if self.instance.pk and INDEXED_FIELDS & set(self.changed_data):
             refusal = relabel_refusal([self.instance], f"改动地区“{self.instance.name}”")
             if refusal:
                 raise forms.ValidationError(refusal)
