@@ -70,13 +70,15 @@ def in_collections(cases: models.QuerySet[Case], collections: Sequence[Collectio
     return cases.filter(collection_id__in=sorted(collection.pk for collection in collections))
 
 
-def by_slug(label: str, model: type[models.Model], method: str) -> django_filters.ModelMultipleChoiceFilter:
-    """A filter of one family chosen by slug (it may repeat: any of them); an unknown slug is named in the error."""
+def by_slug(label: str, model: type[models.Model]) -> django_filters.ModelMultipleChoiceFilter:
+    """A filter of one family chosen by slug (it may repeat: any of them); an unknown slug is named in the error.
+
+    It validates; ``CaseFilter.cases_for`` applies what it chose.
+    """
     return django_filters.ModelMultipleChoiceFilter(
         label=label,
         queryset=model.objects.all(),
         to_field_name="slug",
-        method=method,
         error_messages={"invalid_choice": f"没有标识为“%(value)s”的{label}。"},
     )
 
@@ -87,31 +89,18 @@ class CaseFilter(django_filters.FilterSet):
     Invalid values are reported in ``form.errors`` and left out of the search.
     """
 
-    region = by_slug("地区", Region, "filter_regions")
-    topic = by_slug("主题", Topic, "filter_topics")
-    collection = by_slug("案例集", Collection, "filter_collections")
+    region = by_slug("地区", Region)
+    topic = by_slug("主题", Topic)
+    collection = by_slug("案例集", Collection)
 
     class Meta:
         model = Case
         fields: list[str] = []
         form = SearchForm
 
-    def filter_regions(self, queryset: models.QuerySet[Case], name: str, value) -> models.QuerySet[Case]:
-        return in_regions(queryset, list(value)) if value else queryset
-
-    def filter_topics(self, queryset: models.QuerySet[Case], name: str, value) -> models.QuerySet[Case]:
-        return queryset.with_topics(value) if value else queryset
-
-    def filter_collections(self, queryset: models.QuerySet[Case], name: str, value) -> models.QuerySet[Case]:
-        return in_collections(queryset, list(value)) if value else queryset
-
     def filter_queryset(self, queryset: models.QuerySet[Case]) -> models.QuerySet[Case]:
-        """The filters of the valid values; the words and the order are the planner's."""
-        data = self.form.cleaned_data
-        for name, filter_ in self.filters.items():
-            if name in data:
-                queryset = filter_.filter(queryset, data[name])
-        return queryset
+        """The filters of the valid values (see ``cases_for``); the words and the order are the planner's."""
+        return self.cases_for(self.search_arguments(), queryset)
 
     def search_arguments(self) -> SearchArguments:
         """The valid parameters (invalid ones left out); call ``is_valid()`` first."""
@@ -124,13 +113,13 @@ class CaseFilter(django_filters.FilterSet):
             sort=Sort(data.get("sort") or Sort.RELEVANCE),
         )
 
-    @classmethod
-    def cases_for(cls, arguments: SearchArguments) -> models.QuerySet[Case]:
-        """All cases (any status) passing the filters of already validated ``arguments``.
+    @staticmethod
+    def cases_for(arguments: SearchArguments, cases: models.QuerySet[Case] | None = None) -> models.QuerySet[Case]:
+        """The cases (any status; of ``cases``, else all) passing the filters of already validated ``arguments``.
 
-        What the ``filter_…`` methods do, without making a filter set (which copies every filter and form field).
+        Needs no filter set: making one copies every filter and form field.
         """
-        cases = Case.objects.all()
+        cases = Case.objects.all() if cases is None else cases
         if arguments.regions:
             cases = in_regions(cases, list(arguments.regions))
         if arguments.topics:
