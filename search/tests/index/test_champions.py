@@ -13,6 +13,7 @@ from regions.models import Region
 from search import service
 from search.index import champions
 from search.index.backends import get_backend
+from search.index.backends.postgres import RANK_WEIGHTS
 from search.index.indexing import rebuild_index
 from search.index.query import parse_query
 from search.models import Champion, ChampionFloor, Synonym
@@ -133,8 +134,6 @@ def test_postgresql_matches_through_the_index_even_for_a_word_in_every_case():
 
 def _stored_scores_and_ts_rank(case_ids: list[int]) -> list[tuple[str, int, float, float]]:
     """(token, case id, weight in its champion list, ts_rank of the token alone in the stored vector)."""
-    from search.index.backends.postgres import RANK_WEIGHTS
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ch.token, ch.case_id, ch.weight, ts_rank(%s, d.vector, quote_literal(ch.token)::tsquery)::float8 "
