@@ -537,28 +537,36 @@ class TopicForm(forms.ModelForm):
         return cleaned
 
 
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    form = TopicForm
-    list_display = ["name", "slug", "position", "case_count"]
-    list_editable = ["position"]
-    search_fields = ["name", "slug"]
-    actions = ["merge_topics"]
+class BoundedLabelDeletes(admin.ModelAdmin):
+    """Deleting a topic or a region reindexes the cases it labels: refused beyond ``ADMIN_BULK_MAX_CASES`` cases,
+    as a rename is, both from its page and from the list's action (``manage.py relabel delete`` does it instead).
+    """
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
         if "delete_selected" in actions:
             delete, name, description = actions["delete_selected"]
-            actions["delete_selected"] = (_refused_beyond_bulk_limit(delete, "删除所选主题"), name, description)
+            refused = _refused_beyond_bulk_limit(delete, f"删除所选{self.opts.verbose_name}")
+            actions["delete_selected"] = (refused, name, description)
         return actions
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
-        topic = self.get_object(request, unquote(object_id))
-        refusal = relabel_refusal([topic], f"删除主题“{topic.name}”") if topic is not None else ""
+        label = self.get_object(request, unquote(object_id))
+        refusal = relabel_refusal([label], f"删除{self.opts.verbose_name}“{label.name}”") if label is not None else ""
         if refusal:
             self.message_user(request, refusal, messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:cases_topic_change", args=[topic.pk]))
+            change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+            return HttpResponseRedirect(reverse(change, args=[label.pk]))
         return super().delete_view(request, object_id, extra_context)
+
+
+@admin.register(Topic)
+class TopicAdmin(BoundedLabelDeletes):
+    form = TopicForm
+    list_display = ["name", "slug", "position", "case_count"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug"]
+    actions = ["merge_topics"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(case_count=Count("cases")).order_by(*Topic._meta.ordering)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from cases.admin import BoundedLabelDeletes
 from cases.services import relabel_refusal
 from search.index.signals import LABEL_FIELDS
 
@@ -29,7 +30,7 @@ class RegionForm(forms.ModelForm):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(BoundedLabelDeletes):
     """Regions are searchable labels of cases: a rename or a delete reindexes their cases (search.index.signals)."""
 
     form = RegionForm

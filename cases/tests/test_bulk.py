@@ -301,15 +301,23 @@ def test_renaming_merging_or_deleting_labels_of_too_many_cases_is_refused_and_na
     data = {f: getattr(zhejiang, f) for f in ("name", "short_name", "slug", "level", "code")}
     response = admin_client.post(reverse("admin:regions_region_change", args=[zhejiang.pk]), {**data, "name": "浙江"})
     assert "没有改动" in response.content.decode()
+    hangzhou = Region.objects.get(slug="hangzhou")
+    delete_page = reverse("admin:regions_region_delete", args=[hangzhou.pk])
+    response = admin_client.post(delete_page, {"post": "yes"}, follow=True)
+    assert "删除地区“杭州市”要重建 4 个案例的检索索引" in response.content.decode()
+    delete = {"action": "delete_selected", ACTION_CHECKBOX_NAME: [hangzhou.pk], "post": "yes"}
+    response = admin_client.post(reverse("admin:regions_region_changelist"), delete, follow=True)
+    assert "删除所选地区要重建 4 个案例的检索索引" in response.content.decode()
     assert Topic.objects.filter(slug="trade-promotion", name="会展与贸易促进").exists()
     assert Region.objects.get(slug="zhejiang").name == zhejiang.name
+    assert found("杭州") == set(Case.objects.in_regions([hangzhou]).values_list("number", flat=True))
     assert found('"会展与贸易促进"') == {2, 6, 9}
     settings.ADMIN_BULK_MAX_CASES = 3  # as many as the request may reindex: done
     rename(admin_client, topic, "鲲鹏会展")
     assert found('"鲲鹏会展"') == {2, 6, 9}
 
 
-def test_the_relabel_command_renames_and_merges_with_progress_and_the_search_follows():
+def test_the_relabel_command_renames_merges_and_deletes_with_progress_and_the_search_follows():
     out = io.StringIO()
     call_command("relabel", "rename", "topic", "trade-promotion", "鲲鹏会展", stdout=out)
     assert "“会展与贸易促进”改名为“鲲鹏会展”，重建 3 个案例的索引" in out.getvalue()
@@ -324,7 +332,18 @@ def test_the_relabel_command_renames_and_merges_with_progress_and_the_search_fol
     assert "3 个案例归入“文化旅游”" in out.getvalue()
     assert not Topic.objects.filter(slug="trade-promotion").exists()
     assert found('"文化旅游"') >= {2, 6, 8, 9} and found('"鲲鹏会展"') == set()
+    out = io.StringIO()
+    call_command("relabel", "delete", "region", "hangzhou", stdout=out)
+    assert "删除地区“钱塘示范城”，重建 4 个案例的索引" in out.getvalue() and "已索引 4/4 个案例" in out.getvalue()
+    assert found("钱塘示范城") == set() and Case.objects.filter(number__in=hangzhou).count() == 4
+    call_command("relabel", "rename", "topic", "culture-tourism", "鲲鹏文旅", stdout=io.StringIO())
+    assert found("鲲鹏文旅") >= {2, 6, 8, 9}
+    call_command("relabel", "delete", "topic", "culture-tourism", stdout=io.StringIO())
+    assert found("鲲鹏文旅") == set() and not Topic.objects.filter(slug="culture-tourism").exists()
+    with pytest.raises(CommandError, match="下还有地区"):
+        call_command("relabel", "delete", "region", "hubei", stdout=io.StringIO())
+    assert Region.objects.filter(slug="hubei").exists()
     with pytest.raises(CommandError, match="没有标识为“nowhere”的主题"):
         call_command("relabel", "rename", "topic", "nowhere", "甲")
     with pytest.raises(CommandError, match="名称无效"):
-        call_command("relabel", "rename", "topic", "culture-tourism", "金融服务", stdout=io.StringIO())
+        call_command("relabel", "rename", "topic", "finance", "物流运输", stdout=io.StringIO())

@@ -1,4 +1,4 @@
-"""Rename a topic or a region, or merge topics, however many cases they label, with progress.
+"""Rename or delete a topic or a region, or merge topics, however many cases they label, with progress.
 
 The admin does the same within a request, up to ``ADMIN_BULK_MAX_CASES`` cases
 (each case's labels are reindexed); beyond that it refuses and names this command.
@@ -8,6 +8,7 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
+from django.db.models import ProtectedError
 
 from cases.models import Topic
 from cases.services import labelled_case_count, topics_merge
@@ -18,10 +19,10 @@ from ..progress import indexing_progress
 
 
 class Command(BaseCommand):
-    help = "改名主题或地区、合并主题，并重建所涉案例的检索索引（显示进度）；案例多、后台网页来不及完成时使用。"
+    help = "改名或删除主题、地区，合并主题，并重建所涉案例的检索索引（显示进度）；案例多、后台网页来不及完成时使用。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{rename,merge}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{rename,merge,delete}")
         rename = actions.add_parser("rename", help="改名：relabel rename topic|region 标识 新名称")
         rename.add_argument("kind", choices=["topic", "region"], help="topic（主题）或 region（地区）")
         rename.add_argument("slug", help="主题或地区的标识（slug）")
@@ -30,18 +31,21 @@ class Command(BaseCommand):
         merge = actions.add_parser("merge", help="合并：relabel merge 保留的主题标识 并入的主题标识……")
         merge.add_argument("target", help="合并后保留的主题的标识")
         merge.add_argument("others", nargs="+", help="并入它的主题的标识（并入后删除）")
+        delete = actions.add_parser("delete", help="删除：relabel delete topic|region 标识（案例本身保留）")
+        delete.add_argument("kind", choices=["topic", "region"], help="topic（主题）或 region（地区）")
+        delete.add_argument("slug", help="主题或地区的标识（slug）")
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "rename":
             self.rename(options["kind"], options["slug"], options["name"].strip(), options["short_name"])
+        elif options["action"] == "delete":
+            self.delete(options["kind"], options["slug"])
         else:
             self.merge(options["target"], options["others"])
 
     def rename(self, kind: str, slug: str, name: str, short_name: str | None) -> None:
-        model = Topic if kind == "topic" else Region
-        label = model.objects.filter(slug=slug).first()
-        if label is None:
-            raise CommandError(f"没有标识为“{slug}”的{model._meta.verbose_name}。")
+        label = _label(kind, slug)
+        model = type(label)
         if not name:
             raise CommandError("新名称不能为空。")
         before = str(label.name)
@@ -76,3 +80,23 @@ class Command(BaseCommand):
             reversion.set_comment(f"主题{names}并入“{target.name}”")
             affected = topics_merge(target=target, others=others)
         self.stdout.write(self.style.SUCCESS(f"完成：{len(affected)} 个案例归入“{target.name}”；原主题已删除。"))
+
+    def delete(self, kind: str, slug: str) -> None:
+        label = _label(kind, slug)
+        noun = label._meta.verbose_name
+        self.stdout.write(f"删除{noun}“{label.name}”，重建 {labelled_case_count(label)} 个案例的索引……")
+        try:
+            with bulk(progress=indexing_progress(self.stdout)), reversion.create_revision():
+                reversion.set_comment(f"删除{noun}“{label.name}”")
+                label.delete()
+        except ProtectedError:
+            raise CommandError(f"“{label.name}”下还有地区，请先删除或移走它们；没有改动。") from None
+        self.stdout.write(self.style.SUCCESS("完成：案例保留，去掉了这一标签。"))
+
+
+def _label(kind: str, slug: str) -> Topic | Region:
+    model = Topic if kind == "topic" else Region
+    label = model.objects.filter(slug=slug).first()
+    if label is None:
+        raise CommandError(f"没有标识为“{slug}”的{model._meta.verbose_name}。")
+    return label
