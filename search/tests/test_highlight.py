@@ -24,3 +24,18 @@ def test_a_long_passage_is_cut_around_its_first_match():
     html = mark(text, ["融资"], window=160)
     assert html.startswith("…") and html.endswith("…") and "<mark>融资</mark>" in html
     assert len(html.replace("<mark>", "").replace("</mark>", "")) == 162
+
+
+def test_words_are_marked_in_traditional_full_width_and_upper_case_text_however_often_it_is_seen():
+    """Simplified text is searched as it is; any character that normalises to a word character is translated."""
+    texts = {
+        "推进融资（试点）、服务。": "推进<mark>融资</mark>（试点）、服务。",
+        "推進融資，ＡＩ平台": "推進<mark>融資</mark>，<mark>ＡＩ</mark>平台",
+        "AI融资": "<mark>AI</mark><mark>融资</mark>",
+        "㈱融资": "㈱<mark>融资</mark>",  # one character normalised to three: "(株)"
+        "İ融资": "İ<mark>融资</mark>",  # lower-cased to two characters
+        "①融资，5Ｇ": "①<mark>融资</mark>，5Ｇ",
+    }
+    for _ in range(2):  # the characters are learnt the first time, looked up the second
+        for text, marked in texts.items():
+            assert mark(text, ["融资", "ai"]) == marked
