@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
-from cases.models import Case, Topic
+from cases.models import Case, Collection, Topic
 from regions.models import Region
 
 from .index.backends import Group, get_backend
@@ -74,6 +74,11 @@ def all_labels() -> tuple[list[Region], list[Topic]]:
 
 def _load_labels() -> tuple[list[Region], list[Topic]]:
     return list(Region.objects.select_related("parent")), list(Topic.objects.all())
+
+
+def all_collections() -> list[Collection]:
+    """Every collection, in display order; cached like the labels (saving a collection bumps the version)."""
+    return _cached(f"collections:{content_version()}", lambda: list(Collection.objects.all()))
 
 
 def library_groups() -> list[Group]:

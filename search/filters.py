@@ -9,7 +9,7 @@ the planner in :mod:`search.service` rather than by a queryset filter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import django_filters
@@ -19,7 +19,7 @@ from django.db import models
 from cases.models import Case, Collection, Topic
 from regions.models import Region
 
-from .facets import with_descendants
+from .facets import all_collections, all_labels, with_descendants
 from .index.text import CONTROL_CHARACTERS
 
 
@@ -70,17 +70,43 @@ def in_collections(cases: models.QuerySet[Case], collections: Sequence[Collectio
     return cases.filter(collection_id__in=sorted(collection.pk for collection in collections))
 
 
-def by_slug(label: str, model: type[models.Model]) -> django_filters.ModelMultipleChoiceFilter:
-    """A filter of one family chosen by slug (it may repeat: any of them); an unknown slug is named in the error.
+class SlugsField(forms.Field):
+    """Slugs of one family of labels (the parameter may repeat), each looked up among ``labels()``: what it names,
+    in display order, repeats dropped; an unknown slug is named in the error.
 
-    It validates; ``CaseFilter.cases_for`` applies what it chose.
+    The labels are the cached ones (``search.facets``), so validating asks the
+    database nothing, and the field holds no queryset to copy for each request.
     """
-    return django_filters.ModelMultipleChoiceFilter(
-        label=label,
-        queryset=model.objects.all(),
-        to_field_name="slug",
-        error_messages={"invalid_choice": f"没有标识为“%(value)s”的{label}。"},
-    )
+
+    widget = forms.SelectMultiple  # every value of the parameter
+
+    def __init__(self, *, labels: Callable[[], Sequence[models.Model]], noun: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.labels = labels
+        self.error_messages["invalid_choice"] = f"没有标识为“%(value)s”的{noun}。"
+
+    def clean(self, value) -> list[models.Model]:
+        slugs = [str(slug) for slug in value or ()]
+        if not slugs:
+            return []
+        labels = self.labels()
+        places = {label.slug: place for place, label in enumerate(labels)}
+        for slug in slugs:
+            if slug not in places:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": slug}
+                )
+        return [labels[places[slug]] for slug in sorted(set(slugs), key=places.__getitem__)]
+
+
+class LabelFilter(django_filters.Filter):
+    """A filter of one family chosen by slug. It validates; ``CaseFilter.cases_for`` applies what it chose."""
+
+    field_class = SlugsField
+
+
+def by_slug(noun: str, labels: Callable[[], Sequence[models.Model]]) -> LabelFilter:
+    return LabelFilter(label=noun, labels=labels, noun=noun)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -89,14 +115,21 @@ class CaseFilter(django_filters.FilterSet):
     Invalid values are reported in ``form.errors`` and left out of the search.
     """
 
-    region = by_slug("地区", Region)
-    topic = by_slug("主题", Topic)
-    collection = by_slug("案例集", Collection)
+    region = by_slug("地区", lambda: all_labels()[0])
+    topic = by_slug("主题", lambda: all_labels()[1])
+    collection = by_slug("案例集", all_collections)
 
     class Meta:
         model = Case
         fields: list[str] = []
         form = SearchForm
+
+    def get_form_class(self) -> type[forms.Form]:
+        """Made once: a form copies its class's fields for each request, so the class can be shared."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def filter_queryset(self, queryset: models.QuerySet[Case]) -> models.QuerySet[Case]:
         """The filters of the valid values (see ``cases_for``); the words and the order are the planner's."""
