@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connection
 
 from cases.models import Case, Collection, Topic
 from regions.models import Region
@@ -167,6 +168,21 @@ def with_descendants(chosen: set[int]) -> set[int]:
     return chosen | {region.pk for region in regions if region.parent_id in chosen}
 
 
+@functools.lru_cache(maxsize=128)
+def _facet_keys_sql(count: int) -> str:
+    """(case id, region ids, topic ids) of ``count`` cases' documents: written once for each number of cases,
+    as every list page asks for its cases' labels and the ORM would compile the statement each time."""
+    quote = connection.ops.quote_name
+    document, facet_set = SearchDocument._meta, SearchDocument._meta.get_field("facet_set").related_model._meta
+    return (
+        f"SELECT d.{quote(document.pk.column)}, s.{quote(facet_set.get_field('region_ids').column)},"
+        f" s.{quote(facet_set.get_field('topic_ids').column)} FROM {quote(document.db_table)} d"
+        f" JOIN {quote(facet_set.db_table)} s ON s.{quote(facet_set.pk.column)} ="
+        f" d.{quote(document.get_field('facet_set').column)}"
+        f" WHERE d.{quote(document.pk.column)} IN ({', '.join(['%s'] * count)})"
+    )
+
+
 class Facets:
     """The regions and topics the counts refer to, with the filters chosen among them."""
 
@@ -200,11 +216,11 @@ class Facets:
     def labels(self, case_ids: Iterable[int]) -> dict[int, tuple[list[Region], list[Topic]]]:
         """Each case's regions and topics, in display order (one query); none for a case not indexed yet."""
         case_ids = list(case_ids)
-        keys = SearchDocument.objects.filter(case_id__in=case_ids).values_list(
-            "case_id", "facet_set__region_ids", "facet_set__topic_ids"
-        )
         by_case = dict.fromkeys(case_ids, (frozenset(), frozenset()))
-        by_case.update((case_id, (_ids(regions), _ids(topics))) for case_id, regions, topics in keys)
+        if case_ids:
+            with connection.cursor() as cursor:
+                cursor.execute(_facet_keys_sql(len(case_ids)), case_ids)
+                by_case.update((case_id, (_ids(regions), _ids(topics))) for case_id, regions, topics in cursor)
         regions, topics = self._in_display_order
         return {
             case_id: (

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from cases.models import Case, CaseItem, Collection, Topic
@@ -418,12 +419,26 @@ def _sql(cases: QuerySet[Case]) -> SQL:
 def _passages(cases: Iterable[Case]) -> dict[int, list[tuple[str, str]]]:
     """Each case's (section label, text) in document order: the summary, then every item (one query)."""
     passages = {case.pk: [("导语", case.summary)] for case in cases}
+    if not passages:
+        return passages
     labels = dict(CaseItem.Section.choices)
-    items = (
-        CaseItem.objects.filter(case_id__in=list(passages))
-        .order_by("case_id", "section", "position", "pk")
-        .values_list("case_id", "section", "heading", "body")
-    )
-    for case_id, section, heading, body in items:
-        passages[case_id].append((labels[section], heading + body))
+    with connection.cursor() as cursor:
+        cursor.execute(_items_sql(len(passages)), list(passages))
+        for case_id, section, heading, body in cursor:
+            passages[case_id].append((labels[section], heading + body))
     return passages
+
+
+@functools.lru_cache(maxsize=128)
+def _items_sql(count: int) -> str:
+    """The items of ``count`` cases in document order: written once for each number of cases, as every search
+    page asks and the ORM would compile the statement each time."""
+    quote, meta = connection.ops.quote_name, CaseItem._meta
+    case, section, heading, body, position = (
+        quote(meta.get_field(name).column) for name in ("case", "section", "heading", "body", "position")
+    )
+    return (
+        f"SELECT {case}, {section}, {heading}, {body} FROM {quote(meta.db_table)}"
+        f" WHERE {case} IN ({', '.join(['%s'] * count)})"
+        f" ORDER BY {case}, {section}, {position}, {quote(meta.pk.column)}"
+    )
