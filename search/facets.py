@@ -30,7 +30,7 @@ from django.db import connection
 from cases.models import Case, Collection, Topic
 from regions.models import Region
 
-from .index.backends import Group, get_backend
+from .index.backends import Group, get_backend, placeholders
 from .index.version import content_version
 from .models import SearchDocument
 
@@ -179,7 +179,7 @@ def _facet_keys_sql(count: int) -> str:
         f" s.{quote(facet_set.get_field('topic_ids').column)} FROM {quote(document.db_table)} d"
         f" JOIN {quote(facet_set.db_table)} s ON s.{quote(facet_set.pk.column)} ="
         f" d.{quote(document.get_field('facet_set').column)}"
-        f" WHERE d.{quote(document.pk.column)} IN ({', '.join(['%s'] * count)})"
+        f" WHERE d.{quote(document.pk.column)} IN ({placeholders(count)})"
     )
 
 

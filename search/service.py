@@ -26,7 +26,7 @@ from regions.models import Region
 from .facets import FacetCounts, Facets, FacetValue, library_counts, library_groups
 from .filters import CaseFilter, SearchArguments, Sort
 from .highlight import Passage, best_passages, mark
-from .index.backends import SQL, IndexBackend, get_backend
+from .index.backends import SQL, IndexBackend, get_backend, placeholders
 from .index.champions import EXACT_RANK_LIMIT, candidate_ids, common_tokens, indexed_tokens
 from .index.query import Query, compound_candidates, compound_pieces, parse_query, with_alternatives
 from .index.synonyms import synonyms_of
@@ -332,7 +332,7 @@ def search_page(arguments: SearchArguments, *, page: int = 1, page_size: int = 2
             raise PageOutOfRange(page)
         offset = (page - 1) * page_size
         ranked = plan.ranked(limit=page_size, offset=offset)
-        found = Case.objects.select_related("collection").in_bulk([pk for pk, _ in ranked])
+        found = _listed_cases([pk for pk, _ in ranked])
         labels = plan.facets.labels(found)
         words = plan.query.highlight_words()
         passages = _passages(found.values()) if words else {}
@@ -416,6 +416,19 @@ def _sql(cases: QuerySet[Case]) -> SQL:
     return sql, list(params)
 
 
+def _listed_cases(ids: list[int]) -> dict[int, Case]:
+    """The cases of a page, by id, with what a result shows of them: number, title and summary (one query)."""
+    return {case.pk: case for case in Case.objects.raw(_listed_cases_sql(len(ids)), ids)} if ids else {}
+
+
+@functools.lru_cache(maxsize=128)
+def _listed_cases_sql(count: int) -> str:
+    """Written once for each number of cases: the ORM would compile the statement for every page."""
+    quote, meta = connection.ops.quote_name, Case._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("id", "number", "title", "summary"))
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} IN ({placeholders(count)})"
+
+
 def _passages(cases: Iterable[Case]) -> dict[int, list[tuple[str, str]]]:
     """Each case's (section label, text) in document order: the summary, then every item (one query)."""
     passages = {case.pk: [("导语", case.summary)] for case in cases}
@@ -439,6 +452,6 @@ def _items_sql(count: int) -> str:
     )
     return (
         f"SELECT {case}, {section}, {heading}, {body} FROM {quote(meta.db_table)}"
-        f" WHERE {case} IN ({', '.join(['%s'] * count)})"
+        f" WHERE {case} IN ({placeholders(count)})"
         f" ORDER BY {case}, {section}, {position}, {quote(meta.pk.column)}"
     )
