@@ -242,14 +242,14 @@ def test_the_case_page_has_a_print_stylesheet_for_a4(client, settings):
 
 
 def test_the_case_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    # The content version, the case with its collection, its regions and its topics (their names are the
-    # labels, read once per content version), its items, its stored related cases, the previous and the
+    # The content version, the case with its collection, its regions and topics (one query; their names are
+    # the labels, read once per content version), its items, its stored related cases, the previous and the
     # next case (one query).
     first, *others = [case(number).get_absolute_url() for number in (1, 2, 13, 20)]
-    with django_assert_num_queries(7 + 2):
+    with django_assert_num_queries(6 + 2):
         assert client.get(first).status_code == 200
     for url in others:
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             assert client.get(url).status_code == 200
 
 
@@ -361,10 +361,11 @@ def test_a_topic_page_lists_its_cases_under_its_description(client):
 
 def test_a_topic_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     # The content version, the regions and topics and the library's counts (both kept in the cache for the
-    # pages that follow, until something changes), then a page of cases with their regions and topics.
-    with django_assert_num_queries(7):
+    # pages that follow, until something changes), then a page of cases with their regions and topics (one
+    # query).
+    with django_assert_num_queries(6):
         client.get(reverse("cases:topic_detail", args=["finance"]))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(reverse("cases:topic_detail", args=["healthcare"]))
 
 

@@ -629,9 +629,9 @@ class TestErrors:
 class TestLoading:
     def test_cases_come_in_the_given_order_across_chunks(self, django_assert_num_queries):
         ids = pks(20, 1, 7, 3, 19, 2, 11)
-        # Four queries per chunk of three (the cases, their regions, topics and items), and the region and
-        # topic names once (the content version, the regions, the topics).
-        with django_assert_num_queries(3 * 4 + 3):
+        # Three queries per chunk of three (the cases, their regions and topics, their items), and the region
+        # and topic names once (the content version, the regions, the topics).
+        with django_assert_num_queries(3 * 3 + 3):
             cases = list(selection.iter_cases([*ids, 999999], chunk_size=3))
         assert [case.pk for case in cases] == ids
 

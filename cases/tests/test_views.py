@@ -92,10 +92,10 @@ def test_pages_link_the_site_icon_and_favicon_ico_leads_to_it(client):
 
 def test_case_page_query_count_is_fixed(client, django_assert_num_queries):
     case = Case.objects.get(number=17)
-    # The content version; the case with its collection; its regions, its topics (their names are the
-    # labels, two queries read once per content version); its items; its related cases; the previous and
+    # The content version; the case with its collection; its regions and topics (one query; their names are
+    # the labels, two queries read once per content version); its items; its related cases; the previous and
     # the next case (one query).
-    with django_assert_num_queries(7 + 2):
+    with django_assert_num_queries(6 + 2):
         client.get(case.get_absolute_url())
 
 
