@@ -30,7 +30,8 @@ from django.db import connection
 from cases.models import Case, Collection, Topic
 from regions.models import Region
 
-from .index.backends import Group, get_backend, placeholders
+from .index.backends import Group, get_backend
+from .index.rows import placeholders
 from .index.version import content_version
 from .models import SearchDocument
 

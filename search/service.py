@@ -26,9 +26,10 @@ from regions.models import Region
 from .facets import FacetCounts, Facets, FacetValue, library_counts, library_groups
 from .filters import CaseFilter, SearchArguments, Sort
 from .highlight import Passage, best_passages, mark
-from .index.backends import SQL, IndexBackend, get_backend, placeholders
+from .index.backends import SQL, IndexBackend, get_backend
 from .index.champions import EXACT_RANK_LIMIT, candidate_ids, common_tokens, indexed_tokens
 from .index.query import Query, compound_candidates, compound_pieces, parse_query, with_alternatives
+from .index.rows import placeholders
 from .index.synonyms import synonyms_of
 from .index.text import query_tokens
 from .index.version import pinned_content_version

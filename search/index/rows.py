@@ -18,6 +18,12 @@ from django.db import connection, models
 CHUNK_ROWS = 50_000  # rows per statement
 
 
+def placeholders(count: int) -> str:
+    """The parameters of an ``IN`` list of ``count`` values, ``%s, %s, …``, for statements written once for
+    each number of values (the pages' reads: the ORM would compile them for every request)."""
+    return ", ".join(["%s"] * count)
+
+
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple]) -> int:
     """Insert ``rows`` (tuples of the values of ``fields``, as stored) into ``model``'s table; returns how many.
 

@@ -107,11 +107,6 @@ def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def placeholders(count: int) -> str:
-    """The parameters of an ``IN`` list of ``count`` values: ``%s, %s, …``."""
-    return ", ".join(["%s"] * count)
-
-
 DOCUMENTS = SearchDocument._meta.db_table
 PUBLISHED = Case.Status.PUBLISHED.value
 
