@@ -21,7 +21,7 @@ import functools
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -33,7 +33,6 @@ from regions.models import Region
 from .index.backends import Group, get_backend
 from .index.rows import placeholders
 from .index.version import content_version
-from .models import SearchDocument
 
 
 @dataclass
@@ -184,21 +183,6 @@ def _links_sql(count: int) -> str:
     return " UNION ALL ".join(parts)
 
 
-@functools.lru_cache(maxsize=128)
-def _facet_keys_sql(count: int) -> str:
-    """(case id, region ids, topic ids) of ``count`` cases' documents: written once for each number of cases,
-    as every list page asks for its cases' labels and the ORM would compile the statement each time."""
-    quote = connection.ops.quote_name
-    document, facet_set = SearchDocument._meta, SearchDocument._meta.get_field("facet_set").related_model._meta
-    return (
-        f"SELECT d.{quote(document.pk.column)}, s.{quote(facet_set.get_field('region_ids').column)},"
-        f" s.{quote(facet_set.get_field('topic_ids').column)} FROM {quote(document.db_table)} d"
-        f" JOIN {quote(facet_set.db_table)} s ON s.{quote(facet_set.pk.column)} ="
-        f" d.{quote(document.get_field('facet_set').column)}"
-        f" WHERE d.{quote(document.pk.column)} IN ({placeholders(count)})"
-    )
-
-
 class Facets:
     """The regions and topics the counts refer to, with the filters chosen among them."""
 
@@ -229,21 +213,16 @@ class Facets:
         """The chosen regions' ids, a province standing for itself and everything under it."""
         return with_descendants(self.chosen_regions)
 
-    def labels(self, case_ids: Iterable[int]) -> dict[int, tuple[list[Region], list[Topic]]]:
-        """Each case's regions and topics, in display order (one query); none for a case not indexed yet."""
-        case_ids = list(case_ids)
-        by_case = dict.fromkeys(case_ids, (frozenset(), frozenset()))
-        if case_ids:
-            with connection.cursor() as cursor:
-                cursor.execute(_facet_keys_sql(len(case_ids)), case_ids)
-                by_case.update((case_id, (_ids(regions), _ids(topics))) for case_id, regions, topics in cursor)
+    def labels(self, keys: Mapping[int, tuple[str | None, str | None]]) -> dict[int, tuple[list[Region], list[Topic]]]:
+        """Each case's regions and topics in display order, from its facet set's keys (read with the case, see
+        ``FacetSet``); none for a case not indexed yet (None)."""
         regions, topics = self._in_display_order
         return {
             case_id: (
-                [region for _, region in sorted(regions[pk] for pk in region_ids if pk in regions)],
-                [topic for _, topic in sorted(topics[pk] for pk in topic_ids if pk in topics)],
+                [region for _, region in sorted(regions[pk] for pk in _ids(region_key or "") if pk in regions)],
+                [topic for _, topic in sorted(topics[pk] for pk in _ids(topic_key or "") if pk in topics)],
             )
-            for case_id, (region_ids, topic_ids) in by_case.items()
+            for case_id, (region_key, topic_key) in keys.items()
         }
 
     @functools.cached_property

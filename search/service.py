@@ -34,6 +34,7 @@ from .index.synonyms import synonyms_of
 from .index.text import query_tokens
 from .index.version import pinned_content_version
 from .index.vocabulary import closest_words, words_for_pinyin
+from .models import SearchDocument
 
 __all__ = ["PageOutOfRange", "SearchArguments", "Sort", "planned_search", "ranked_case_ids", "search_cases"]
 
@@ -334,7 +335,7 @@ def search_page(arguments: SearchArguments, *, page: int = 1, page_size: int = 2
         offset = (page - 1) * page_size
         ranked = plan.ranked(limit=page_size, offset=offset)
         found = _listed_cases([pk for pk, _ in ranked])
-        labels = plan.facets.labels(found)
+        labels = plan.facets.labels({pk: (case.region_key, case.topic_key) for pk, case in found.items()})
         words = plan.query.highlight_words()
         passages = _passages(found.values()) if words else {}
     hits = [
@@ -418,16 +419,26 @@ def _sql(cases: QuerySet[Case]) -> SQL:
 
 
 def _listed_cases(ids: list[int]) -> dict[int, Case]:
-    """The cases of a page, by id, with what a result shows of them: number, title and summary (one query)."""
+    """The cases of a page, by id, with what a result shows of them: number, title and summary, and the keys of
+    their regions and topics in the index, ``region_key`` and ``topic_key`` (None if not indexed yet). One query.
+    """
     return {case.pk: case for case in Case.objects.raw(_listed_cases_sql(len(ids)), ids)} if ids else {}
 
 
 @functools.lru_cache(maxsize=128)
 def _listed_cases_sql(count: int) -> str:
     """Written once for each number of cases: the ORM would compile the statement for every page."""
-    quote, meta = connection.ops.quote_name, Case._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in ("id", "number", "title", "summary"))
-    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} IN ({placeholders(count)})"
+    quote, case, document = connection.ops.quote_name, Case._meta, SearchDocument._meta
+    facet_set = document.get_field("facet_set").related_model._meta
+    columns = ", ".join(f"c.{quote(case.get_field(name).column)}" for name in ("id", "number", "title", "summary"))
+    return (
+        f"SELECT {columns}, s.{quote(facet_set.get_field('region_ids').column)} AS region_key,"
+        f" s.{quote(facet_set.get_field('topic_ids').column)} AS topic_key FROM {quote(case.db_table)} c"
+        f" LEFT JOIN {quote(document.db_table)} d ON d.{quote(document.pk.column)} = c.{quote(case.pk.column)}"
+        f" LEFT JOIN {quote(facet_set.db_table)} s"
+        f" ON s.{quote(facet_set.pk.column)} = d.{quote(document.get_field('facet_set').column)}"
+        f" WHERE c.{quote(case.pk.column)} IN ({placeholders(count)})"
+    )
 
 
 def _passages(cases: Iterable[Case]) -> dict[int, list[tuple[str, str]]]:

@@ -175,28 +175,29 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("search:search"), {"q": q, "topic": "finance"}).status_code == 200
         counts.append(len(queries))
-    # The content version, the count and both facets in one grouped query, the page of ids, the cases, their
-    # regions and topics, their items (the topic is validated against the cached names). PostgreSQL adds its
-    # planner setting, set and restored. A compound (铁路提单) adds the look-up of
+    # The content version, the count and both facets in one grouped query, the page of ids, the cases with
+    # their regions and topics, their items (the topic is validated against the cached names). PostgreSQL adds
+    # its planner setting, set and restored. A compound (铁路提单) adds the look-up of
     # whether the index holds it whole; two words add the count of the cases with either and
     # the page of those with only one.
-    expected = 6 + (2 if connection.vendor == "postgresql" else 0)
+    expected = 5 + (2 if connection.vendor == "postgresql" else 0)
     assert counts[0] == expected, counts
     assert counts[1] == expected + 1, counts
     assert counts[3] == expected + 2, counts
-    # No result: no page of cases to fetch, but the closest words of the index are looked up.
-    assert counts[2] == expected + 1, counts
+    # No result: no page of cases nor their items to fetch, but the cases with any of the words are counted,
+    # and the closest words of the index looked up.
+    assert counts[2] == expected + 2, counts
 
 
 def test_the_browse_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     # Region and topic names, and the counts and facets of the whole library (one grouped query), are
     # read once per content version.
     client.get(reverse("search:search"))
-    # The content version, the page of ids, the cases, their regions and topics; a region filter is validated
-    # against the cached names and counted from the cached groups.
-    with django_assert_num_queries(4):
+    # The content version, the page of ids, the cases with their regions and topics; a region filter is
+    # validated against the cached names and counted from the cached groups.
+    with django_assert_num_queries(3):
         client.get(reverse("cases:case_list"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(reverse("cases:case_list"), {"region": "zhejiang"})
 
 
