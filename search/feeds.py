@@ -54,8 +54,8 @@ class SearchFeed(Feed):
             raise InvalidFeedParameters("订阅参数无效：" + " ".join(problems))
         arguments = dataclasses.replace(filters.search_arguments(), sort=Sort.NEWEST)
         with planned_search(arguments) as plan:
-            # The cases with every word; only when none has them all, those with some of them.
-            listed = plan.all_word_count or plan.total
+            # The cases with every word; only when none has them all, those with some of them (counted first).
+            listed = (plan.all_word_count or plan.total) if plan.query.can_widen else FEED_SIZE
             ids = [pk for pk, _ in plan.ranked(limit=min(FEED_SIZE, listed))]
         found = Case.objects.select_related("collection").prefetch_related("topics").in_bulk(ids)
         return FollowedSearch(filters=ActiveFilters.of(arguments), cases=[found[pk] for pk in ids if pk in found])

@@ -177,6 +177,8 @@ class SearchPlan:
         """(id, score) of ``limit`` results from ``offset``: the all-word matches, then the partial ones."""
         if not self.query.is_search:  # browsing: nothing to count first
             return _in_order(self.cases.published(), self.sort, limit=limit, offset=offset)
+        if self.sort != Sort.RELEVANCE and not self.query.can_widen:  # no partial matches follow: nothing to count
+            return self._matches_in_order(limit=limit, offset=offset)
         ranked = self._ranked_all_words(limit=min(limit, self.all_word_count - offset), offset=offset)
         rest = min(limit - len(ranked), self.total - offset - len(ranked))
         if rest > 0:
@@ -188,14 +190,16 @@ class SearchPlan:
         if limit <= 0:
             return []
         if not (self.query.clauses and self.sort == Sort.RELEVANCE):
-            matches = self.cases.published()
-            if self.query.is_search:
-                matches = matches.filter(pk__in=self.backend.match_ids(self.query))
-            return _in_order(matches, self.sort, limit=limit, offset=offset)
+            return self._matches_in_order(limit=limit, offset=offset)
         if self.all_word_count > EXACT_RANK_LIMIT or (self.backend.lists_hold_scores and self.query.one_token):
             return self._ranked_by_champions(limit=limit, offset=offset)
         within = _sql(self.cases) if self.filtered else None
         return list(self.backend.ranked_ids(self.query, within, limit=limit, offset=offset))
+
+    def _matches_in_order(self, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
+        """The all-word matches in the order asked for (the cases' own, or the newest first), not ranked."""
+        matches = self.cases.published().filter(pk__in=self.backend.match_ids(self.query))
+        return _in_order(matches, self.sort, limit=limit, offset=offset)
 
     def _ranked_partial(self, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
         if self.sort != Sort.RELEVANCE:

@@ -5,6 +5,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,3 +132,13 @@ HOSTILE = ["融资\x00武汉", "\x0b\x1f融资", "<script>alert(1)</script>", '"
 def test_hostile_queries_give_well_formed_feeds(client, q):
     feed = get_feed(client, {"q": q})
     assert feed.find(f"{ATOM}title").text.endswith(" - 试点最佳实践案例库")
+
+
+def test_a_feed_counts_its_matches_only_when_partial_matches_may_follow(client):
+    """The feed is newest first, not ranked: counting is needed only to know whether any case has every word."""
+    counted = {}
+    for q in ["融资", "-邮轮", "融资 平台"]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("search:feed"), {"q": q}).status_code == 200
+        counted[q] = any("COUNT(" in query["sql"] for query in queries.captured_queries)
+    assert counted == {"融资": False, "-邮轮": False, "融资 平台": True}
