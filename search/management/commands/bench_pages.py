@@ -135,10 +135,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"== {size} 个案例：沿用数据库中已建好的案例和索引")
             else:
                 self.build(size, rng)
+            before = reference_ms()
             probes = self.measure_pages(options["repeat"], options["only"])
+            after = reference_ms()
             exports = [] if options["no_exports"] else self.measure_exports(options["export_repeat"])
             results[size] = (probes, exports)
             self.report(size, probes, exports)
+            self.stdout.write(
+                f"本机速度参照（固定的 Python 计算，毫秒，越小越快）：测页面前 {before:.1f}，测页面后 {after:.1f}\n"
+            )
         if len(results) > 1:
             self.report_together(results)
         self.report_targets(results)
@@ -403,6 +408,20 @@ def _consume(response) -> int:
         size += len(chunk)
     response.close()
     return size
+
+
+def reference_ms() -> float:
+    """The median time of a fixed computation in Python: how fast the machine is right now.
+
+    The same pages can take half as long again from one quarter of an hour to
+    the next on a shared machine; printed beside the figures, this tells runs apart.
+    """
+    samples = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(i * i for i in range(200_000))
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
 
 
 def _cut(text: str, width: int) -> str:
