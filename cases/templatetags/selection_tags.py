@@ -57,6 +57,61 @@ def selection_toggle(context: template.Context, case: Case) -> SafeString:
     )
 
 
+ITEM = (
+    '<li class="selection-item">\n'
+    '    <p class="selection-item-title"><a href="{url}"><span class="case-number">{number}．</span>{title}</a></p>\n'
+    '    <p class="case-meta"><span class="muted">{collection}</span>\n'
+    "      {regions}\n"
+    "    </p>\n"
+    '    <div class="selection-item-actions">\n'
+    "      {pick}"
+    '<form method="post" action="{remove}">\n'
+    "        {csrf}\n"
+    '        <input type="hidden" name="case" value="{pk}">\n'
+    '        <input type="hidden" name="next" value="{next}">\n'
+    '        <button type="submit" class="button-small">移出<span class="visually-hidden">：{number}．{title}</span>'
+    "</button>\n"
+    "      </form>\n"
+    "    </div>\n"
+    "  </li>"
+)
+PICK = (
+    '<p class="compare-pick"><input type="checkbox" form="selection-compare" id="compare-{pk}" name="case"'
+    ' value="{pk}"> <label for="compare-{pk}">比较<span class="visually-hidden">：{number}．{title}</span></label>'
+    "</p>\n"
+    "      "
+)
+
+
+@register.simple_tag(takes_context=True)
+def selection_item(context: template.Context, case: Case, pick_to_compare: bool) -> SafeString:
+    """A case of the selection page: its title, collection and regions, the box that picks it for comparing
+    (when more cases are selected than can be compared) and the form that removes it.
+
+    Written here, not in the template, for the reason ``selection_toggle`` is: a page lists up to fifty.
+    """
+    shared = _shared(context)
+    title = conditional_escape(case.title)
+    pk, number = int(case.pk), int(case.number)
+    return mark_safe(
+        ITEM.format(
+            url=escape(case.get_absolute_url()),
+            number=number,
+            title=title,
+            collection=conditional_escape(case.collection.title),
+            regions="".join(
+                f'<span class="tag tag-region">{conditional_escape(region.full_name)}</span>'
+                for region in case.labels.regions
+            ),
+            pick=PICK.format(pk=pk, number=number, title=title) if pick_to_compare else "",
+            remove=shared["remove"],
+            csrf=shared["csrf"],
+            pk=pk,
+            next=shared["next"],
+        )
+    )
+
+
 _SHARED = "selection-toggle-shared"
 
 
