@@ -138,7 +138,11 @@ def _items_sql() -> str:
     columns = ", ".join(
         quote(meta.get_field(name).column) for name in ("id", "section", "position", "heading", "body", "numbered")
     )
-    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('case').column)} = %s"
+    section, position, pk = (quote(meta.get_field(name).column) for name in ("section", "position", "id"))
+    return (
+        f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('case').column)} = %s"
+        f" ORDER BY {section}, {position}, {pk}"
+    )
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:

@@ -37,6 +37,7 @@ class _NormalisedCharacters(dict):
 
 _NORMALISED = _NormalisedCharacters()
 _WORD_CHARACTER = re.compile(r"[^\W_]")  # what a token is made of (``search.index.text.TOKEN``)
+_WORD = re.compile(r"[^\W_]+")
 
 
 class _InertCharacters:
@@ -45,11 +46,12 @@ class _InertCharacters:
     A character is inert when it normalises to what ``str.lower`` makes of it
     (one character: itself, or "g" for "G"), or when it is no word character and
     normalises to one character that is none either (full-width punctuation: "，"
-    becomes ","). Words are made of word characters only, so in a text of inert
-    characters they occur where they occur in its lower-cased copy: one regular
+    becomes ","). A word made of word characters only occurs in a text of inert
+    characters where it occurs in the text's lower-cased copy: one regular
     expression and ``str.lower`` instead of translating the text character by
-    character (ten times slower). The characters are learnt as texts bring them;
-    the pattern is rebuilt when some are new.
+    character (ten times slower). (A quoted phrase may hold punctuation: its text
+    is translated.) The characters are learnt as texts bring them; the pattern is
+    rebuilt when some are new.
     """
 
     def __init__(self) -> None:
@@ -60,8 +62,11 @@ class _InertCharacters:
 
     def only(self, text: str) -> bool:
         """Whether every character of ``text`` is inert."""
-        if self._unknown.search(text) is None:
+        found = self._unknown.search(text)
+        if found is None:
             return True
+        if found.group() in self._other:  # known to matter: nothing to learn from this text now
+            return False
         with self._lock:
             new = set(text) - self._inert - self._other
             for char in new:
@@ -86,7 +91,8 @@ _INERT = _InertCharacters()
 
 def _spans(text: str, words: list[str]) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, word) where any of ``words`` occurs in ``text``, longest words first."""
-    haystack = text.lower() if _INERT.only(text) else text.translate(_NORMALISED)
+    plain = all(_WORD.fullmatch(word) for word in words)
+    haystack = text.lower() if plain and _INERT.only(text) else text.translate(_NORMALISED)
     if len(haystack) == len(text):
         origin: range | list[int] = range(len(text))  # every character normalised to exactly one
     else:

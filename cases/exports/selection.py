@@ -178,7 +178,7 @@ def collection_titles(ids: Sequence[int]) -> list[str]:
 def iter_cases(ids: Sequence[int], *, chunk_size: int = CHUNK_SIZE) -> Iterator[Case]:
     """The published cases of ``ids`` in that order, with what the writers read (see :func:`prepared`).
 
-    Loaded ``chunk_size`` at a time with four queries per chunk (and the
+    Loaded ``chunk_size`` at a time with three queries per chunk (and the
     regions and topics once). This takes the place of ``QuerySet.iterator()``,
     which cannot keep an order given as a list of ids, such as the relevance
     order.
@@ -195,7 +195,7 @@ def iter_cases(ids: Sequence[int], *, chunk_size: int = CHUNK_SIZE) -> Iterator[
 def prepared(cases: list[Case], labels: tuple[list[Region], list[Topic]] | None = None) -> list[Case]:
     """The cases, each with ``labels`` (its regions and topics) and ``sections`` (its numbered items by section).
 
-    Three queries for all of them: their regions, their topics, their items.
+    Two queries for all of them: their regions and topics, their items.
     The writers and :func:`cases.api.case_data` read only these, never the
     relations themselves, which for thousands of cases would cost more than
     writing them out.

@@ -39,3 +39,9 @@ def test_words_are_marked_in_traditional_full_width_and_upper_case_text_however_
     for _ in range(2):  # the characters are learnt the first time, looked up the second
         for text, marked in texts.items():
             assert mark(text, ["融资", "ai"]) == marked
+
+
+def test_a_quoted_phrase_with_punctuation_is_marked_in_simplified_text():
+    """A phrase keeps its punctuation, normalised to half-width: "，" is searched as ","."""
+    for _ in range(2):
+        assert mark("推进数字人民币，试点工作", ["数字人民币,试点"]) == "推进<mark>数字人民币，试点</mark>工作"

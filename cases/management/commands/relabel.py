@@ -84,6 +84,8 @@ class Command(BaseCommand):
     def delete(self, kind: str, slug: str) -> None:
         label = _label(kind, slug)
         noun = label._meta.verbose_name
+        if isinstance(label, Region) and label.children.exists():
+            raise CommandError(f"“{label.name}”下还有地区，请先删除或移走它们；没有改动。")
         self.stdout.write(f"删除{noun}“{label.name}”，重建 {labelled_case_count(label)} 个案例的索引……")
         try:
             with bulk(progress=indexing_progress(self.stdout)), reversion.create_revision():
