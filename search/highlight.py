@@ -16,7 +16,7 @@ from html import escape  # what django.utils.html.escape calls, without its lazy
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .index.text import normalise_char
+from .index.text import TOKEN, normalise_char
 
 SNIPPET_CHARS = 160
 
@@ -36,8 +36,6 @@ class _NormalisedCharacters(dict):
 
 
 _NORMALISED = _NormalisedCharacters()
-_WORD_CHARACTER = re.compile(r"[^\W_]")  # what a token is made of (``search.index.text.TOKEN``)
-_WORD = re.compile(r"[^\W_]+")
 
 
 class _InertCharacters:
@@ -82,7 +80,7 @@ def _is_inert(char: str) -> bool:
     if len(lowered) != 1:
         return False
     return normalised == lowered or (
-        len(normalised) == 1 and not _WORD_CHARACTER.match(lowered) and not _WORD_CHARACTER.match(normalised)
+        len(normalised) == 1 and not TOKEN.fullmatch(lowered) and not TOKEN.fullmatch(normalised)
     )
 
 
@@ -91,7 +89,7 @@ _INERT = _InertCharacters()
 
 def _spans(text: str, words: list[str]) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, word) where any of ``words`` occurs in ``text``, longest words first."""
-    plain = all(_WORD.fullmatch(word) for word in words)
+    plain = all(TOKEN.fullmatch(word) for word in words)
     haystack = text.lower() if plain and _INERT.only(text) else text.translate(_NORMALISED)
     if len(haystack) == len(text):
         origin: range | list[int] = range(len(text))  # every character normalised to exactly one

@@ -17,6 +17,8 @@ from search.index.indexing import bulk
 
 from ..progress import indexing_progress
 
+REGIONS_UNDER = "“{}”下还有地区，请先删除或移走它们；没有改动。"
+
 
 class Command(BaseCommand):
     help = "改名或删除主题、地区，合并主题，并重建所涉案例的检索索引（显示进度）；案例多、后台网页来不及完成时使用。"
@@ -85,14 +87,14 @@ class Command(BaseCommand):
         label = _label(kind, slug)
         noun = label._meta.verbose_name
         if isinstance(label, Region) and label.children.exists():
-            raise CommandError(f"“{label.name}”下还有地区，请先删除或移走它们；没有改动。")
+            raise CommandError(REGIONS_UNDER.format(label.name))
         self.stdout.write(f"删除{noun}“{label.name}”，重建 {labelled_case_count(label)} 个案例的索引……")
         try:
             with bulk(progress=indexing_progress(self.stdout)), reversion.create_revision():
                 reversion.set_comment(f"删除{noun}“{label.name}”")
                 label.delete()
-        except ProtectedError:
-            raise CommandError(f"“{label.name}”下还有地区，请先删除或移走它们；没有改动。") from None
+        except ProtectedError:  # a region put under it meanwhile
+            raise CommandError(REGIONS_UNDER.format(label.name)) from None
         self.stdout.write(self.style.SUCCESS("完成：案例保留，去掉了这一标签。"))
 
 
