@@ -17,11 +17,11 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 MAX_ADDRESSES = 65536
 
 
-def page_url(viewname: str, argument: str | int) -> str:
-    """``reverse(viewname, args=[argument])``, remembered."""
-    return _page_url(viewname, argument, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+def page_url(viewname: str, *arguments: str | int) -> str:
+    """``reverse(viewname, args=arguments)``, remembered."""
+    return _page_url(viewname, arguments, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
 @functools.lru_cache(maxsize=MAX_ADDRESSES)
-def _page_url(viewname: str, argument: str | int, prefix: str, urlconf: str) -> str:
-    return reverse(viewname, args=[argument], urlconf=urlconf)
+def _page_url(viewname: str, arguments: tuple[str | int, ...], prefix: str, urlconf: str) -> str:
+    return reverse(viewname, args=arguments, urlconf=urlconf)

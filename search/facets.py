@@ -144,7 +144,7 @@ def labelled(cases: Iterable[Case], labels: tuple[list[Region], list[Topic]] | N
     if ids:
         with connection.cursor() as cursor:
             cursor.execute(_links_sql(len(ids)), ids * 2)
-            for case_id, region_id, topic_id in cursor:
+            for case_id, region_id, topic_id in cursor.fetchall():
                 if region_id is None:
                     topics_of[case_id].add(topic_id)
                 else:

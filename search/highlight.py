@@ -91,19 +91,22 @@ def _spans(text: str, words: list[str]) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, word) where any of ``words`` occurs in ``text``, longest words first."""
     plain = all(TOKEN.fullmatch(word) for word in words)
     haystack = text.lower() if plain and _INERT.only(text) else text.translate(_NORMALISED)
-    if len(haystack) == len(text):
-        origin: range | list[int] = range(len(text))  # every character normalised to exactly one
-    else:
+    origin = None  # every character normalised to exactly one: positions are the same
+    if len(haystack) != len(text):
         origin = [index for index, char in enumerate(text) for _ in _NORMALISED[ord(char)]]
-    taken = bytearray(len(text))
+    taken = bytearray(len(text)) if len(words) > 1 else None  # one word's occurrences never overlap
     spans = []
     for word in words:
         start = haystack.find(word) if word else -1
         while start != -1:
-            first, last = origin[start], origin[start + len(word) - 1]
-            if not any(taken[first : last + 1]):
-                spans.append((first, last + 1, word))
-                taken[first : last + 1] = b"\x01" * (last + 1 - first)
+            first, end = (
+                (start, start + len(word)) if origin is None else (origin[start], origin[start + len(word) - 1] + 1)
+            )
+            if taken is None:
+                spans.append((first, end, word))
+            elif taken.find(1, first, end) == -1:
+                spans.append((first, end, word))
+                taken[first:end] = b"\x01" * (end - first)
             start = haystack.find(word, start + len(word))
     return sorted(spans)
 

@@ -453,7 +453,7 @@ def _passages(cases: Iterable[Case]) -> dict[int, list[tuple[str, str]]]:
     labels = dict(CaseItem.Section.choices)
     with connection.cursor() as cursor:
         cursor.execute(_items_sql(len(passages)), list(passages))
-        for case_id, section, heading, body in cursor:
+        for case_id, section, heading, body in cursor.fetchall():
             passages[case_id].append((labels[section], heading + body))
     return passages
 
