@@ -242,11 +242,11 @@ def test_the_case_page_has_a_print_stylesheet_for_a4(client, settings):
 
 
 def test_the_case_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
-    # The content version, the case with its collection, its regions and topics (one query; their names are
-    # the labels, read once per content version), its items, its stored related cases, the previous and the
-    # next case (one query).
+    # The content version, the case, its regions and topics (one query), its items, its stored related cases,
+    # the previous and the next case (one query). The collections and the labels (the regions' and topics'
+    # names) are read once per content version.
     first, *others = [case(number).get_absolute_url() for number in (1, 2, 13, 20)]
-    with django_assert_num_queries(6 + 2):
+    with django_assert_num_queries(6 + 3):
         assert client.get(first).status_code == 200
     for url in others:
         with django_assert_num_queries(6):

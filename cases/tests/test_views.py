@@ -92,10 +92,10 @@ def test_pages_link_the_site_icon_and_favicon_ico_leads_to_it(client):
 
 def test_case_page_query_count_is_fixed(client, django_assert_num_queries):
     case = Case.objects.get(number=17)
-    # The content version; the case with its collection; its regions and topics (one query; their names are
-    # the labels, two queries read once per content version); its items; its related cases; the previous and
-    # the next case (one query).
-    with django_assert_num_queries(6 + 2):
+    # The content version; the case; its regions and topics (one query); its items; its related cases; the
+    # previous and the next case (one query). The collections and the labels (the regions' and topics' names)
+    # are read once per content version: three queries.
+    with django_assert_num_queries(6 + 3):
         client.get(case.get_absolute_url())
 
 
