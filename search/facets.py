@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -50,8 +50,8 @@ class FacetValue:
 @dataclass
 class FacetCounts:
     total: int  # cases passing both families' filters: the result count
-    regions: Counter[int]  # a province counts the cases of its cities and new areas once
-    topics: Counter[int]
+    regions: dict[int, int]  # a province counts the cases of its cities and new areas once
+    topics: dict[int, int]
 
 
 logger = logging.getLogger(__name__)
@@ -238,11 +238,12 @@ class Facets:
 
         A large library has thousands of groups but few distinct region and
         topic combinations: the groups are summed by combination first, and
-        each combination is looked at once.
+        each combination is looked at once. The sums are kept in ``defaultdict``
+        (a ``Counter`` adds up twice as slowly).
         """
         total = 0
-        by_regions: Counter[str] = Counter()  # the groups that pass the topic filter, by their regions
-        by_topics: Counter[str] = Counter()  # the groups that pass the region filter, by their topics
+        by_regions: defaultdict[str, int] = defaultdict(int)  # the groups that pass the topic filter, by regions
+        by_topics: defaultdict[str, int] = defaultdict(int)  # the groups that pass the region filter, by topics
         passes_regions: dict[str, bool] = {}
         passes_topics: dict[str, bool] = {}
         for region_key, topic_key, number in groups:
@@ -262,8 +263,8 @@ class Facets:
                 by_regions[region_key] += number
             if in_regions:
                 by_topics[topic_key] += number
-        regions: Counter[int] = Counter()
-        topics: Counter[int] = Counter()
+        regions: defaultdict[int, int] = defaultdict(int)
+        topics: defaultdict[int, int] = defaultdict(int)
         for region_key, number in by_regions.items():
             region_ids = _ids(region_key)
             for pk in region_ids | {self.province_of.get(pk, pk) for pk in region_ids}:  # a province once
@@ -271,7 +272,7 @@ class Facets:
         for topic_key, number in by_topics.items():
             for pk in _ids(topic_key):
                 topics[pk] += number
-        return FacetCounts(total, regions, topics)
+        return FacetCounts(total, dict(regions), dict(topics))
 
     def region_facet(self, counts: FacetCounts) -> list[FacetValue]:
         """Provinces with their cities and new areas, each with the number of matching cases.
