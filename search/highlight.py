@@ -94,7 +94,8 @@ def _spans(text: str, words: list[str]) -> list[tuple[int, int, str]]:
     origin = None  # every character normalised to exactly one: positions are the same
     if len(haystack) != len(text):
         origin = [index for index, char in enumerate(text) for _ in _NORMALISED[ord(char)]]
-    taken = bytearray(len(text)) if len(words) > 1 else None  # one word's occurrences never overlap
+    # One word's occurrences never overlap, where each character is one in the haystack too.
+    taken = bytearray(len(text)) if len(words) > 1 or origin is not None else None
     spans = []
     for word in words:
         start = haystack.find(word) if word else -1

@@ -45,3 +45,8 @@ def test_a_quoted_phrase_with_punctuation_is_marked_in_simplified_text():
     """A phrase keeps its punctuation, normalised to half-width: "，" is searched as ","."""
     for _ in range(2):
         assert mark("推进数字人民币，试点工作", ["数字人民币,试点"]) == "推进<mark>数字人民币，试点</mark>工作"
+
+
+def test_every_occurrence_of_one_word_is_marked_even_side_by_side_and_around_expanding_characters():
+    assert mark("服务服务，再服务", ["服务"]) == "<mark>服务</mark><mark>服务</mark>，再<mark>服务</mark>"
+    assert mark("融资㈱融资", ["融资"]) == "<mark>融资</mark>㈱<mark>融资</mark>"
