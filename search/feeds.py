@@ -14,6 +14,7 @@ from django.utils.html import escape
 
 from cases.models import Case
 
+from .facets import labelled
 from .filters import CaseFilter
 from .service import Sort, planned_search
 from .views import ActiveFilters, with_query
@@ -57,7 +58,8 @@ class SearchFeed(Feed):
             # The cases with every word; only when none has them all, those with some of them (counted first).
             listed = (plan.all_word_count or plan.total) if plan.query.can_widen else FEED_SIZE
             ids = [pk for pk, _ in plan.ranked(limit=min(FEED_SIZE, listed))]
-        found = Case.objects.select_related("collection").prefetch_related("topics").in_bulk(ids)
+        found = Case.objects.in_bulk(ids)
+        labelled(found.values())  # the topics for the categories, from the cached labels
         return FollowedSearch(filters=ActiveFilters.of(arguments), cases=[found[pk] for pk in ids if pk in found])
 
     def title(self, obj: FollowedSearch) -> str:
@@ -94,4 +96,4 @@ class SearchFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item: Case) -> list[str]:
-        return [topic.name for topic in item.topics.all()]
+        return [topic.name for topic in item.labels.topics]

@@ -54,6 +54,15 @@ def test_a_query_feed_lists_the_cases_the_search_finds_newest_first(client):
     assert published == sorted(published, reverse=True)
 
 
+def test_each_entry_is_categorised_by_the_topics_of_its_case(client):
+    feed = get_feed(client, {"q": "融资"})
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries
+    for pk, entry in zip(entry_ids(feed), entries, strict=True):
+        topics = [topic.name for topic in Case.objects.get(pk=pk).topics.all()]
+        assert topics and [category.get("term") for category in entry.findall(f"{ATOM}category")] == topics
+
+
 def test_a_region_feed_lists_that_regions_cases(client):
     feed = get_feed(client, {"region": "zhejiang"})
     assert sorted(entry_ids(feed)) == sorted(search_ids(regions=[Region.objects.get(slug="zhejiang")]))
