@@ -14,6 +14,7 @@ from django.utils.cache import patch_cache_control
 
 from config.pagination import page_of
 from search.facets import all_collections, all_labels, labelled, library_counts
+from search.index.rows import ordering_sql
 from search.related import neighbours, related_cases
 from search.service import region_overview
 
@@ -146,15 +147,15 @@ def _case_sql() -> str:
 
 @functools.cache
 def _items_sql() -> str:
-    """A case's items, written once: the ORM would compile the statement for every view of a case page."""
+    """A case's items in document order, written once: the ORM would compile the statement for every view of a
+    case page."""
     quote, meta = connection.ops.quote_name, CaseItem._meta
     columns = ", ".join(
         quote(meta.get_field(name).column) for name in ("id", "section", "position", "heading", "body", "numbered")
     )
-    section, position, pk = (quote(meta.get_field(name).column) for name in ("section", "position", "id"))
     return (
         f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('case').column)} = %s"
-        f" ORDER BY {section}, {position}, {pk}"
+        f" ORDER BY {ordering_sql(meta)}"
     )
 
 

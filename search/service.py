@@ -29,7 +29,7 @@ from .highlight import Passage, best_passages, mark
 from .index.backends import SQL, IndexBackend, get_backend
 from .index.champions import EXACT_RANK_LIMIT, candidate_ids, common_tokens, indexed_tokens
 from .index.query import Query, compound_candidates, compound_pieces, parse_query, with_alternatives
-from .index.rows import placeholders
+from .index.rows import ordering_sql, placeholders
 from .index.synonyms import synonyms_of
 from .index.text import query_tokens
 from .index.version import pinned_content_version
@@ -463,11 +463,10 @@ def _items_sql(count: int) -> str:
     """The items of ``count`` cases in document order: written once for each number of cases, as every search
     page asks and the ORM would compile the statement each time."""
     quote, meta = connection.ops.quote_name, CaseItem._meta
-    case, section, heading, body, position = (
-        quote(meta.get_field(name).column) for name in ("case", "section", "heading", "body", "position")
+    case, section, heading, body = (
+        quote(meta.get_field(name).column) for name in ("case", "section", "heading", "body")
     )
     return (
         f"SELECT {case}, {section}, {heading}, {body} FROM {quote(meta.db_table)}"
-        f" WHERE {case} IN ({placeholders(count)})"
-        f" ORDER BY {case}, {section}, {position}, {quote(meta.pk.column)}"
+        f" WHERE {case} IN ({placeholders(count)}) ORDER BY {ordering_sql(meta)}"
     )
