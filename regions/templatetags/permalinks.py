@@ -8,11 +8,7 @@ which knows the admin site a page belongs to.
 
 from django import template
 
-from regions.permalinks import page_url as remembered_url
+from regions.permalinks import page_url
 
 register = template.Library()
-
-
-@register.simple_tag(name="page_url")
-def page_url(viewname: str, *arguments: str | int) -> str:
-    return remembered_url(viewname, *arguments)
+register.simple_tag(page_url, name="page_url")
