@@ -132,17 +132,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast when the server is unreachable (a 503 page, not a hung worker),
-    # and stop runaway statements. A statement run DB_PREPARE_THRESHOLD times on a connection is kept
-    # prepared (server-side binding): a page's statements are then neither parsed nor planned again,
-    # which is a third of their cost on a small library. 0 turns this off (for a pooler that cannot
-    # keep prepared statements).
-    prepare_threshold = int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))
+    # and stop runaway statements.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "2")),
             "options": f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '10000'))}",
-            "server_side_binding": prepare_threshold > 0,
-            "prepare_threshold": prepare_threshold or None,
         }
     )
 
