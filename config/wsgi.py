@@ -17,5 +17,5 @@ tokenizer()
 # Everything loaded so far (Django, the apps, pypinyin's phrase dictionary, jieba: some 260,000 objects
 # the collector tracks) lives as long as the process: leave it out of the collector's passes. A full pass
 # over it took 70-90 ms in a request, once every few hundred requests; and workers forked from gunicorn's
-# master keep sharing its memory, which a pass would copy by touching every object.
+# master share more of its memory, which a pass would copy by touching every object.
 gc.freeze()
