@@ -14,8 +14,8 @@ from search.index.text import tokenizer  # noqa: E402
 
 tokenizer()
 
-# Everything loaded so far (Django, the apps, pypinyin's phrase dictionary, jieba: some 260,000 objects
-# the collector tracks) lives as long as the process: leave it out of the collector's passes. A full pass
-# over it took 70-90 ms in a request, once every few hundred requests; and workers forked from gunicorn's
-# master share more of its memory, which a pass would copy by touching every object.
+# Everything loaded so far lives as long as the process: Django and the apps, with pypinyin's phrase
+# dictionary, some 260,000 objects the garbage collector tracks. Leave them out of its passes: a full
+# pass over them took about 80 ms in a request, once every few hundred requests, and in a worker forked
+# from gunicorn's master it would copy pages of the master's memory by touching every object.
 gc.freeze()
