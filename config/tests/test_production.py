@@ -25,9 +25,15 @@ GOOD_KEY = secrets.token_urlsafe(60)
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     """Run manage.py in a fresh process with the given environment (settings are read at start-up)."""
+    return python("manage.py", *args, **env)
+
+
+def python(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run Python in a fresh process from the project's directory, with this environment less the production
+    settings, plus ``env``."""
     base = {key: value for key, value in os.environ.items() if key not in {"DJANGO_ENV", "SECRET_KEY", "DEBUG"}}
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**base, **env},
         capture_output=True,
@@ -67,10 +73,7 @@ class TestProductionSettings:
         """What gunicorn's master loads (Django, pypinyin's dictionary) is never walked by a collection in a
         request: no pause of tens of milliseconds, and fewer pages of the master's copied into each worker."""
         check = "import gc, config.wsgi; print(gc.get_freeze_count() > 100_000, len(gc.get_objects()) < 10_000)"
-        base = {key: value for key, value in os.environ.items() if key not in {"DJANGO_ENV", "SECRET_KEY", "DEBUG"}}
-        result = subprocess.run(
-            [sys.executable, "-c", check], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
-        )
+        result = python("-c", check)
         assert result.stdout.split() == ["True", "True"], result.stderr
 
 
