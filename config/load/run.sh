@@ -32,7 +32,11 @@ run() {  # label, paths file, extra environment for gunicorn
   PATHS="$paths" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s config/load/requests.lua "http://127.0.0.1:$PORT" \
     | grep -E '^(requests|throughput_rps|p50_ms|p95_ms|p99_ms|socket_errors|non_2xx) '
   for pid in $(pgrep -P "$master"); do
-    awk -v pid="$pid" '/^Rss:/ {rss=$2} /^Pss:/ {pss=$2} END {printf "worker %s rss_mb %.0f pss_mb %.0f\n", pid, rss/1024, pss/1024}' "/proc/$pid/smaps_rollup"
+    # RSS counts the pages shared with the master (the app and the dictionaries it preloaded); PSS a share of
+    # them; USS (private) only what the worker holds alone.
+    awk -v pid="$pid" '/^Rss:/ {rss=$2} /^Pss:/ {pss=$2} /^Private_(Clean|Dirty):/ {uss+=$2}
+      END {printf "worker %s rss_mb %.0f pss_mb %.0f uss_mb %.0f\n", pid, rss/1024, pss/1024, uss/1024}' \
+      "/proc/$pid/smaps_rollup"
   done
   kill "$master"; wait "$master" 2>/dev/null || true
 }

@@ -38,7 +38,7 @@ from django.urls import reverse
 
 from cases.models import Case, Collection, Topic
 from search.index.indexing import rebuild_index
-from search.management.bench_corpus import SYNTHETIC, make_corpus, require_bench_database
+from search.management.bench_corpus import SYNTHETIC, make_corpus, require_bench_database, vacuum
 
 BENCH_USER = "bench-admin"
 # (slug, name): the renamed topic (every case), the merged one (every case) and the one it is merged into (half).
@@ -73,6 +73,7 @@ class Command(BaseCommand):
             Collection.objects.filter(slug__startswith=SYNTHETIC).delete()
             get_user_model().objects.filter(username=BENCH_USER).delete()
             rebuild_index()
+            vacuum()
         self.stdout.write(f"{'操作':<24} {'秒':>7}")
         for label, seconds in results:
             mark = "" if seconds <= TIMEOUT_SECONDS else f"（超过 {TIMEOUT_SECONDS} 秒的请求时限）"

@@ -50,7 +50,7 @@ from cases.models import Case, Collection
 from cases.numbering import chinese_numeral
 from search.index.backends import get_backend
 from search.index.indexing import bulk
-from search.management.bench_corpus import require_bench_database
+from search.management.bench_corpus import require_bench_database, vacuum
 
 SOURCE = Path(settings.BASE_DIR) / "fixtures" / "source" / "service-trade-pilot-best-practices-2020.txt"
 CASE_HEADER = re.compile(r"\s*\d{1,4}[．.](?!\d)\s*\S.*")
@@ -140,6 +140,7 @@ class Command(BaseCommand):
         finally:
             if not options["keep"]:
                 self.remove_collection()
+                vacuum()
 
     def client(self) -> Client:
         user, _ = get_user_model().objects.get_or_create(username=USERNAME)
