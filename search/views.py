@@ -137,6 +137,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "clear_url": request.path if active.any else "",
             "feed_url": active.feed_url(),
             "feed_title": active.feed_title(),
+            "max_export_cases": settings.EXPORT_MAX_CASES,
             "max_briefing_cases": settings.EXPORT_MAX_BRIEFING_CASES,
         },
     )

@@ -651,3 +651,17 @@ def test_the_search_page_links_to_the_exports_with_its_parameters(client):
     for url in ALL_URLS:
         assert f'href="{url}{query}"' in html
     assert "导出：" in html and "Word 简报" in html
+
+
+def test_the_search_page_says_when_its_results_are_over_an_export_cap(client, settings):
+    # A download link that can only fail would save the refusal as a file (or nothing): the page says it instead.
+    settings.EXPORT_MAX_BRIEFING_CASES = 5
+    financing = client.get(reverse("search:search"), {"q": "融资"}).content.decode()
+    assert 'href="' + XLSX in financing and 'href="' + DOCX not in financing
+    assert "Word 简报最多 5 个案例，请缩小范围后再导出" in financing
+    settings.EXPORT_MAX_CASES = 19
+    everything = client.get(reverse("search:search")).content.decode()
+    assert "结果超过 19 个案例，不能一次导出；请用检索词、地区或主题缩小范围。" in everything
+    assert not any(f'href="{url}' in everything for url in ALL_URLS)
+    narrowed = client.get(reverse("search:search"), {"region": "hubei"}).content.decode()
+    assert 'href="' + CSV in narrowed and 'href="' + DOCX in narrowed
