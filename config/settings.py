@@ -165,9 +165,10 @@ EXPORT_MAX_BRIEFING_CASES = env_positive_int("EXPORT_MAX_BRIEFING_CASES", 200)
 # The most cases one admin action (publish, withdraw, delete) changes: "select all" takes a whole filtered
 # list, and a request must end within gunicorn's timeout (2,000 cases take 2-4 s, see the README's figures).
 ADMIN_BULK_MAX_CASES = env_positive_int("ADMIN_BULK_MAX_CASES", 5000)
-# An import confirmed in the admin gives up, writing nothing, when it would not be done within this many seconds:
-# gunicorn kills a worker whose request outlasts GUNICORN_TIMEOUT (config/gunicorn.conf.py).
-IMPORT_TIME_LIMIT = int(os.environ.get("GUNICORN_TIMEOUT", "30")) - 5
+# An import confirmed in the admin, and an Excel or Word file (written whole before it is sent), give up when they
+# would not be done within this many seconds: gunicorn kills a worker whose request outlasts GUNICORN_TIMEOUT
+# (config/gunicorn.conf.py). The import writes nothing then; the export answers 503 with a message.
+IMPORT_TIME_LIMIT = EXPORT_TIME_LIMIT = int(os.environ.get("GUNICORN_TIMEOUT", "30")) - 5
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

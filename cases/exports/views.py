@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -14,6 +15,10 @@ from django.views.decorators.http import require_GET
 from ..models import Case
 from . import csv_writer, docx_writer, json_writer, selection, xlsx_writer
 from .selection import ExportContext, ExportError
+
+# Zipping a workbook at the end takes about a fifth as long as writing its rows (1.1 of 5.8 s for 2,000 cases).
+FINISHING_SHARE = 1.25
+CHECK_EVERY = 100  # cases between two looks at the clock
 
 # A writer gives the text piece by piece (sent as it is made), or a temporary file that holds the whole file.
 Writer = Callable[[Iterable[Case], ExportContext], "Iterator[str] | BinaryIO"]
@@ -72,12 +77,16 @@ FORMATS = (
 @require_GET
 def export(request: HttpRequest, export_format: ExportFormat) -> HttpResponseBase:
     """The cases the query string asks for (see :func:`.selection.select_cases`) as a file to download."""
+    started = time.monotonic()
     try:
         chosen = selection.select_cases(request.GET, limit=export_format.limit())
+        context = ExportContext(request=request, selection=chosen, today=timezone.localdate())
+        cases = selection.iter_cases(chosen.ids)
+        if not export_format.streaming:  # nothing is sent until the file is whole: it must be whole in time
+            cases = _within_time_limit(cases, len(chosen.ids), started)
+        content = export_format.writer(cases, context)
     except ExportError as error:
         return HttpResponse(error.as_text(), status=error.status, content_type="text/plain; charset=utf-8")
-    context = ExportContext(request=request, selection=chosen, today=timezone.localdate())
-    content = export_format.writer(selection.iter_cases(chosen.ids), context)
     # Either way the response is sent a piece at a time; a file is closed, and so removed, once it is sent.
     response_class = StreamingHttpResponse if export_format.streaming else FileResponse
     response = response_class(content, content_type=export_format.content_type)
@@ -87,3 +96,21 @@ def export(request: HttpRequest, export_format: ExportFormat) -> HttpResponseBas
     response["Content-Disposition"] = selection.content_disposition(name, ascii_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _within_time_limit(cases: Iterable[Case], total: int, started: float) -> Iterator[Case]:
+    """The cases, until writing all ``total`` of them at the pace so far would end past ``EXPORT_TIME_LIMIT``.
+
+    Then an :class:`ExportError` (503), long before gunicorn would kill the worker and the visitor get nothing.
+    """
+    for done, case in enumerate(cases, 1):
+        yield case
+        if done % CHECK_EVERY == 0 and done < total:
+            projected = (time.monotonic() - started) / done * total * FINISHING_SHARE
+            if projected > settings.EXPORT_TIME_LIMIT:
+                raise ExportError(
+                    503,
+                    f"未能导出：这 {total} 个案例预计需要约 {projected:.0f} 秒才能写完，"
+                    f"超过了 {settings.EXPORT_TIME_LIMIT} 秒的时限。"
+                    "请用检索词、地区或主题缩小范围后分几次导出，或导出 CSV（边写边下载，不受此限）。",
+                )

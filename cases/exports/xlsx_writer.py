@@ -65,23 +65,26 @@ def write(cases: Iterable[Case], context: ExportContext) -> BinaryIO:
 
 def _save(file: BinaryIO, cases: Iterable[Case], context: ExportContext, directory: str) -> None:
     options = {"constant_memory": True, "in_memory": False, "tmpdir": directory}
-    with Workbook(file, options) as book:
-        book.set_properties(_properties(context))
-        wrapped = {"text_wrap": True, "valign": "top"}
-        formats = _Formats(
-            body=book.add_format(wrapped),
-            header=book.add_format({**wrapped, "bold": True}),
-            link=book.add_format({**wrapped, "font_color": LINK_BLUE, "underline": 1}),
-        )
-        case_sheet = _Sheet(book.add_worksheet("案例"), CASE_COLUMNS, CASE_WIDTHS, CASE_MAX_LINES, formats)
-        item_sheet = _Sheet(book.add_worksheet("条目"), ITEM_COLUMNS, ITEM_WIDTHS, ITEM_MAX_LINES, formats)
-        for case in cases:
-            url = context.url_for(case)
-            case_sheet.append(case_row(case, url), link_column=CASE_LINK_COLUMN, url=url)
-            for values in item_rows(case):
-                item_sheet.append(values, link_column=ITEM_TITLE_COLUMN, url=url)
-        case_sheet.finish()
-        item_sheet.finish()
+    # Closed (zipped) only when every row is written: not as a context manager, which would zip an abandoned
+    # workbook too (the directory with its rows goes, and ``file`` is closed, either way).
+    book = Workbook(file, options)
+    book.set_properties(_properties(context))
+    wrapped = {"text_wrap": True, "valign": "top"}
+    formats = _Formats(
+        body=book.add_format(wrapped),
+        header=book.add_format({**wrapped, "bold": True}),
+        link=book.add_format({**wrapped, "font_color": LINK_BLUE, "underline": 1}),
+    )
+    case_sheet = _Sheet(book.add_worksheet("案例"), CASE_COLUMNS, CASE_WIDTHS, CASE_MAX_LINES, formats)
+    item_sheet = _Sheet(book.add_worksheet("条目"), ITEM_COLUMNS, ITEM_WIDTHS, ITEM_MAX_LINES, formats)
+    for case in cases:
+        url = context.url_for(case)
+        case_sheet.append(case_row(case, url), link_column=CASE_LINK_COLUMN, url=url)
+        for values in item_rows(case):
+            item_sheet.append(values, link_column=ITEM_TITLE_COLUMN, url=url)
+    case_sheet.finish()
+    item_sheet.finish()
+    book.close()
 
 
 @dataclass(frozen=True)

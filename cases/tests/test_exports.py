@@ -23,6 +23,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from cases.exports import rows, selection, xlsx_writer
+from cases.exports import views as export_views
 from cases.models import Case, CaseItem, Topic
 from regions.models import Region
 from search.service import SearchArguments, Sort, ranked_case_ids, search_cases
@@ -599,6 +600,23 @@ class TestErrors:
         assert response.status_code == 400 and "一次最多导出 3 个" in response.content.decode()
         assert client.get(url, {"case": pks(1, 2, 3)}).status_code == 200
         assert "一次最多导出 3 个" in client.get(url, {"case": pks(1, 2, 3, 4)}).content.decode()
+
+    def test_a_file_that_would_not_be_written_in_time_is_a_clear_503_and_leaves_nothing(
+        self, client, settings, monkeypatch
+    ):
+        # gunicorn would kill the worker at its timeout, and the visitor would get nothing, not even a reason.
+        monkeypatch.setattr(export_views, "CHECK_EVERY", 5)
+        opened = temporary_files(monkeypatch)
+        settings.EXPORT_TIME_LIMIT = 0
+        response = client.get(XLSX)
+        assert response.status_code == 503
+        message = response.content.decode()
+        assert "未能导出：这 20 个案例预计需要约" in message and "超过了 0 秒的时限" in message
+        assert "导出 CSV（边写边下载，不受此限）" in message
+        assert opened and all(file.closed for file in opened)
+        assert client.get(CSV).status_code == 200  # sent as it is written: no limit
+        settings.EXPORT_TIME_LIMIT = 25
+        assert load_workbook(io.BytesIO(download(client.get(XLSX))))["案例"].max_row == 21
 
     def test_the_briefing_takes_fewer_cases(self, client, settings):
         assert settings.EXPORT_MAX_BRIEFING_CASES == 200
