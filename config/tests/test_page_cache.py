@@ -1,12 +1,15 @@
 """The page cache cannot be abused: keys come only from what a view understands, within bounds, from trusted headers."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import selection
 from cases.models import Case
@@ -95,6 +98,15 @@ class TestWhoIsServedFromTheCache:
     def test_a_forged_or_stale_session_cookie_is_served_from_the_cache(self, client):
         first = client.get(SEARCH, {"q": "融资"})
         client.cookies["sessionid"] = "forged0000000000000000000000abcd"
+        again = client.get(SEARCH, {"q": "融资"})
+        assert x_cache(again) == "hit" and body(again) == body(first)
+
+    def test_a_staff_session_that_has_expired_is_served_from_the_cache(self, client, admin_client):
+        assert x_cache(admin_client.get(SEARCH, {"q": "融资"})) is None
+        first = client.get(SEARCH, {"q": "融资"})
+        stale = admin_client.cookies["sessionid"].value
+        Session.objects.filter(session_key=stale).update(expire_date=timezone.now() - timedelta(minutes=1))
+        client.cookies["sessionid"] = stale
         again = client.get(SEARCH, {"q": "融资"})
         assert x_cache(again) == "hit" and body(again) == body(first)
 
