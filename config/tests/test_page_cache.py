@@ -59,6 +59,14 @@ class TestKeys:
         assert (x_cache(one), x_cache(other)) == ("miss", "miss")  # the columns are in the order given
         assert client.get(reverse("cases:compare") + "?case=1&case=2&case=1")["X-Cache"] == "hit"
 
+    def test_a_case_has_one_address_and_one_entry(self, client):
+        case = Case.objects.get(number=13)
+        assert client.get(case.get_absolute_url()).status_code == 200
+        for spelling in (f"/cases/0{case.pk}/", f"/cases/000{case.pk}/", f"/api/cases/0{case.pk}/", "/cases/0/"):
+            response = client.get(spelling)
+            assert response.status_code == 404 and x_cache(response) is None, spelling
+        assert x_cache(client.get(case.get_absolute_url())) == "hit"
+
     def test_a_page_without_parameters_ignores_any(self, client):
         case = Case.objects.get(number=4)
         first = client.get(case.get_absolute_url() + "?page=2&q=x")
