@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases import selection
 from cases.models import Case
 from config.content_cache import FEED_PARAMS, SEARCH_PARAMS
+from config.tests.test_production import manage
 from search.filters import CaseFilter, PageForm
 from search.index.version import bump_content_version, content_version
 from search.models import ContentVersion
@@ -196,6 +197,18 @@ class TestInvalidation:
         cache.clear()
         assert content_version() // 1000 == ContentVersion.objects.get().version
         assert body(client.get(SEARCH, {"q": "融资"})) == body(first)
+
+    @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="another process needs the test database's server")
+    def test_a_bump_in_another_process_reaches_this_one_at_once(self, client):
+        client.get(SEARCH, {"q": "融资"})
+        assert x_cache(client.get(SEARCH, {"q": "融资"})) == "hit"
+        database = connection.settings_dict
+        url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        bump = "from search.index.version import bump_content_version; bump_content_version()"
+        bumped = manage("shell", "-c", bump, DATABASE_URL=url)
+        assert bumped.returncode == 0, bumped.stderr
+        assert x_cache(client.get(SEARCH, {"q": "融资"})) == "miss"
 
     def test_an_edit_bumps_the_version_when_it_commits_and_a_rolled_back_one_does_not(
         self, client, django_capture_on_commit_callbacks
