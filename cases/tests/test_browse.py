@@ -241,6 +241,15 @@ def test_the_case_page_has_a_print_stylesheet_for_a4(client, settings):
     assert no_inline_style_or_script(html)
 
 
+def test_each_paragraph_of_an_item_is_a_paragraph_of_its_own(client):
+    # Case 5's first measure has three paragraphs under its heading; each is indented as printed.
+    paragraphs = ["大胆创新园区用地性质。", "高标准定位园区规划设计。", "市场化推进园区开发运营。"]
+    for url in (case(5).get_absolute_url(), compare_url(5, 6)):
+        html = client.get(url).content.decode()
+        assert all(f"<p>{start}" in html for start in paragraphs)
+        assert "<br>" not in html
+
+
 def test_the_case_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     # The content version, the case, its regions and topics (one query), its items, its stored related cases,
     # the previous and the next case (one query). The collections and the labels (the regions' and topics'
