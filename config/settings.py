@@ -166,7 +166,7 @@ EXPORT_MAX_BRIEFING_CASES = env_positive_int("EXPORT_MAX_BRIEFING_CASES", 200)
 # list, and a request must end within gunicorn's timeout. On PostgreSQL 5,000 cases took up to 15 s (a topic
 # merge) on the development machine, half the timeout; 3,000 leave room for a machine twice as slow.
 ADMIN_BULK_MAX_CASES = env_positive_int("ADMIN_BULK_MAX_CASES", 3000)
-# An import confirmed in the admin, and an Excel or Word file (written whole before it is sent), give up when they
+# An import confirmed in the admin, and an Excel export (written whole before it is sent), give up when they
 # would not be done within this many seconds: gunicorn kills a worker whose request outlasts GUNICORN_TIMEOUT
 # (config/gunicorn.conf.py). The import writes nothing then; the export answers 503 with a message.
 IMPORT_TIME_LIMIT = EXPORT_TIME_LIMIT = int(os.environ.get("GUNICORN_TIMEOUT", "30")) - 5

@@ -66,8 +66,19 @@ def write(cases: Iterable[Case], context: ExportContext) -> BinaryIO:
 def _save(file: BinaryIO, cases: Iterable[Case], context: ExportContext, directory: str) -> None:
     options = {"constant_memory": True, "in_memory": False, "tmpdir": directory}
     # Closed (zipped) only when every row is written: not as a context manager, which would zip an abandoned
-    # workbook too (the directory with its rows goes, and ``file`` is closed, either way).
+    # workbook too. An abandoned one closes its sheets' row files, which the directory takes with it.
     book = Workbook(file, options)
+    try:
+        _write(book, cases, context)
+    except BaseException:
+        for sheet in book.worksheets():
+            if sheet.row_data_fh is not None:
+                sheet.row_data_fh.close()
+        raise
+    book.close()
+
+
+def _write(book: Workbook, cases: Iterable[Case], context: ExportContext) -> None:
     book.set_properties(_properties(context))
     wrapped = {"text_wrap": True, "valign": "top"}
     formats = _Formats(
@@ -84,7 +95,6 @@ def _save(file: BinaryIO, cases: Iterable[Case], context: ExportContext, directo
             item_sheet.append(values, link_column=ITEM_TITLE_COLUMN, url=url)
     case_sheet.finish()
     item_sheet.finish()
-    book.close()
 
 
 @dataclass(frozen=True)

@@ -607,13 +607,27 @@ class TestErrors:
         # gunicorn would kill the worker at its timeout, and the visitor would get nothing, not even a reason.
         monkeypatch.setattr(export_views, "CHECK_EVERY", 5)
         opened = temporary_files(monkeypatch)
+        books = []
+
+        class RecordedWorkbook(xlsx_writer.Workbook):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                books.append(self)
+
+        monkeypatch.setattr(xlsx_writer, "Workbook", RecordedWorkbook)
         settings.EXPORT_TIME_LIMIT = 0
         response = client.get(XLSX)
         assert response.status_code == 503
         message = response.content.decode()
         assert "未能导出：这 20 个案例预计需要约" in message and "超过了 0 秒的时限" in message
-        assert "导出 CSV（边写边下载，不受此限）" in message
+        assert "请用检索词、地区或主题缩小范围后分几次导出，或导出 CSV（边生成边下载，不受此限）" in message
+        # Given up at once: the workbook is not zipped, and no file of it is left open.
+        [book] = books
+        assert not book.fileclosed
+        assert all(sheet.row_data_fh.closed for sheet in book.worksheets())
         assert opened and all(file.closed for file in opened)
+        chosen = client.get(XLSX, {"case": pks(*range(1, 11))})
+        assert chosen.status_code == 503 and "请减少选定的案例后分几次导出" in chosen.content.decode()
         assert client.get(CSV).status_code == 200  # sent as it is written: no limit
         settings.EXPORT_TIME_LIMIT = 25
         assert load_workbook(io.BytesIO(download(client.get(XLSX))))["案例"].max_row == 21
@@ -676,7 +690,7 @@ def test_the_search_page_says_when_its_results_are_over_an_export_cap(client, se
     settings.EXPORT_MAX_BRIEFING_CASES = 5
     financing = client.get(reverse("search:search"), {"q": "融资"}).content.decode()
     assert 'href="' + XLSX in financing and 'href="' + DOCX not in financing
-    assert "Word 简报最多 5 个案例，请缩小范围后再导出" in financing
+    assert "Word 简报（最多 5 个案例，请缩小范围）" in financing
     settings.EXPORT_MAX_CASES = 19
     everything = client.get(reverse("search:search")).content.decode()
     assert "结果超过 19 个案例，不能一次导出；请用检索词、地区或主题缩小范围。" in everything

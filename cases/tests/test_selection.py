@@ -47,9 +47,7 @@ def toggle(html: str, pk: int) -> str:
 def export_links(html: str) -> dict[str, str]:
     block = html[html.index('<p class="export">') :]
     block = block[: block.index("</p>")]
-    return {
-        name: html_lib.unescape(href) for href, name in re.findall(r'<a href="([^"]+)" download>([^<]+)</a>', block)
-    }
+    return {name: html_lib.unescape(href) for href, name in re.findall(r'<a href="([^"]+)">([^<]+)</a>', block)}
 
 
 # Adding, removing, clearing

@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -204,7 +205,8 @@ class TestInvalidation:
         client.get(SEARCH, {"q": "融资"})
         assert x_cache(client.get(SEARCH, {"q": "融资"})) == "hit"
         database = connection.settings_dict
-        url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        login = quote(database["USER"]) + (f":{quote(database['PASSWORD'])}" if database["PASSWORD"] else "")
+        url = f"postgres://{login}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
         bump = "from search.index.version import bump_content_version; bump_content_version()"
         bumped = manage("shell", "-c", bump, DATABASE_URL=url)
         assert bumped.returncode == 0, bumped.stderr
