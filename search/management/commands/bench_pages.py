@@ -218,7 +218,7 @@ class Command(BaseCommand):
                 started = time.perf_counter()
                 response = client.get(url)
                 if response.status_code != 200:
-                    raise CommandError(f"{url}: {response.status_code} {response.content[:200].decode()}")
+                    raise CommandError(f"{url}: {response.status_code} {response.content[:300].decode(errors='replace')}")
                 size = _consume(response)
                 seconds.append(time.perf_counter() - started)
             child = subprocess.run(
