@@ -218,7 +218,8 @@ class Command(BaseCommand):
                 started = time.perf_counter()
                 response = client.get(url)
                 if response.status_code != 200:
-                    raise CommandError(f"{url}: {response.status_code} {response.content[:300].decode(errors='replace')}")
+                    message = response.content[:300].decode(errors="replace")
+                    raise CommandError(f"{url}: {response.status_code} {message}")
                 size = _consume(response)
                 seconds.append(time.perf_counter() - started)
             child = subprocess.run(
