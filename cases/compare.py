@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+
+from .converters import CASE_ID
 
 MIN_CASES = 2
 MAX_CASES = 4
-# Ids are positive integers that fit a 64-bit column; anything else is reported, never sent to the database.
-_CASE_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
 @dataclass
@@ -34,7 +33,7 @@ def parse_selection(values: list[str], *, choosing: bool = False) -> Selection:
         value = value.strip()
         if not value:
             continue
-        if not _CASE_ID.fullmatch(value):
+        if not CASE_ID.fullmatch(value):
             bad.append(value)
         elif int(value) not in selection.ids:
             selection.ids.append(int(value))

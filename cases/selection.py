@@ -14,19 +14,17 @@ serves a page for a request that carries a session cookie).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
+from .converters import CASE_ID
 from .models import Case
 
 MAX_CASES = 200
 SESSION_KEY = "selected_cases"
 NOTICES_KEY = "selection_notices"
-# Ids are positive integers that fit a 64-bit column; anything else is refused before the database is asked.
-_CASE_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
 def limit() -> int:
@@ -69,7 +67,7 @@ def parse_ids(values: list[str]) -> tuple[list[int], list[str]]:
         value = value.strip()
         if not value:
             continue
-        if _CASE_ID.fullmatch(value):
+        if CASE_ID.fullmatch(value):
             if int(value) not in ids:
                 ids.append(int(value))
         else:

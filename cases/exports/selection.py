@@ -18,14 +18,13 @@ from search.facets import all_labels, labelled
 from search.filters import CaseFilter
 from search.service import ranked_case_ids
 
+from ..converters import CASE_ID
 from ..models import Case, CaseItem, Collection, Topic
 from .rows import LABEL_SEPARATOR
 
 CHUNK_SIZE = 200
 
 FILTER_PARAMETERS = ("q", "region", "topic", "sort")
-# A case id: a positive integer that fits a 64-bit column (a longer one would fail in the database).
-CASE_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
 class ExportError(Exception):
