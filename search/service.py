@@ -14,7 +14,7 @@ import contextlib
 import functools
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -27,7 +27,7 @@ from .facets import FacetCounts, Facets, FacetValue, library_counts, library_gro
 from .filters import CaseFilter, SearchArguments, Sort
 from .highlight import Passage, best_passages, mark
 from .index.backends import SQL, IndexBackend, get_backend
-from .index.champions import EXACT_RANK_LIMIT, candidate_ids, common_tokens, indexed_tokens
+from .index.champions import EXACT_RANK_LIMIT, candidate_ids, indexed_tokens, tokens_known
 from .index.query import Query, compound_candidates, compound_pieces, parse_query, with_alternatives
 from .index.rows import ordering_sql, placeholders
 from .index.synonyms import synonyms_of
@@ -246,26 +246,27 @@ def planned_query(q: str) -> Query:
     * a word in toneless pinyin (jinrongchaoshi, or the whole query as jin rong chao shi) also finds the
       index words it spells (金融超市);
     * a word with synonyms in the curated table (展会) also finds them (会展, 展览), unless the word
-      itself is in so many cases that its own list is longer than anyone reads (see ``common_tokens``).
+      itself is in so many cases that its own list is longer than anyone reads (see ``tokens_known``).
 
     The words as typed weigh more in the ranking than their alternatives (see the backends).
     """
     if PINYIN_QUERY.fullmatch(q.strip()) and " " in q.strip() and words_for_pinyin(q):
         q = q.replace(" ", "").replace("\u3000", "")  # pinyin typed syllable by syllable is one word
     query = parse_query(q)
-    candidates = compound_candidates(query)
-    if candidates:
-        query = with_alternatives(query, compound_pieces(indexed_tokens(candidates)), "pieces")
+    # Asked of the words as typed, in one query: which compounds the index holds whole, and which words with
+    # synonyms are already in very many cases. The alternatives added below leave the words as typed as they are.
+    with_synonyms = {
+        term.tokens[0] for term in query.literal_terms if len(term.tokens) == 1 and synonyms_of(term.tokens[0])
+    }
+    indexed, common = tokens_known(compound_candidates(query), with_synonyms)
+    if indexed:
+        query = with_alternatives(query, compound_pieces(indexed), "pieces")
         for term in query.terms:
             if term.source == "pieces":
                 query.notices.append(f"案例中没有“{term.text}”这个词，已拆成“{'”“'.join(term.tokens)}”检索。")
     query = with_alternatives(query, _pinyin_words, "pinyin")
     # A word already found in very many cases lists them before any synonym's: its synonyms would only
-    # slow the search down (their champion lists are full, see ``common_tokens``).
-    with_synonyms = {
-        term.tokens[0] for term in query.literal_terms if len(term.tokens) == 1 and synonyms_of(term.tokens[0])
-    }
-    common = common_tokens(with_synonyms) if with_synonyms else set()
+    # slow the search down (their champion lists are full).
     return with_alternatives(query, lambda token: [] if token in common else _synonyms(token), "synonym")
 
 
@@ -338,10 +339,9 @@ def search_page(arguments: SearchArguments, *, page: int = 1, page_size: int = 2
             raise PageOutOfRange(page)
         offset = (page - 1) * page_size
         ranked = plan.ranked(limit=page_size, offset=offset)
-        found = _listed_cases([pk for pk, _ in ranked])
-        labels = plan.facets.labels({pk: (case.region_key, case.topic_key) for pk, case in found.items()})
         words = plan.query.highlight_words()
-        passages = _passages(found.values()) if words else {}
+        found, passages = _listed_cases([pk for pk, _ in ranked], with_passages=bool(words))
+        labels = plan.facets.labels({pk: (case.region_key, case.topic_key) for pk, case in found.items()})
     hits = [
         Hit(
             case=found[pk],
@@ -422,51 +422,61 @@ def _sql(cases: QuerySet[Case]) -> SQL:
     return sql, list(params)
 
 
-def _listed_cases(ids: list[int]) -> dict[int, Case]:
+def _listed_cases(ids: list[int], *, with_passages: bool) -> tuple[dict[int, Case], dict[int, list[tuple[str, str]]]]:
     """The cases of a page, by id, with what a result shows of them: number, title and summary, and the keys of
-    their regions and topics in the index, ``region_key`` and ``topic_key`` (None if not indexed yet). One query.
+    their regions and topics in the index, ``region_key`` and ``topic_key`` (None if not indexed yet).
+
+    With ``with_passages``, also each case's (section label, text) in document order, for the highlighted
+    passages: the summary, then every item. One query either way: the items follow their case as rows of
+    their own.
     """
-    return {case.pk: case for case in Case.objects.raw(_listed_cases_sql(len(ids)), ids)} if ids else {}
-
-
-@functools.lru_cache(maxsize=128)
-def _listed_cases_sql(count: int) -> str:
-    """Written once for each number of cases: the ORM would compile the statement for every page."""
-    quote, case, document = connection.ops.quote_name, Case._meta, SearchDocument._meta
-    facet_set = document.get_field("facet_set").related_model._meta
-    columns = ", ".join(f"c.{quote(case.get_field(name).column)}" for name in ("id", "number", "title", "summary"))
-    return (
-        f"SELECT {columns}, s.{quote(facet_set.get_field('region_ids').column)} AS region_key,"
-        f" s.{quote(facet_set.get_field('topic_ids').column)} AS topic_key FROM {quote(case.db_table)} c"
-        f" LEFT JOIN {quote(document.db_table)} d ON d.{quote(document.pk.column)} = c.{quote(case.pk.column)}"
-        f" LEFT JOIN {quote(facet_set.db_table)} s"
-        f" ON s.{quote(facet_set.pk.column)} = d.{quote(document.get_field('facet_set').column)}"
-        f" WHERE c.{quote(case.pk.column)} IN ({placeholders(count)})"
-    )
-
-
-def _passages(cases: Iterable[Case]) -> dict[int, list[tuple[str, str]]]:
-    """Each case's (section label, text) in document order: the summary, then every item (one query)."""
-    passages = {case.pk: [("导语", case.summary)] for case in cases}
-    if not passages:
-        return passages
+    found: dict[int, Case] = {}
+    passages: dict[int, list[tuple[str, str]]] = {}
+    if not ids:
+        return found, passages
     labels = dict(CaseItem.Section.choices)
     with connection.cursor() as cursor:
-        cursor.execute(_items_sql(len(passages)), list(passages))
-        for case_id, section, heading, body in cursor.fetchall():
-            passages[case_id].append((labels[section], heading + body))
-    return passages
+        cursor.execute(_listed_cases_sql(len(ids), with_passages), ids * 2 if with_passages else ids)
+        for pk, section, number, title, text, region_key, topic_key, *_ in cursor:
+            if section == CASE_ROW:
+                case = found[pk] = Case.from_db(connection.alias, LISTED_FIELDS, (pk, number, title, text))
+                case.region_key, case.topic_key = region_key, topic_key
+                passages[pk] = [("导语", text)]
+            else:
+                passages[pk].append((labels[section], title + text))
+    return found, passages if with_passages else {}
 
 
-@functools.lru_cache(maxsize=128)
-def _items_sql(count: int) -> str:
-    """The items of ``count`` cases in document order: written once for each number of cases, as every search
-    page asks and the ORM would compile the statement each time."""
-    quote, meta = connection.ops.quote_name, CaseItem._meta
-    case, section, heading, body = (
-        quote(meta.get_field(name).column) for name in ("case", "section", "heading", "body")
+LISTED_FIELDS = ("id", "number", "title", "summary")
+CASE_ROW = 0  # the section of a case's own row in ``_listed_cases_sql``, before its items' sections
+
+
+@functools.lru_cache(maxsize=256)
+def _listed_cases_sql(count: int, with_items: bool) -> str:
+    """Written once for each number of cases: the ORM would compile the statement for every page.
+
+    Columns: case id, section (``CASE_ROW`` for the case), number, title or heading, summary or body, region
+    key, topic key, then the item's position and id, ordered as the items are (``CaseItem.Meta.ordering``).
+    """
+    quote, case, document, item = connection.ops.quote_name, Case._meta, SearchDocument._meta, CaseItem._meta
+    facet_set = document.get_field("facet_set").related_model._meta
+    case_pk, number, title, summary = (quote(case.get_field(name).column) for name in LISTED_FIELDS)
+    item_case, section, heading, body, position = (
+        quote(item.get_field(name).column) for name in ("case", "section", "heading", "body", "position")
     )
+    item_pk = quote(item.pk.column)
+    sql = (
+        f"SELECT c.{case_pk} AS {item_case}, {CASE_ROW} AS {section}, c.{number}, c.{title}, c.{summary},"
+        f" s.{quote(facet_set.get_field('region_ids').column)}, s.{quote(facet_set.get_field('topic_ids').column)},"
+        f" 0 AS {position}, 0 AS {item_pk} FROM {quote(case.db_table)} c"
+        f" LEFT JOIN {quote(document.db_table)} d ON d.{quote(document.pk.column)} = c.{case_pk}"
+        f" LEFT JOIN {quote(facet_set.db_table)} s"
+        f" ON s.{quote(facet_set.pk.column)} = d.{quote(document.get_field('facet_set').column)}"
+        f" WHERE c.{case_pk} IN ({placeholders(count)})"
+    )
+    if not with_items:
+        return sql
     return (
-        f"SELECT {case}, {section}, {heading}, {body} FROM {quote(meta.db_table)}"
-        f" WHERE {case} IN ({placeholders(count)}) ORDER BY {ordering_sql(meta)}"
+        f"{sql} UNION ALL SELECT {item_case}, {section}, NULL, {heading}, {body}, NULL, NULL, {position}, {item_pk}"
+        f" FROM {quote(item.db_table)} WHERE {item_case} IN ({placeholders(count)}) ORDER BY {ordering_sql(item)}"
     )

@@ -175,30 +175,41 @@ def _lock_lists() -> None:
 
 def indexed_tokens(tokens: Iterable[str]) -> set[str]:
     """Which of these tokens some case contains (a draft too): those with a champion list (one query)."""
-    return _tokens_in(Champion, tokens)
+    return tokens_known(tokens, ())[0]
 
 
-def common_tokens(tokens: Iterable[str]) -> set[str]:
-    """Which of these tokens are in at least ``LIST_SIZE`` cases: their champion lists are full."""
-    return _tokens_in(ChampionFloor, tokens)
-
-
-def _tokens_in(model: type[Champion | ChampionFloor], tokens: Iterable[str]) -> set[str]:
-    tokens = sorted({token for token in tokens if len(token) <= MAX_TOKEN_LENGTH})
-    if not tokens:
-        return set()
+def tokens_known(indexed: Iterable[str], common: Iterable[str]) -> tuple[set[str], set[str]]:
+    """(Which of ``indexed`` some case contains, which of ``common`` are in at least ``LIST_SIZE`` cases, their
+    champion lists full): what a search asks of its words before anything else, in one query."""
+    asked = [_listable(indexed), _listable(common)]
+    found: tuple[set[str], set[str]] = (set(), set())
+    if not any(asked):
+        return found
     with connection.cursor() as cursor:
-        cursor.execute(_tokens_in_sql(model, len(tokens)), tokens)
-        return {token for (token,) in cursor}
+        cursor.execute(_tokens_known_sql(*map(len, asked)), [token for tokens in asked for token in tokens])
+        for token, part in cursor:
+            found[part].add(token)
+    return found
+
+
+def _listable(tokens: Iterable[str]) -> list[str]:
+    return sorted({token for token in tokens if len(token) <= MAX_TOKEN_LENGTH})
 
 
 @functools.lru_cache(maxsize=64)
-def _tokens_in_sql(model: type[Champion | ChampionFloor], count: int) -> str:
-    """Written once for each table and number of tokens: a search asks before anything else, and the ORM would
-    compile the statement each time."""
-    quote, meta = connection.ops.quote_name, model._meta
-    token = quote(meta.get_field("token").column)
-    return f"SELECT DISTINCT {token} FROM {quote(meta.db_table)} WHERE {token} IN ({placeholders(count)})"
+def _tokens_known_sql(indexed: int, common: int) -> str:
+    """Written once for each number of tokens: a search asks before anything else, and the ORM would compile
+    the statement each time. Rows: (token, 0) for the indexed tokens, (token, 1) for the common ones."""
+    quote = connection.ops.quote_name
+    parts = []
+    for part, (model, count) in enumerate(((Champion, indexed), (ChampionFloor, common))):
+        if count:
+            meta = model._meta
+            token = quote(meta.get_field("token").column)
+            parts.append(
+                f"SELECT DISTINCT {token}, {part} FROM {quote(meta.db_table)} WHERE {token} IN ({placeholders(count)})"
+            )
+    return " UNION ALL ".join(parts)
 
 
 def candidate_ids(tokens: Iterable[str]) -> RawSQL:
