@@ -448,7 +448,7 @@ def _listed_cases(ids: list[int], *, with_passages: bool) -> tuple[dict[int, Cas
 
 
 LISTED_FIELDS = ("id", "number", "title", "summary")
-CASE_ROW = 0  # the section of a case's own row in ``_listed_cases_sql``, before its items' sections
+CASE_ROW = -1  # the section of a case's own row in ``_listed_cases_sql``: before any item's, and none can be negative
 
 
 @functools.lru_cache(maxsize=256)
