@@ -441,10 +441,11 @@ def _listed_cases(ids: list[int], *, with_passages: bool) -> tuple[dict[int, Cas
             if section == CASE_ROW:
                 case = found[pk] = Case.from_db(connection.alias, LISTED_FIELDS, (pk, number, title, text))
                 case.region_key, case.topic_key = region_key, topic_key
-                passages[pk] = [("导语", text)]
+                if with_passages:
+                    passages[pk] = [("导语", text)]
             else:
                 passages[pk].append((labels[section], title + text))
-    return found, passages if with_passages else {}
+    return found, passages
 
 
 LISTED_FIELDS = ("id", "number", "title", "summary")
