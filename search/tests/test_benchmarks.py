@@ -37,5 +37,5 @@ def test_an_export_the_server_declines_is_reported_as_a_miss_and_the_run_goes_on
     command.report_targets({20: ([], [excel])})
     report = out.getvalue()
     assert excel.refused.startswith("未能导出：这 20 个案例预计需要约")
-    assert "未导出（503，预计超过时限）" in report
+    assert "未导出（503，原因见下）" in report
     assert "未达目标：\n  20 个案例：导出 Excel 未完成：未能导出：这 20 个案例预计需要约" in report

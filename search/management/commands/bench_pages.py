@@ -107,7 +107,7 @@ class ExportResult:
     seconds: float
     growth_mb: float
     size_mb: float
-    refused: str = ""  # the server's message when it declined the export (503: it would run past its time limit)
+    refused: str = ""  # the server's message when it declined the export with a 503
 
 
 class Command(BaseCommand):
@@ -229,7 +229,7 @@ class Command(BaseCommand):
                 started = time.perf_counter()
                 with _quiet("django.request"):  # a declined export is a result, reported below
                     response = client.get(url)
-                if response.status_code == 503:  # the export's own time limit, on a slow machine
+                if response.status_code == 503:  # declined (its time limit, on a slow machine): the message says why
                     refused = _message(response)
                     self.stdout.write(self.style.WARNING(f"  未导出：{refused}"))
                     break
@@ -268,7 +268,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{'导出':<20} {'案例数':>7} {'秒':>7} {'内存增长(MB)':>12} {'文件(MB)':>9}")
             for export in exports:
                 if export.refused:
-                    self.stdout.write(f"{_cut(export.label, 20)} {export.cases:>7}   未导出（503，预计超过时限）")
+                    self.stdout.write(f"{_cut(export.label, 20)} {export.cases:>7}   未导出（503，原因见下）")
                     continue
                 self.stdout.write(
                     f"{_cut(export.label, 20)} {export.cases:>7} {export.seconds:>7.2f} "
