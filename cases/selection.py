@@ -6,10 +6,10 @@ added, at most :func:`limit` of them. Anything else sent to the add form
 why. A case withdrawn after it was added is dropped when the selection page
 is next shown (:func:`keep_published`).
 
-Pages that show the selection read it from the session. A visitor without a
-session cookie has an empty selection, which is why those pages may still be
-cached for such visitors (``config.content_cache.cached_page`` never stores or
-serves a page for a request that carries a session cookie).
+Pages that show the selection read it from the session. A visitor with an
+empty selection and no message waiting sees the same pages as one without a
+session, which is why those pages may still be cached for such visitors
+(``config.content_cache.bypasses_cache``).
 """
 
 from __future__ import annotations

@@ -221,7 +221,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     on_page = {case.pk for case in page.object_list}
     elsewhere = [pk for pk in ticked if pk not in on_page]
     found = published.in_bulk(elsewhere) if elsewhere else {}
-    return render(
+    response = render(
         request,
         "cases/compare_choose.html",
         {
@@ -235,6 +235,9 @@ def compare(request: HttpRequest) -> HttpResponse:
         },
         status=400 if selection.problems else 200,
     )
+    if request.GET.get("page", str(page.number)) != str(page.number):  # moved into range: not a page of its own
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def comparison_context(request: HttpRequest, cases: list[Case]) -> dict:

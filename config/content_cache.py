@@ -17,16 +17,20 @@ The key is made only of what the view understands:
   entries nor appear in the page's links: what is rendered depends on the key
   alone.
 
-A request with more than ``PAGE_CACHE_MAX_VALUES`` values of one parameter or
-a value longer than ``PAGE_CACHE_MAX_VALUE_LENGTH`` is answered but neither
-read from nor stored in the cache; so is a response larger than
-``PAGE_CACHE_MAX_BYTES``, one that sets a cookie or changes the session. A
+A request with more than ``PAGE_CACHE_MAX_VALUES`` values of one parameter, a
+value longer than ``PAGE_CACHE_MAX_VALUE_LENGTH`` or a number not written as
+the site writes it (``page=01``, ``case=%204``: each would make another entry of
+the same page) is answered but neither read from nor stored in the cache; so is
+a response larger than ``PAGE_CACHE_MAX_BYTES``, one that sets a cookie or
+changes the session, and one its view marks ``Cache-Control: no-store`` (a page
+made from a value the view left out or corrected, such as an unknown region). A
 page's forms (the selection's buttons) are stored without their CSRF token,
 and each visitor served gets their own.
 
 Staff (an authenticated staff session) see drafts and bypass the cache. So does
-a visitor with a selection of cases in the session (``cases.selection``): pages may
-show it, and it is one visitor's. Everyone else, with or without a session
+a visitor with a selection of cases in the session (``cases.selection``), or a
+message about it waiting to be shown: pages may show them, and they are one
+visitor's. Everyone else, with or without a session
 cookie (a stale or forged one is simply anonymous), shares the cached pages.
 """
 
@@ -45,6 +49,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 
+from cases.selection import NOTICES_KEY as SELECTION_NOTICES_KEY
 from cases.selection import SESSION_KEY as SELECTION_SESSION_KEY
 from search.index.version import content_version, pinned_content_version
 
@@ -64,6 +69,10 @@ PAGE_PARAMS = frozenset({"page"})
 SUGGEST_PARAMS = frozenset({"q"})
 NO_PARAMS: frozenset[str] = frozenset()
 
+# Parameters read as numbers, and the one way the site writes each of their values.
+_NUMBER = re.compile(r"[1-9][0-9]*")
+CANONICAL_VALUES = {"page": _NUMBER, "page_size": _NUMBER, "case": _NUMBER, "choose": re.compile("1")}
+
 Params = list[tuple[str, str]]
 
 
@@ -73,8 +82,10 @@ def canonical_params(query: QueryDict, known: Iterable[str]) -> tuple[Params, bo
     bounded = True
     for name in sorted(set(query) & set(known)):
         values = list(dict.fromkeys(query.getlist(name)))
+        shape = CANONICAL_VALUES.get(name)
         if len(values) > settings.PAGE_CACHE_MAX_VALUES or any(
-            len(value) > settings.PAGE_CACHE_MAX_VALUE_LENGTH for value in values
+            len(value) > settings.PAGE_CACHE_MAX_VALUE_LENGTH or (shape and not shape.fullmatch(value))
+            for value in values
         ):
             bounded = False
         params.extend((name, value) for value in values)
@@ -131,12 +142,13 @@ def cached_page(view: Callable[..., HttpResponse], *, params: Iterable[str] = NO
 
 
 def bypasses_cache(request: HttpRequest) -> bool:
-    """Staff (who see drafts) and visitors with a selection in their session get pages made for them."""
+    """Staff (who see drafts) and visitors with a selection, or a message about it to be shown, get pages made
+    for them."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:
         return True
     session = getattr(request, "session", None)
-    return bool(session is not None and session.get(SELECTION_SESSION_KEY))
+    return bool(session is not None and (session.get(SELECTION_SESSION_KEY) or SELECTION_NOTICES_KEY in session))
 
 
 def _with_query(request: HttpRequest, params: Params) -> HttpRequest:
@@ -159,6 +171,8 @@ def _call(view: Callable[..., HttpResponse], request: HttpRequest, view_request:
 def _storable(response: HttpResponse, request: HttpRequest) -> bool:
     """A complete, small, public answer: nothing in it is one visitor's."""
     if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if "no-store" in response.get("Cache-Control", ""):
         return False
     if len(response.content) > settings.PAGE_CACHE_MAX_BYTES:
         return False

@@ -27,7 +27,9 @@ access_log_format = (
     '{"time": "%(t)s", "remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", "query": "%(q)s", '
     '"status": %(s)s, "bytes": %(B)s, "duration_ms": %(M)s, "agent": "%(a)s"}'
 )
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Gunicorn takes the scheme from no header: Django alone does, and only from a proxy in
+# TRUSTED_PROXIES (config.middleware.TrustedProxyMiddleware), so there is one list to keep.
+secure_scheme_headers: dict[str, str] = {}
 
 
 def post_fork(server, worker):

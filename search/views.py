@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from cases.models import Topic
 from regions.models import Region
@@ -120,7 +121,7 @@ def search(request: HttpRequest) -> HttpResponse:
     except PageOutOfRange:
         raise Http404("没有这一页。") from None
     active = ActiveFilters.of(arguments)
-    return render(
+    response = render(
         request,
         "search/search.html",
         {
@@ -141,3 +142,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "max_briefing_cases": settings.EXPORT_MAX_BRIEFING_CASES,
         },
     )
+    if filters.form.errors:  # a page of what was left of the request: not one to keep for others
+        patch_cache_control(response, no_store=True)
+    return response

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import selection
-from cases.models import Case
+from cases.models import Case, Topic
 from config.content_cache import FEED_PARAMS, SEARCH_PARAMS
 from config.tests.test_production import manage
+from regions.models import Region
 from search.filters import CaseFilter, PageForm
 from search.index.version import bump_content_version, content_version
 from search.models import ContentVersion
@@ -82,13 +83,43 @@ class TestKeys:
             assert response.status_code == 200 and x_cache(response) is None
 
     def test_too_many_values_of_one_parameter_are_answered_but_not_cached(self, client, settings):
-        regions = ["hubei", "zhejiang", *(f"nowhere-{n}" for n in range(settings.PAGE_CACHE_MAX_VALUES - 1))]
+        regions = list(
+            Region.objects.order_by("pk").values_list("slug", flat=True)[: settings.PAGE_CACHE_MAX_VALUES + 1]
+        )
         for _ in range(2):
             response = client.get(SEARCH, {"q": "融资", "region": regions})
             assert response.status_code == 200 and x_cache(response) is None
         within = regions[: settings.PAGE_CACHE_MAX_VALUES]
         assert x_cache(client.get(SEARCH, {"q": "融资", "region": within})) == "miss"
         assert x_cache(client.get(SEARCH, {"q": "融资", "region": within})) == "hit"
+
+    def test_a_number_not_written_as_the_site_writes_it_is_answered_but_not_cached(self, client):
+        compare = reverse("cases:compare")
+        a, b = Case.objects.filter(number__in=[4, 11]).order_by("number").values_list("pk", flat=True)
+        odd_spellings = [
+            (SEARCH, {"q": "融资", "page": "01"}),
+            (SEARCH, {"q": "融资", "page": " 1"}),
+            (compare, {"case": [f" {a}", str(b)]}),
+            (compare, {"case": [f"{a}\u3000", str(b)]}),
+            (compare, {"choose": "2"}),
+        ]
+        for url, params in odd_spellings:
+            for _ in range(2):
+                response = client.get(url, params)
+                assert response.status_code == 200 and x_cache(response) is None, params
+        assert [x_cache(client.get(compare, {"case": [a, b]})) for _ in range(2)] == ["miss", "hit"]
+
+    def test_a_page_made_from_a_value_the_view_left_out_or_corrected_is_not_stored(self, client):
+        compare = reverse("cases:compare")
+        for url, params, shown in [
+            (SEARCH, {"q": "融资", "region": "nowhere"}, "没有标识为“nowhere”的地区。"),
+            (compare, {"page": "999"}, "比较所选案例"),  # the chooser's last page
+        ]:
+            for _ in range(2):
+                response = client.get(url, params)
+                assert response.status_code == 200 and x_cache(response) == "miss", params
+                assert "no-store" in response["Cache-Control"] and shown in response.content.decode()
+        assert [x_cache(client.get(SEARCH, {"q": "融资", "region": "hubei"})) for _ in range(2)] == ["miss", "hit"]
 
     def test_the_known_parameters_are_those_the_forms_read(self):
         filter_fields = set(CaseFilter().form.fields)
@@ -139,6 +170,16 @@ class TestWhoIsServedFromTheCache:
         client.cookies["sessionid"] = session.session_key
         response = client.get(SEARCH, {"q": "融资"})
         assert response.status_code == 200 and x_cache(response) is None
+
+    def test_a_message_about_the_selection_is_shown_on_the_next_page_though_that_page_is_cached(self, client):
+        page = SEARCH + "?q=融资"
+        client.get(page)
+        unknown = Case.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+        client.post(reverse("cases:selection_add"), {"case": str(unknown), "next": page})
+        shown = client.get(page)
+        assert x_cache(shown) is None and f"没有标识为 {unknown} 的已发布案例，未加入。" in shown.content.decode()
+        again = client.get(page)  # shown once; the page is the shared one again
+        assert x_cache(again) == "hit" and "未加入" not in again.content.decode()
 
 
 class TestForwardedHeaders:
@@ -211,6 +252,20 @@ class TestInvalidation:
         bumped = manage("shell", "-c", bump, DATABASE_URL=url)
         assert bumped.returncode == 0, bumped.stderr
         assert x_cache(client.get(SEARCH, {"q": "融资"})) == "miss"
+
+    def test_deleting_a_topic_that_labels_no_case_takes_it_off_cached_pages(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            topic = Topic.objects.create(name="临时主题", slug="temporary")
+        topics = reverse("cases:topic_list")
+        assert "临时主题" in client.get(topics).content.decode()
+        assert x_cache(client.get(topics)) == "hit"
+        with django_capture_on_commit_callbacks(execute=True):
+            topic.delete()
+        response = client.get(topics)
+        assert x_cache(response) == "miss" and "临时主题" not in response.content.decode()
+        assert client.get(reverse("cases:topic_detail", args=["temporary"])).status_code == 404
 
     def test_an_edit_bumps_the_version_when_it_commits_and_a_rolled_back_one_does_not(
         self, client, django_capture_on_commit_callbacks

@@ -2,6 +2,7 @@
 
 import os
 import re
+import runpy
 import secrets
 import subprocess
 import sys
@@ -13,6 +14,9 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.urls import reverse
+from gunicorn.config import Config as GunicornConfig
+from gunicorn.http.parser import RequestParser
+from gunicorn.http.wsgi import create as gunicorn_environ
 
 from cases.models import Case, CaseItem
 from search.index.version import content_version
@@ -75,6 +79,20 @@ class TestProductionSettings:
         check = "import gc, config.wsgi; print(gc.get_freeze_count() > 100_000, len(gc.get_objects()) < 10_000)"
         result = python("-c", check)
         assert result.stdout.split() == ["True", "True"], result.stderr
+
+
+def test_gunicorn_takes_the_scheme_from_no_forwarding_header():
+    """Django alone decides, from a proxy in TRUSTED_PROXIES: were gunicorn to believe a local client's
+    X-Forwarded-Proto, that client would get https links whatever the list says."""
+    config = GunicornConfig()
+    for name, value in runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py")).items():
+        if name in config.settings:
+            config.set(name, value)  # as gunicorn loads its configuration file
+    request = b"GET /cases/1/ HTTP/1.1\r\nHost: cases.example.org\r\nX-Forwarded-Proto: https\r\n\r\n"
+    local = ("127.0.0.1", 50000)
+    parsed = next(iter(RequestParser(config, [request], local)))
+    _, environ = gunicorn_environ(parsed, None, local, ("127.0.0.1", 8000), config)
+    assert environ["wsgi.url_scheme"] == "http" and environ["HTTP_X_FORWARDED_PROTO"] == "https"
 
 
 class TestHeaders:

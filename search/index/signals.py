@@ -88,6 +88,7 @@ def label_deleting(sender, instance, **kwargs) -> None:
 @receiver(post_delete, sender=Topic)
 @receiver(post_delete, sender=Region)
 def label_deleted(sender, instance, **kwargs) -> None:
+    bump_content_version()  # facets list every region and topic, even one that labels no case
     case_reindex(case_ids=getattr(instance, "_cases_to_reindex", []), changed=LABELS)
 
 
