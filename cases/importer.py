@@ -106,12 +106,16 @@ class ParsedCase:
 
     @property
     def provider_names(self) -> list[str]:
-        """Regions named by the provider: 杭州市、武汉市、成都市等试点地区提供 → three names."""
-        names = PROVIDER_SUFFIX.sub("", self.provider)
-        return [name.strip() for name in PROVIDER_SEPARATORS.split(names) if name.strip()]
+        return provider_names(self.provider)
 
     def items_in(self, section: int) -> list[ParsedItem]:
         return [item for item in self.items if item.section == section]
+
+
+def provider_names(provider: str) -> list[str]:
+    """Regions named by a provider line: 杭州市、武汉市、成都市等试点地区提供 → three names."""
+    names = PROVIDER_SUFFIX.sub("", provider)
+    return [name.strip() for name in PROVIDER_SEPARATORS.split(names) if name.strip()]
 
 
 def normalise_text(text: str) -> str:

@@ -28,7 +28,7 @@ from django.utils import timezone
 from regions.models import Region
 
 from .history.snapshots import record_revision, record_unversioned
-from .importer import DocumentError, ParsedCase
+from .importer import DocumentError, ParsedCase, provider_names
 from .models import Case, CaseItem, Collection, ImportedText, ImportRun, Topic
 from .signals import cases_changed
 
@@ -144,9 +144,9 @@ def region_lookup() -> dict[str, Region]:
     return lookup
 
 
-def resolve_regions(parsed_cases: list[ParsedCase]) -> dict[int, list[Region]]:
+def resolve_regions(parsed_cases: list[ParsedCase], lookup: dict[str, Region] | None = None) -> dict[int, list[Region]]:
     """Regions of each case by number; a provider naming an unknown region is an error."""
-    lookup = region_lookup()
+    lookup = region_lookup() if lookup is None else lookup
     resolved: dict[int, list[Region]] = {}
     for parsed in parsed_cases:
         names = parsed.provider_names
@@ -224,7 +224,8 @@ def case_import(
                 )
                 if changed:
                     raise ImportConflict(changed)
-        regions = resolve_regions(parsed_cases)
+        lookup = region_lookup()
+        regions = resolve_regions(parsed_cases, lookup)
         writes = _Writes(stored=_StoredCases.read(list(existing.values())))
         changes = []
         for parsed in parsed_cases:
@@ -232,7 +233,7 @@ def case_import(
             if case is None:
                 changes.append(_new_case(parsed, collection, regions[parsed.number], new_case_status, writes))
             else:
-                changes.append(_existing_case(parsed, case, regions[parsed.number], take_source, writes))
+                changes.append(_existing_case(parsed, case, regions[parsed.number], take_source, writes, lookup))
         if not dry_run:
             writes.save()
         if run_token is not None:
@@ -412,6 +413,20 @@ def _update_rows(model: type[models.Model], objects: list[models.Model], fields:
         cursor.executemany(sql, rows)
 
 
+def _merged_regions(
+    stored: set[int], replaced_provider: str, source: list[Region], lookup: dict[str, Region]
+) -> list[Region]:
+    """The case's regions when the source's provider line replaces ``replaced_provider``: the regions that line
+    added or dropped are added or dropped, and those an editor added or dropped by hand stay as the editor left
+    them (a three-way merge of sets)."""
+    before = {lookup[name].pk for name in provider_names(replaced_provider) if name in lookup}
+    after = {region.pk for region in source}
+    merged = (stored - (before - after)) | (after - before)
+    by_pk = {region.pk: region for region in lookup.values()}
+    kept_by_hand = [by_pk[pk] for pk in sorted(merged - after) if pk in by_pk]
+    return [region for region in source if region.pk in merged] + kept_by_hand
+
+
 def _new_case(
     parsed: ParsedCase, collection: Collection, regions: list[Region], new_case_status: str | None, writes: _Writes
 ) -> CaseChange:
@@ -433,10 +448,16 @@ def _new_case(
 
 
 def _existing_case(
-    parsed: ParsedCase, case: Case, regions: list[Region], take_source: Container[str], writes: _Writes
+    parsed: ParsedCase,
+    case: Case,
+    regions: list[Region],
+    take_source: Container[str],
+    writes: _Writes,
+    lookup: dict[str, Region],
 ) -> CaseChange:
     """Compare one existing case with the source (three ways, see :func:`_merge`) and note what is to be written."""
     records = writes.stored.records[case.pk]
+    replaced_provider = case.provider
 
     def last(section: int, position: int, name: str) -> str | None:
         # A case imported with records: a slot without one was empty at the last import.
@@ -482,7 +503,10 @@ def _existing_case(
         if place in wanted:
             parts["numbered"] = wanted[place].numbered
     updates = {text.key: text.source for text in texts if text.kind in ("updated", "taken") and "." not in text.key}
-    regions_differ = "provider" in updates and writes.stored.region_ids[case.pk] != {r.pk for r in regions}
+    stored_regions = writes.stored.region_ids[case.pk]
+    if "provider" in updates:
+        regions = _merged_regions(stored_regions, replaced_provider, regions, lookup)
+    regions_differ = "provider" in updates and stored_regions != {r.pk for r in regions}
     changed: list[str] = []
     if updates:
         for name, value in updates.items():

@@ -22,6 +22,7 @@ from cases.models import Case, CaseItem, Collection, ImportedText
 from cases.numbering import chinese_numeral
 from cases.services import ImportAlreadyDone, case_import
 from conftest import SOURCE_2020
+from regions.models import Region
 
 from .test_admin import IMPORT, case_form_data, preview, save, snapshot, source
 
@@ -179,6 +180,19 @@ class TestEditorsCorrections:
         assert "实践效果第 4 条·正文" in output and "按原文更新" in output  # one sentence alone: body text
         assert case.items.filter(section=CaseItem.Section.OUTCOME, position=4, body="新增的一条效果。").exists()
         assert case.items.filter(body="编辑补充的一段。").exists()
+
+    def test_a_region_an_editor_added_stays_when_the_source_changes_the_provider_line(self, admin_client, tmp_path):
+        case = Case.objects.get(number=8)  # （上海市、天津市提供）
+        data = case_form_data(case)
+        data["regions"] = [*data["regions"], Region.objects.get(slug="wuhan").pk]
+        save(admin_client, case, data)
+        assert source().count("（上海市、天津市提供）") == 1
+        # The source drops 天津市 and adds 成都市; the editor's 武汉市 is neither's to drop.
+        output = import_command(tmp_path, source().replace("（上海市、天津市提供）", "（上海市、成都市提供）"))
+        assert "按原文更新" in output
+        case.refresh_from_db()
+        assert case.provider == "上海市、成都市提供"
+        assert sorted(case.regions.values_list("slug", flat=True)) == ["chengdu", "shanghai", "wuhan"]
 
     def test_an_unchanged_item_the_source_dropped_is_removed(self, tmp_path):
         text = source()
