@@ -115,6 +115,12 @@ class CaseForm(forms.ModelForm):
         data = super().clean()
         if self.conflict_message:
             raise forms.ValidationError(self.conflict_message, code="conflict")
+        if self.instance.pk is not None and data.get("version") is None and "version" not in self.errors:
+            # Without it nobody can tell whether someone saved since: refused rather than overwriting.
+            raise forms.ValidationError(
+                "这个表单没有带上打开时的版本，无法确认其间是否有人保存过。请重新打开本案例，再修改保存。",
+                code="no_version",
+            )
         return data
 
     class Meta:
@@ -424,14 +430,14 @@ class CaseAdmin(VersionAdmin):
         if request.method == "POST":
             if not can_restore:
                 raise PermissionDenied
+            opened = admin_conflict.opened_version(request)
+            if opened is None:  # nobody could tell whether the case was saved since the page was made
+                refused = "恢复请求没有带上本页打开时的版本，未恢复。请在本页重新操作。"
+                self.message_user(request, refused, messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
             try:
                 with bulk():
-                    restore_case(
-                        case=case,
-                        version=version,
-                        user=request.user,
-                        expected_version=admin_conflict.opened_version(request),
-                    )
+                    restore_case(case=case, version=version, user=request.user, expected_version=opened)
             except RestoreConflict as error:  # the page was stale: compare again with the current case
                 self.message_user(request, str(error), messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())

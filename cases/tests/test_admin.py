@@ -57,6 +57,7 @@ def case_form_data(case: Case) -> dict:
         "status": case.status,
         "regions": [r.pk for r in case.regions.all()],
         "topics": [t.pk for t in case.topics.all()],
+        "version": Case.objects.values_list("version", flat=True).get(pk=case.pk),  # as the form was opened now
         "items-TOTAL_FORMS": len(items),
         "items-INITIAL_FORMS": len(items),
         "items-MIN_NUM_FORMS": 0,
@@ -74,6 +75,12 @@ def case_form_data(case: Case) -> dict:
             }
         )
     return data
+
+
+def restore(client, version_url: str):
+    """Restore as the history page's button does: with the version the page was opened at."""
+    opened = re.search(r'name="version" value="(\d+)"', client.get(version_url).content.decode())
+    return client.post(version_url, {"version": opened[1]}, follow=True)
 
 
 def form_index(data: dict, item: CaseItem) -> int:
@@ -395,7 +402,7 @@ class TestHistory:
         edit_url = reverse("admin:cases_case_revision", args=[case.pk, versions[1].pk])
         assert "改写后的文字。" in admin_client.get(edit_url, {"compare": "previous"}).content.decode()
 
-        response = admin_client.post(version_url, follow=True)
+        response = restore(admin_client, version_url)
         assert "已恢复到" in response.content.decode()
         case.refresh_from_db()
         assert case.title == old_title
@@ -406,7 +413,7 @@ class TestHistory:
         assert old_title in client.get(case.get_absolute_url()).content.decode()
         # The restore is a revision too: the edited text can be brought back in turn.
         assert Version.objects.get_for_object(case).count() == 3
-        admin_client.post(edit_url)
+        restore(admin_client, edit_url)
         assert found("铁路提单") == set()
         assert Case.objects.get(pk=case.pk).title == "创新多式联运单证模式"
 
@@ -432,7 +439,7 @@ class TestHistory:
         save(admin_client, case, data)
         run_action(admin_client, "unpublish", [case])
         first = Version.objects.get_for_object(case).order_by("pk").first()
-        admin_client.post(reverse("admin:cases_case_revision", args=[case.pk, first.pk]))
+        restore(admin_client, reverse("admin:cases_case_revision", args=[case.pk, first.pk]))
         case.refresh_from_db()
         assert case.title != "临时标题" and case.status == Case.Status.DRAFT
         assert client.get(case.get_absolute_url()).status_code == 404
@@ -448,7 +455,7 @@ class TestHistory:
         first.serialized_data = json.dumps(stored)
         first.save()
         versions = Version.objects.count()
-        response = admin_client.post(reverse("admin:cases_case_revision", args=[case.pk, first.pk]), follow=True)
+        response = restore(admin_client, reverse("admin:cases_case_revision", args=[case.pk, first.pk]))
         assert "无法恢复" in response.content.decode()
         assert Case.objects.get(pk=case.pk).title == "临时标题"
         assert Version.objects.count() == versions
@@ -537,7 +544,7 @@ class TestImport:
         assert found('"允许并鼓励"') == {1}
         versions = list(Version.objects.get_for_object(case).select_related("revision").order_by("pk"))
         assert [v.revision.comment for v in versions] == ["首次修改前的内容（自动记录）", "导入原文“source.txt”"]
-        admin_client.post(reverse("admin:cases_case_revision", args=[case.pk, versions[0].pk]))
+        restore(admin_client, reverse("admin:cases_case_revision", args=[case.pk, versions[0].pk]))
         assert case.items.filter(body__startswith="允许和鼓励事业单位").exists()
         assert found('"允许并鼓励"') == set() and 1 in found('"允许和鼓励"')
 

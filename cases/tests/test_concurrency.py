@@ -133,6 +133,33 @@ class TestTwoEditors:
         assert (stored.title, stored.status) == ("乙改的标题", Case.Status.DRAFT)
 
 
+class TestWithoutTheOpenedVersion:
+    """A form or script that leaves out the version cannot tell whether someone saved since: refused, not saved."""
+
+    def test_a_change_form_without_it_is_refused_and_the_other_save_stays(self, admin_client, editor_b):
+        case = Case.objects.get(number=13)
+        form = opened(admin_client, case)
+        form_b = opened(editor_b, case)
+        form_b["title"] = "乙改的标题"
+        save(editor_b, case, form_b)
+        del form["version"]
+        form["title"] = "甲改的标题"
+        response = admin_client.post(change_url(case), form)
+        assert response.status_code == 200 and "没有带上打开时的版本" in response.content.decode()
+        assert Case.objects.get(pk=case.pk).title == "乙改的标题"
+
+    def test_a_restore_without_it_is_refused(self, admin_client):
+        case = Case.objects.get(number=13)
+        form = opened(admin_client, case)
+        form["title"] = "修改后的标题"
+        save(admin_client, case, form)
+        first = Version.objects.get_for_object(case).order_by("pk").first()
+        version_url = reverse("admin:cases_case_revision", args=[case.pk, first.pk])
+        response = admin_client.post(version_url, follow=True)
+        assert "没有带上本页打开时的版本，未恢复" in response.content.decode()
+        assert Case.objects.get(pk=case.pk).title == "修改后的标题"
+
+
 class TestRestore:
     def test_a_restore_from_a_stale_history_page_is_refused(self, admin_client, editor_b):
         case = Case.objects.get(number=13)
