@@ -49,6 +49,25 @@ def _case_items(case: Case) -> list[CaseItem]:
     return case.__dict__[_ITEMS] if _ITEMS in case.__dict__ else list(case.items.all())
 
 
+# The fields of a label that its names in the index are made of (see ``Region.full_name``).
+LABEL_FIELDS: Mapping[type[Topic] | type[Region], tuple[str, ...]] = {
+    Topic: ("name",),
+    Region: ("name", "short_name", "level", "parent_id"),
+}
+LabelKey = tuple[type, int]
+
+
+def label_fields(case: Case) -> dict[LabelKey, tuple]:
+    """The ``LABEL_FIELDS`` of each label the case's index names are made of (its regions' parents too),
+    as read with the case."""
+    labels: list[Topic | Region] = [*case_topics(case)]
+    for region in case_regions(case):
+        labels += [region, region.parent] if region.parent_id else [region]
+    return {
+        (type(label), label.pk): tuple(getattr(label, name) for name in LABEL_FIELDS[type(label)]) for label in labels
+    }
+
+
 def _label_names(case: Case) -> list[str]:
     regions = [name for region in case_regions(case) for name in (region.full_name, region.province.name)]
     return [*dict.fromkeys(regions), *(topic.name for topic in case_topics(case))]

@@ -32,7 +32,17 @@ from search.models import FacetSet, SearchDocument, SearchText
 
 from .backends import Document, IndexRows, get_backend
 from .champions import ChampionCollector, champions_delete, champions_write
-from .documents import FIELDS, case_field_tokens, case_regions, case_topics, field_needs_items, index_prefetches
+from .documents import (
+    FIELDS,
+    LABEL_FIELDS,
+    LabelKey,
+    case_field_tokens,
+    case_regions,
+    case_topics,
+    field_needs_items,
+    index_prefetches,
+    label_fields,
+)
 from .related import related_enter, related_forget, related_relabel, related_write
 from .text import memoised_segmentation
 from .version import bump_content_version
@@ -351,8 +361,9 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
     It runs in short transactions, so that saving a case never waits long for
     it: ``REBUILD_CHUNK_SIZE`` cases at a time are read and segmented outside
     any transaction, then written in one, which locks their case rows first
-    (in id order, as a save does) and reads again any case saved since it was
-    read. The entries keep serving searches meanwhile; nothing is cleared
+    (in id order, as a save does), then their topics' and regions' rows (so a
+    rename waits for it, or it for the rename), and reads again any case saved,
+    or whose labels were renamed, since it was read. The entries keep serving searches meanwhile; nothing is cleared
     first. The champion lists are replaced at the end, and a last pass
     reindexes the cases saved, created or relabelled while the rebuild ran
     (their own reindex may have come before the lists were replaced).
@@ -379,7 +390,14 @@ def _rebuild_index(progress: Callable[[int, int], None] | None) -> int:
                 .values_list("pk", "version", "updated_at")
             )
             cases = [case for case in cases if case.pk in current]  # deleted meanwhile: unindexed by the delete
-            changed = [case.pk for case in cases if _stamp(case) != current[case.pk]]
+            labels = {case.pk: label_fields(case) for case in cases}
+            labels_now = _locked_label_fields({key for fields in labels.values() for key in fields})
+            changed = [
+                case.pk
+                for case in cases
+                if _stamp(case) != current[case.pk]
+                or any(labels_now.get(key) != fields for key, fields in labels[case.pk].items())
+            ]
             if changed:  # saved since they were read: read again (their rows are locked now)
                 fresh = {case.pk: case for case in _cases_for_indexing().filter(pk__in=changed)}
                 cases = [fresh.get(case.pk, case) for case in cases]
@@ -413,6 +431,18 @@ def _rebuild_index(progress: Callable[[int, int], None] | None) -> int:
     bump_content_version()  # every cached page was made before the rebuild ended
     get_backend().after_rebuild()
     return total
+
+
+def _locked_label_fields(keys: set[LabelKey]) -> dict[LabelKey, tuple]:
+    """The ``LABEL_FIELDS`` of these labels as they are now, their rows locked against a rename until the
+    transaction ends (a lock that adding or removing a case's label does not wait for)."""
+    now: dict[LabelKey, tuple] = {}
+    for model, names in LABEL_FIELDS.items():
+        ids = sorted(pk for kind, pk in keys if kind is model)
+        if ids:
+            rows = model.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
+            now.update(((model, pk), tuple(fields)) for pk, *fields in rows.values_list("pk", *names))
+    return now
 
 
 def _stamp(case: Case) -> tuple:

@@ -9,13 +9,12 @@ from cases.signals import cases_changed
 from regions.models import Region
 from search.models import Synonym
 
+from .documents import LABEL_FIELDS
 from .indexing import EVERYTHING, LABELS, STATUS, case_reindex, case_unindex
 from .version import bump_content_version
 
 # Case fields that no index document shows: a set operation changing only these changes no text.
 UNINDEXED_CASE_FIELDS = frozenset({"status", "version", "updated_at"})
-# The fields of a label that its name in the index is made of (see ``Region.full_name``).
-LABEL_FIELDS = {Topic: ("name",), Region: ("name", "short_name", "level", "parent_id")}
 
 
 @receiver(post_save, sender=Case)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from cases.models import Case, CaseItem, Topic
 from cases.tests.test_admin import case_form_data
 from regions.models import Region
+from search.index import indexing
 from search.index.documents import FIELDS, case_field_texts
 from search.index.indexing import case_reindex, case_unindex, rebuild_index
 from search.index.text import document_tokens
@@ -76,6 +77,27 @@ def test_a_region_rename_is_searchable_for_the_cases_under_it():
     region.name = "天府之国省"
     region.save()
     assert found("天府之国省") == {2, 12, 17}
+
+
+@pytest.mark.parametrize(
+    ("model", "slug", "name", "numbers"),
+    [(Topic, "healthcare", "卫生健康", {9, 16}), (Region, "sichuan", "天府之国省", {2, 12, 17})],
+)
+def test_a_rename_while_a_rebuild_runs_is_not_undone_by_it(monkeypatch, model, slug, name, numbers):
+    """The rebuild reads and segments cases before it writes them; a rename in between is seen when it writes."""
+    segment, renamed = indexing.case_field_tokens, []
+
+    def rename_once_read(case, names=None):
+        if not renamed:  # the rebuild has read its first cases: an editor renames, index and all, as the admin does
+            label = model.objects.get(slug=slug)
+            label.name = name
+            label.save()
+            renamed.append(label)
+        return segment(case, names)
+
+    monkeypatch.setattr(indexing, "case_field_tokens", rename_once_read)
+    rebuild_index()
+    assert renamed and found(name) >= numbers
 
 
 def test_topic_assignment_is_searchable():
