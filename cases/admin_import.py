@@ -14,7 +14,9 @@ A confirmation must end before gunicorn's worker timeout: one that would not
 finish within ``settings.IMPORT_TIME_LIMIT`` seconds (projected from how fast
 its first cases are indexed) gives up, writes nothing, and says to use the
 ``import_cases`` command, which has no limit. A preview lists at most
-``MAX_DIFFERENCES_SHOWN`` differences one by one, and counts the rest.
+``MAX_DIFFERENCES_SHOWN`` differences one by one, and counts the rest; it
+shows at most ``MAX_CONFLICTS_SHOWN`` conflicts side by side, each with its
+own box, and one box takes the source's text for every conflict, listed or not.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ IMPORT_PERMISSION = "cases.import_documents"
 FIELD_LABELS = {"title": "标题", "provider": "提供单位", "summary": "导语", "regions": "地区", "items": "条目"}
 ACTIONS = {"created": "新增", "updated": "更新", "unchanged": "未变"}
 MAX_DIFFERENCES_SHOWN = 500
+# Each shown conflict is a box of the form: well below the fields a request may carry (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+MAX_CONFLICTS_SHOWN = 200
+TAKE_ALL = "*"  # the box that takes the source's text for every conflict (see ``services._takes``)
 COMMIT_SECONDS = 2  # left for committing and answering, after the last case is indexed
 
 
@@ -357,13 +362,16 @@ def _report_context(report: ImportReport) -> dict:
             shown += len(texts)
     conflicts = [
         {"number": number, "text": text, "choice": f"{number}:{text.key}", **_side_by_side(text)}
-        for number, text in report.conflicts
+        for number, text in report.conflicts[:MAX_CONFLICTS_SHOWN]
     ]
     return {
         "report": report,
         "differences": differences,
         "hidden_differences": hidden,
         "conflicts": conflicts,
+        "conflict_count": len(report.conflicts),
+        "hidden_conflicts": len(report.conflicts) - len(conflicts),
+        "take_all": TAKE_ALL,
         "created": created,
         "updated": updated,
         "unchanged": unchanged,

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from cases import admin_import
 from cases.admin_import import SESSION_KEY
 from cases.importer import (
     MAX_CASE_CHARS,
@@ -133,6 +134,21 @@ class TestEditorsCorrections:
         assert "冲突 1 处，其中 1 处采用原文" in response.content.decode()
         body = railway_outcome().body
         assert STORED in body and "提单12批次" in body
+
+    def test_past_the_conflicts_shown_one_box_takes_the_source_for_every_conflict(self, admin_client, monkeypatch):
+        monkeypatch.setattr(admin_import, "MAX_CONFLICTS_SHOWN", 2)
+        text = source()
+        for case in Case.objects.filter(number__in=[2, 3, 5]):
+            Case.objects.filter(pk=case.pk).update(title=case.title + "（编辑稿）")  # as an editor's save leaves it
+            text = text.replace(case.title, case.title + "（新版）")
+        collection = Collection.objects.get(slug="service-trade-2020")
+        html = preview(admin_client, text.encode(), collection=collection.pk).content.decode()
+        assert "冲突（3）" in html and html.count('name="take_source" value="') == 3  # two shown, and take-all
+        assert "另有 1 处未逐条列出" in html and 'value="*"' in html
+        response = confirm(admin_client, take_source="*")
+        assert "冲突 3 处，其中 3 处采用原文" in response.content.decode()
+        titles = Case.objects.filter(number__in=[2, 3, 5]).values_list("title", flat=True)
+        assert all(title.endswith("（新版）") for title in titles)
 
     def test_the_admin_keeps_the_editors_text_of_an_unticked_conflict(self, admin_client):
         correct_in_admin(admin_client)
