@@ -33,7 +33,7 @@ from .index.rows import ordering_sql, placeholders
 from .index.synonyms import synonyms_of
 from .index.text import query_tokens
 from .index.version import pinned_content_version
-from .index.vocabulary import closest_words, words_for_pinyin
+from .index.vocabulary import closest_words, pinyin_spellings, words_for_pinyin
 from .models import SearchDocument
 
 __all__ = ["PageOutOfRange", "SearchArguments", "Sort", "planned_search", "ranked_case_ids", "search_cases"]
@@ -250,8 +250,13 @@ def planned_query(q: str) -> Query:
 
     The words as typed weigh more in the ranking than their alternatives (see the backends).
     """
-    if PINYIN_QUERY.fullmatch(q.strip()) and " " in q.strip() and words_for_pinyin(q):
-        q = q.replace(" ", "").replace("\u3000", "")  # pinyin typed syllable by syllable is one word
+    typed = q.strip()
+    if PINYIN_QUERY.fullmatch(typed) and any(character.isspace() for character in typed):
+        # Pinyin typed syllable by syllable (jin rong chao shi) or word by word (youlun qukuailian): each word
+        # it spells is a word of the query, which the cases may have all or only some of.
+        spelt = pinyin_spellings(typed)
+        if spelt:
+            q = " ".join(letters for letters, _ in spelt)
     query = parse_query(q)
     # Asked of the words as typed, in one query: which compounds the index holds whole, and which words with
     # synonyms are already in very many cases. The alternatives added below leave the words as typed as they are.

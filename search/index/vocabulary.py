@@ -156,7 +156,13 @@ def _letters_and_breaks(text: str) -> tuple[str, set[int]] | None:
 
 
 def words_for_pinyin(text: str) -> list[str]:
-    """The index words that ``text``, typed in toneless pinyin, spells, in order; [] if it is not pinyin.
+    """The index words that ``text``, typed in toneless pinyin, spells, in order; [] if it is not pinyin
+    (see :func:`pinyin_spellings`)."""
+    return [word for _, word in pinyin_spellings(text)]
+
+
+def pinyin_spellings(text: str) -> list[tuple[str, str]]:
+    """The index words that ``text``, typed in toneless pinyin, spells, in order, each with its letters.
 
     jinrongchaoshi or "jin rong chao shi" → [金融超市] when one word is spelt
     whole (the most frequent of its homophones), else the fewest and most
@@ -181,15 +187,15 @@ def words_for_pinyin(text: str) -> list[str]:
         if len(token) >= 2 and (known is None or cases > known[0] or (cases == known[0] and token < known[1])):
             best[pinyin] = (cases, token)
     if letters in best:
-        return [best[letters][1]]
+        return [(letters, best[letters][1])]
     # Fewest words first, then the most frequent: (words, -sum of log counts, the words so far).
-    paths: dict[int, tuple[int, float, list[str]]] = {0: (0, 0.0, [])}
+    paths: dict[int, tuple[int, float, list[tuple[str, str]]]] = {0: (0, 0.0, [])}
     for start, end in sorted(spans):
         word = best.get(letters[start:end])
         if word is None or start not in paths:
             continue
         count, cost, words = paths[start]
-        candidate = (count + 1, cost - math.log1p(word[0]), [*words, word[1]])
+        candidate = (count + 1, cost - math.log1p(word[0]), [*words, (letters[start:end], word[1])])
         if end not in paths or candidate[:2] < paths[end][:2]:
             paths[end] = candidate
     return paths[len(letters)][2] if len(letters) in paths else []

@@ -19,6 +19,21 @@ def test_pinyin_finds_the_word_it_spells(q):
     assert results.pinyin == ["金融超市"]
 
 
+@pytest.mark.parametrize("q", ["youlun qukuailian", "you lun qu kuai lian", "ｙｏｕｌｕｎ\u3000ｑｕｋｕａｉｌｉａｎ"])
+def test_pinyin_of_several_words_finds_the_cases_with_some_as_the_chinese_words_do(q):
+    """No case has both 邮轮 and 区块链: the cases with one of them, as for 邮轮 区块链 typed in Chinese."""
+    results = search_cases(q=q, page_size=20)
+    assert results.pinyin == ["邮轮", "区块链"]
+    chinese = search_cases(q="邮轮 区块链", page_size=20)
+    assert results.all_word_count == 0 and numbers(results) == numbers(chinese) and len(numbers(chinese)) == 5
+
+
+@pytest.mark.parametrize("q", ["rong zi", "rong\u3000zi", "ｒｏｎｇ\u3000ｚｉ"])
+def test_pinyin_typed_syllable_by_syllable_with_any_space(q):
+    results = search_cases(q=q, page_size=20)
+    assert results.pinyin == ["融资"] and results.all_word_count == 10
+
+
 def test_pinyin_mixed_with_chinese_words():
     results = search_cases(q="融资 wuhan", page_size=20)
     assert results.pinyin == ["武汉"]
