@@ -37,7 +37,9 @@ logger = logging.getLogger(__name__)
 USER_DICTIONARY = Path(__file__).with_name("userdict.txt")
 # A token is a run of letters, digits and CJK characters; punctuation is dropped.
 TOKEN = re.compile(r"[^\W_]+")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and the characters no XML document may hold (a feed echoes the query): lone
+# surrogates and the noncharacters U+FFFE and U+FFFF.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 _lock = threading.Lock()
 

@@ -134,7 +134,15 @@ def test_the_feed_is_cached_with_its_content_type(client):
     assert again["Content-Type"] == first["Content-Type"] and again.content == first.content
 
 
-HOSTILE = ["融资\x00武汉", "\x0b\x1f融资", "<script>alert(1)</script>", '"unclosed', "融" * 10_000, "🚢 邮轮"]
+HOSTILE = [
+    "融资\x00武汉",
+    "\x0b\x1f融资",
+    "<script>alert(1)</script>",
+    '"unclosed',
+    "融" * 10_000,
+    "🚢 邮轮",
+    "\ufffe融资\uffff",  # characters no XML document may hold
+]
 
 
 @pytest.mark.parametrize("q", HOSTILE)
