@@ -386,7 +386,7 @@ def _rebuild_index(progress: Callable[[int, int], None] | None) -> int:
                 (pk, (version, updated))
                 for pk, version, updated in Case.objects.filter(pk__in=chunk)
                 .order_by("pk")
-                .select_for_update()
+                .select_for_update(no_key=True)  # as a save's UPDATE locks it; foreign keys to it still pass
                 .values_list("pk", "version", "updated_at")
             )
             cases = [case for case in cases if case.pk in current]  # deleted meanwhile: unindexed by the delete
@@ -435,12 +435,15 @@ def _rebuild_index(progress: Callable[[int, int], None] | None) -> int:
 
 def _locked_label_fields(keys: set[LabelKey]) -> dict[LabelKey, tuple]:
     """The ``LABEL_FIELDS`` of these labels as they are now, their rows locked against a rename until the
-    transaction ends (a lock that adding or removing a case's label does not wait for)."""
+    transaction ends (a lock that adding or removing a case's label does not wait for).
+
+    Locked in the labels' own order, the order in which the admin's list saves the positions of several.
+    """
     now: dict[LabelKey, tuple] = {}
     for model, names in LABEL_FIELDS.items():
         ids = sorted(pk for kind, pk in keys if kind is model)
         if ids:
-            rows = model.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
+            rows = model.objects.filter(pk__in=ids).order_by(*model._meta.ordering, "pk").select_for_update(no_key=True)
             now.update(((model, pk), tuple(fields)) for pk, *fields in rows.values_list("pk", *names))
     return now
 

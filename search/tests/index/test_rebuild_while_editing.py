@@ -13,12 +13,12 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
-from cases.models import Case
+from cases.models import Case, Topic
 from cases.tests.test_admin import case_form_data
-from search.index import indexing
+from search.index import indexing, signals
 from search.index.text import query_tokens
 from search.models import Champion, SearchText
 from search.service import search_cases
@@ -106,3 +106,50 @@ def test_saves_during_a_rebuild_go_through_at_once_and_stay_indexed(admin_client
     # The champion lists, replaced at the end of the rebuild, hold the saved words too.
     for case, word in ((first, "磁悬浮"), (railway, "集装箱")):
         assert set(query_tokens(word)) <= set(Champion.objects.filter(case=case).values_list("token", flat=True))
+
+
+def test_a_topic_renamed_while_a_chunk_is_written_waits_for_it_and_both_go_through(monkeypatch):
+    """The rename holds its topic's row and rewrites the related cases' lists, whose foreign keys need the
+    case rows the chunk has locked; the chunk waits for the topic's row. Neither lock may wait on the other."""
+    call_command("load_initial_data", verbosity=0)
+    monkeypatch.setattr(indexing, "REBUILD_CHUNK_SIZE", 100)  # one chunk: every case
+    renaming, cases_locked = threading.Event(), threading.Event()
+    lock_labels, reindex = indexing._locked_label_fields, signals.case_reindex
+
+    def locking_labels_once_the_rename_holds_its_row(keys):
+        if threading.current_thread() is not threading.main_thread():
+            renaming.wait(10)
+            cases_locked.set()
+        return lock_labels(keys)
+
+    def reindexing_once_the_chunk_holds_its_cases(**kwargs):
+        if threading.current_thread() is threading.main_thread():
+            renaming.set()
+            cases_locked.wait(10)
+            time.sleep(0.3)  # the chunk now waits for the topic's row
+        return reindex(**kwargs)
+
+    monkeypatch.setattr(indexing, "_locked_label_fields", locking_labels_once_the_rename_holds_its_row)
+    monkeypatch.setattr(signals, "case_reindex", reindexing_once_the_chunk_holds_its_cases)
+    errors: list[BaseException] = []
+
+    def rebuild() -> None:
+        try:
+            indexing.rebuild_index()
+        except BaseException as error:  # reported by the test, in the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=rebuild)
+    thread.start()
+    try:
+        with transaction.atomic():  # as the admin saves it
+            topic = Topic.objects.get(slug="healthcare")
+            topic.name = "卫生健康"
+            topic.save()
+    finally:
+        renaming.set()
+        thread.join(60)
+    assert not thread.is_alive() and not errors, [str(error) for error in errors]
+    assert found("卫生健康") >= {9, 16}
