@@ -418,8 +418,12 @@ def _merged_regions(
 ) -> list[Region]:
     """The case's regions when the source's provider line replaces ``replaced_provider``: the regions that line
     added or dropped are added or dropped, and those an editor added or dropped by hand stay as the editor left
-    them (a three-way merge of sets)."""
-    before = {lookup[name].pk for name in provider_names(replaced_provider) if name in lookup}
+    them (a three-way merge of sets). When the replaced line names a region no longer known by that name (renamed
+    since), what it named cannot be told: the source's regions are taken, as they would be for a new case."""
+    named = provider_names(replaced_provider)
+    if not named or any(name not in lookup for name in named):
+        return source
+    before = {lookup[name].pk for name in named}
     after = {region.pk for region in source}
     merged = (stored - (before - after)) | (after - before)
     by_pk = {region.pk: region for region in lookup.values()}

@@ -210,6 +210,12 @@ class TestEditorsCorrections:
         assert case.provider == "上海市、成都市提供"
         assert sorted(case.regions.values_list("slug", flat=True)) == ["chengdu", "shanghai", "wuhan"]
 
+    def test_when_the_replaced_line_names_a_region_since_renamed_the_sources_regions_are_taken(self, tmp_path):
+        case = Case.objects.get(number=8)  # （上海市、天津市提供）, tianjin and shanghai
+        Region.objects.filter(slug="tianjin").update(name="天津直辖市")  # the old line's 天津市 names nothing now
+        import_command(tmp_path, source().replace("（上海市、天津市提供）", "（上海市、成都市提供）"))
+        assert sorted(case.regions.values_list("slug", flat=True)) == ["chengdu", "shanghai"]
+
     def test_an_unchanged_item_the_source_dropped_is_removed(self, tmp_path):
         text = source()
         start = text.index("（三）开展物流金融创新试点")
