@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -121,6 +121,12 @@ def search(request: HttpRequest) -> HttpResponse:
     except PageOutOfRange:
         raise Http404("没有这一页。") from None
     active = ActiveFilters.of(arguments)
+    if filters.form.errors:
+        # The page's links (facets, sorting, exports, pages) repeat what was understood, not the values left out.
+        understood = [*active.params(), *(("collection", collection.slug) for collection in arguments.collections)]
+        if paging.cleaned_data["page"]:
+            understood.append(("page", str(paging.cleaned_data["page"])))
+        request.GET = QueryDict(urlencode(understood))
     response = render(
         request,
         "search/search.html",

@@ -1,5 +1,7 @@
 """The search page and API: hostile input, facets, highlighting, query counts."""
 
+import csv
+import io
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -111,6 +113,17 @@ def test_a_bad_page_is_404(client):
 def test_an_unknown_region_is_reported_and_ignored(client):
     html = client.get(reverse("search:search"), {"region": "atlantis"}).content.decode()
     assert "没有标识为“atlantis”的地区" in html and "共 <strong>20</strong> 个案例" in html
+
+
+def test_the_links_of_a_page_with_values_left_out_repeat_only_what_was_understood(client):
+    html = client.get(reverse("search:search"), {"q": "融资", "region": "atlantis", "sort": "bogus"}).content.decode()
+    assert "没有标识为“atlantis”的地区" in html
+    links = re.findall(r'href="([^"]*)"', html)
+    assert not [link for link in links if "atlantis" in link or "bogus" in link]
+    export = next(unescape(link) for link in links if link.startswith(reverse("export:cases_csv")))
+    response = client.get(export)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert response.status_code == 200 and len(rows) == 1 + search_cases(q="融资").count
 
 
 def test_a_topic_or_collection_added_in_the_admin_filters_at_once(client, admin_client):
