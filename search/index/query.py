@@ -143,6 +143,7 @@ def parse_query(text: str) -> Query:
     text = OR_BARS.sub(" | ", text.translate(QUOTES))
     pending_or = False
     term_count = 0
+    split: tuple[int, Term] | None = None  # the last word typed without spaces, split into clauses from there
     for match in QUERY_PART.finditer(text):
         negated, quoted, bare = match.group(1), match.group(2), match.group(3)
         if bare is not None and normalise(bare) in OR_WORDS:
@@ -162,6 +163,11 @@ def parse_query(text: str) -> Query:
         if negated:
             query.excluded.append(term)
         elif pending_or:
+            if split is not None:
+                # 跨境电商融资 OR 邮轮: the whole word or the next, as for 邮轮 OR 跨境电商融资, not 跨境电商 and
+                # either 融资 or 邮轮.
+                start, word = split
+                query.clauses[start:] = [[word]]
             query.clauses[-1].append(term)
         elif term.phrase or len(term.tokens) == 1:
             query.clauses.append([term])
@@ -169,7 +175,9 @@ def parse_query(text: str) -> Query:
             # A word typed without spaces counts token by token, and its tokens side by side rank higher.
             query.clauses += [[Term(token, (token,))] for token in term.tokens]
             query.adjacent.append(term.tokens)
-        pending_or = False
+            split, pending_or = (len(query.clauses) - len(term.tokens), term), False
+            continue
+        split, pending_or = None, False
     return query
 
 

@@ -70,6 +70,15 @@ def test_every_spelling_of_or_widens(bar):
     assert either == {7, 8, 10, 15, 18}
 
 
+@pytest.mark.parametrize(("first", "second"), [("跨境电商融资", "邮轮"), ("融资租赁", "跨境电商")])
+def test_or_joins_a_word_typed_without_spaces_whole_whichever_side_it_is_on(first, second):
+    """跨境电商融资 OR 邮轮 is the cases with 跨境电商 and 融资, or with 邮轮: not 跨境电商 with 融资 or 邮轮."""
+    one_way = search_cases(q=f"{first} OR {second}", page_size=50)
+    other_way = search_cases(q=f"{second} OR {first}", page_size=50)
+    assert set(numbers(one_way)) == set(numbers(other_way))
+    assert one_way.all_word_count == other_way.all_word_count == len(numbers(one_way))
+
+
 def test_a_quoted_phrase_stays_required_among_partial_matches():
     results = search_cases(q='"文化贸易" 川菜 邮轮', page_size=50)
     # Only case 6 has the phrase; it has neither other word, so it is listed as a partial match.
