@@ -34,6 +34,8 @@ MAX_TERMS = 12
 QUOTES = str.maketrans(dict.fromkeys("“”‘’「」『』＂", '"'))
 MINUS_SIGNS = "-－—–"
 OR_WORDS = {"or", "|", "｜"}
+AND_WORDS = {"and", "&", "＆"}  # every word counts already: nothing to do
+NOTHING_SEARCHABLE = "检索词中没有可以检索的字或词（标点、运算符和表情符号不算），下面列出的是全部案例。"
 QUERY_PART = re.compile(r'([-－—–]?)"([^"]*)"?|([^\s"]+)')
 OR_BARS = re.compile(r"[|｜]")
 
@@ -149,6 +151,8 @@ def parse_query(text: str) -> Query:
         if bare is not None and normalise(bare) in OR_WORDS:
             pending_or = bool(query.clauses)
             continue
+        if bare is not None and normalise(bare) in AND_WORDS:
+            continue
         if bare is not None and bare[0] in MINUS_SIGNS and len(bare) > 1:
             negated, bare = "-", bare[1:]
         raw = quoted if quoted is not None else bare
@@ -178,6 +182,8 @@ def parse_query(text: str) -> Query:
             split, pending_or = (len(query.clauses) - len(term.tokens), term), False
             continue
         split, pending_or = None, False
+    if text.strip() and not query.clauses and not query.excluded:
+        query.notices.append(NOTHING_SEARCHABLE)
     return query
 
 

@@ -64,6 +64,21 @@ def test_an_empty_or_punctuation_query_is_the_browse_view(client):
         assert "共 <strong>20</strong> 个案例" in html
 
 
+@pytest.mark.parametrize("q", ["OR", "ＯＲ", "-", '""', "🚢", "，。！？"])
+def test_a_query_with_nothing_to_search_says_so_above_the_whole_library(client, q):
+    html = client.get(reverse("search:search"), {"q": q}).content.decode()
+    assert "共 <strong>20</strong> 个案例" in html and "检索词中没有可以检索的字或词" in html
+    api = client.get(reverse("api:case_list"), {"q": q}).json()
+    assert api["count"] == 20 and any("没有可以检索的字或词" in notice for notice in api["notices"])
+    assert "没有可以检索" not in client.get(reverse("search:search"), {"q": "  "}).content.decode()
+
+
+def test_and_between_words_is_taken_as_the_space_it_stands_for():
+    with_and, without = search_cases(q="融资 AND 武汉"), search_cases(q="融资 武汉")
+    assert [hit.case.number for hit in with_and.hits] == [hit.case.number for hit in without.hits]
+    assert with_and.all_word_count == without.all_word_count == 3
+
+
 def test_results_show_count_highlight_and_section(client):
     html = client.get(reverse("search:search"), {"q": "铁路提单"}).content.decode()
     assert "共 <strong>1</strong> 个案例" in html
