@@ -269,7 +269,7 @@ def planned_query(q: str) -> Query:
         for term in query.terms:
             if term.source == "pieces":
                 query.notices.append(f"案例中没有“{term.text}”这个词，已拆成“{'”“'.join(term.tokens)}”检索。")
-    query = with_alternatives(query, _pinyin_words, "pinyin")
+    query = with_alternatives(query, _pinyin_words, "pinyin", excluded=True)
     # A word already found in very many cases lists them before any synonym's: its synonyms would only
     # slow the search down (their champion lists are full).
     return with_alternatives(query, lambda token: [] if token in common else _synonyms(token), "synonym")

@@ -125,8 +125,8 @@ class Query:
         return dataclasses.replace(self, any_word=True)
 
     def expanded_words(self, source: str) -> list[str]:
-        """The words the planner added of one kind (synonyms, pinyin), for the page to say so."""
-        return list(dict.fromkeys(term.text for term in self.terms if term.source == source))
+        """The words the planner added of one kind (synonyms, pinyin), excluded ones too, for the page to say so."""
+        return list(dict.fromkeys(term.text for term in [*self.terms, *self.excluded] if term.source == source))
 
     def highlight_words(self) -> list[str]:
         """Strings to mark in the original text: a phrase whole; each other term and its longer tokens."""
@@ -199,26 +199,31 @@ def _term(raw: str, *, phrase: bool) -> Term | None:
 Alternatives = Callable[[str], Iterable[tuple[str, ...]]]
 
 
-def with_alternatives(query: Query, alternatives: Alternatives, source: str) -> Query:
+def with_alternatives(query: Query, alternatives: Alternatives, source: str, *, excluded: bool = False) -> Query:
     """The query with each one-token word also satisfied by the alternatives given for it.
 
     An alternative is a tuple of tokens that must all be present, such as the
     pieces of a compound (``source="pieces"``) or a synonym. The literal word
-    stays first and weighs more (see the backends' ranking).
+    stays first and weighs more (see the backends' ranking). With ``excluded``,
+    an excluded word's alternatives are excluded too (a word spelt in pinyin is
+    the word it spells, a synonym is another word).
     """
-    clauses = []
-    for clause in query.clauses:
-        extended = list(clause)
-        for term in clause:
-            if term.phrase or term.source or len(term.tokens) != 1:
-                continue
-            known = {t.tokens for t in extended}
-            for tokens in alternatives(term.tokens[0]):
-                if tokens and tokens not in known:
-                    extended.append(Term(text="".join(tokens), tokens=tokens, source=source))
-                    known.add(tokens)
-        clauses.append(extended)
-    return dataclasses.replace(query, clauses=clauses)
+    clauses = [_extended(clause, alternatives, source) for clause in query.clauses]
+    left_out = _extended(query.excluded, alternatives, source) if excluded else query.excluded
+    return dataclasses.replace(query, clauses=clauses, excluded=left_out)
+
+
+def _extended(terms: list[Term], alternatives: Alternatives, source: str) -> list[Term]:
+    extended = list(terms)
+    for term in terms:
+        if term.phrase or term.source or len(term.tokens) != 1:
+            continue
+        known = {t.tokens for t in extended}
+        for tokens in alternatives(term.tokens[0]):
+            if tokens and tokens not in known:
+                extended.append(Term(text="".join(tokens), tokens=tokens, source=source))
+                known.add(tokens)
+    return extended
 
 
 def compound_candidates(query: Query) -> set[str]:

@@ -34,6 +34,12 @@ def test_pinyin_typed_syllable_by_syllable_with_any_space(q):
     assert results.pinyin == ["融资"] and results.all_word_count == 10
 
 
+def test_a_word_excluded_in_pinyin_excludes_the_word_it_spells():
+    results = search_cases(q="rongzi -wuhan", page_size=20)
+    assert numbers(results) == numbers(search_cases(q="融资 -武汉", page_size=20))
+    assert not {4, 17, 20} & set(numbers(results)) and results.pinyin == ["融资", "武汉"]
+
+
 def test_pinyin_mixed_with_chinese_words():
     results = search_cases(q="融资 wuhan", page_size=20)
     assert results.pinyin == ["武汉"]
