@@ -33,7 +33,7 @@ from .index.rows import ordering_sql, placeholders
 from .index.synonyms import synonyms_of
 from .index.text import query_tokens
 from .index.version import pinned_content_version
-from .index.vocabulary import closest_words, pinyin_spellings, words_for_pinyin
+from .index.vocabulary import closest_words, pinyin_spellings, suggest_words, words_for_pinyin
 from .models import SearchDocument
 
 __all__ = ["PageOutOfRange", "SearchArguments", "Sort", "planned_search", "ranked_case_ids", "search_cases"]
@@ -258,6 +258,7 @@ def planned_query(q: str) -> Query:
         if spelt:
             q = " ".join(letters for letters, _ in spelt)
     query = parse_query(q)
+    query = _with_completions(query)
     # Asked of the words as typed, in one query: which compounds the index holds whole, and which words with
     # synonyms are already in very many cases. The alternatives added below leave the words as typed as they are.
     with_synonyms = {
@@ -276,6 +277,24 @@ def planned_query(q: str) -> Query:
 
 
 PINYIN_QUERY = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\s]+")
+COMPLETIONS = 3  # index words tried for a word typed as the start of longer ones
+
+
+def _with_completions(query: Query) -> Query:
+    """A word typed without spaces that jieba breaks into single characters (西咸, 海铁) is mostly the start of a
+    longer word it cannot cut out (西咸新区, 海铁联运): the most frequent index words it starts also satisfy each of
+    its pieces."""
+    completions: dict[str, list[tuple[str, ...]]] = {}
+    for tokens in query.adjacent:
+        if all(len(token) > 1 for token in tokens):
+            continue
+        typed = "".join(tokens)
+        words = suggest_words(typed, COMPLETIONS)
+        if words:
+            for token in tokens:
+                completions.setdefault(token, []).extend((word,) for word in words)
+            query.notices.append(f"“{typed}”不是一个完整的词，同时检索了以它开头的“{'”“'.join(words)}”。")
+    return with_alternatives(query, lambda token: completions.get(token, []), "completion") if completions else query
 
 
 def _pinyin_words(token: str) -> list[tuple[str, ...]]:

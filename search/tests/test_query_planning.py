@@ -1,8 +1,10 @@
 """What the planner adds to the words typed: pinyin, synonyms and "您是不是要找", on the real 20 cases."""
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
+from cases.models import Case
 from search.service import search_cases
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +40,18 @@ def test_a_word_excluded_in_pinyin_excludes_the_word_it_spells():
     results = search_cases(q="rongzi -wuhan", page_size=20)
     assert numbers(results) == numbers(search_cases(q="融资 -武汉", page_size=20))
     assert not {4, 17, 20} & set(numbers(results)) and results.pinyin == ["融资", "武汉"]
+
+
+@pytest.mark.parametrize(
+    ("q", "word", "first"), [("西咸", "西咸新区", 16), ("海铁", "海铁联运", 11), ("中小微", "中小微企业", 20)]
+)
+def test_the_start_of_a_longer_word_finds_the_cases_with_that_word(q, word, first):
+    """jieba breaks 西咸 into 西 and 咸, neither of which the cases of 西咸新区 hold as a word."""
+    results = search_cases(q=q, page_size=20)
+    written = Q(title__contains=word) | Q(summary__contains=word) | Q(items__body__contains=word)
+    with_word = set(Case.objects.filter(written).values_list("number", flat=True))
+    assert first in with_word and with_word <= set(numbers(results)[: results.all_word_count])
+    assert f"“{q}”不是一个完整的词，同时检索了以它开头的“{word}”。" in results.query.notices
 
 
 def test_pinyin_mixed_with_chinese_words():
