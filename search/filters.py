@@ -49,7 +49,7 @@ class QueryField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return CONTROL_CHARACTERS.sub(" ", value) if value else value
+        return CONTROL_CHARACTERS.sub(" ", value).strip() if value else value
 
 
 class SearchForm(forms.Form):
