@@ -33,7 +33,7 @@ from .models import Case, CaseItem
 
 VERSION_FIELD = "version"
 ITEMS_PREFIX = "items"  # the prefix of the case form's item formset (CaseItem's related name)
-ITEM_FIELDS = ("section", "position", "heading", "body")
+ITEM_FIELDS = ("section", "position", "heading", "body", "numbered")
 _ITEM_KEY = re.compile(rf"^{ITEMS_PREFIX}-(\d+)-(.+)$")
 
 

@@ -136,17 +136,23 @@ def _compare_items(old: CaseState, new: CaseState, diff: CaseDiff) -> None:
             )
             continue
         text_changed = (was.heading, was.body) != (item.heading, item.body)
-        if not text_changed and item.pk not in moved:
+        renumbered = was.numbered != item.numbered
+        if not text_changed and not renumbered and item.pk not in moved:
             diff.unchanged_items += 1
             continue
+        heading = inline_diff(was.heading, item.heading) if text_changed else escape(item.heading)
+        if renumbered:
+            heading = format_html(
+                "{} <ins>{}</ins>", heading, "（改为编号条目）" if item.numbered else "（改为不编号）"
+            )
         changes.append(
             (
                 (item.section, item.position),
                 ItemChange(
-                    "changed" if text_changed else "moved",
+                    "changed" if text_changed or renumbered else "moved",
                     item.place,
                     was.place if item.pk in moved else "",
-                    inline_diff(was.heading, item.heading) if text_changed else escape(item.heading),
+                    heading,
                     inline_diff(was.body, item.body)
                     if text_changed
                     else escape(_elide(item.body, DIFF_CONTEXT * 2, first=False, last=True)),

@@ -72,6 +72,9 @@ def case_form_data(case: Case) -> dict:
                 f"items-{index}-position": item.position,
                 f"items-{index}-heading": item.heading,
                 f"items-{index}-body": item.body,
+                **(
+                    {f"items-{index}-numbered": "on"} if item.numbered else {}
+                ),  # a ticked box; an unticked one is not sent
             }
         )
     return data

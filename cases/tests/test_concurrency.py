@@ -108,6 +108,23 @@ class TestTwoEditors:
         assert not CaseItem.objects.filter(pk=third.pk).exists()
         assert bodies[2] == "乙编辑也改了第三条。" and len(bodies) == 4
 
+    def test_an_item_unnumbered_by_one_editor_stays_unnumbered_after_the_others_save(self, admin_client, editor_b):
+        case = Case.objects.get(number=1)
+        first = section_items(case)[0]
+        assert first.numbered
+        form_b = opened(editor_b, case)
+        form_a = opened(admin_client, case)
+        del form_a[f"items-{form_index(form_a, first)}-numbered"]  # A unticks 编号条目
+        save(admin_client, case, form_a)
+        assert not CaseItem.objects.get(pk=first.pk).numbered
+
+        form_b["title"] = "乙改的标题"
+        response = editor_b.post(change_url(case), form_b)
+        assert CONFLICT in response.content.decode() and "（改为不编号）" in response.content.decode()
+        save(editor_b, case, resubmit(response))
+        stored = Case.objects.get(pk=case.pk)
+        assert stored.title == "乙改的标题" and not CaseItem.objects.get(pk=first.pk).numbered
+
     def test_a_save_without_changes_by_the_other_editor_goes_through(self, admin_client, editor_b):
         case = Case.objects.get(number=2)
         form_b = opened(editor_b, case)
