@@ -166,6 +166,9 @@ EXPORT_MAX_BRIEFING_CASES = env_positive_int("EXPORT_MAX_BRIEFING_CASES", 200)
 # list, and a request must end within gunicorn's timeout. On PostgreSQL 5,000 cases took up to 15 s (a topic
 # merge) on the development machine, half the timeout; 3,000 leave room for a machine twice as slow.
 ADMIN_BULK_MAX_CASES = env_positive_int("ADMIN_BULK_MAX_CASES", 3000)
+# A case's change form sends eight fields an item (an import allows 200 items a section) and an action's
+# confirmation one a case: Django's default limit of 1,000 fields would refuse either with a bare 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = max(10_000, 2 * ADMIN_BULK_MAX_CASES)
 # An import confirmed in the admin, and an Excel export (written whole before it is sent), give up when they
 # would not be done within this many seconds: gunicorn kills a worker whose request outlasts GUNICORN_TIMEOUT
 # (config/gunicorn.conf.py). The import writes nothing then; the export answers 503 with a message.

@@ -374,6 +374,20 @@ class TestStatusService:
 # History ---------------------------------------------------------------------
 
 
+def test_a_case_with_hundreds_of_items_can_be_saved(admin_client):
+    """Eight fields an item: well past Django's default limit of 1,000 fields a request."""
+    case = Case.objects.get(number=5)
+    last = case.items.filter(section=CaseItem.Section.OUTCOME).count()
+    CaseItem.objects.bulk_create(
+        CaseItem(case=case, section=CaseItem.Section.OUTCOME, position=last + n, body=f"补充的第 {n} 条。")
+        for n in range(1, 161)
+    )
+    data = case_form_data(case)
+    data["title"] = "条目很多的案例"
+    save(admin_client, case, data)
+    assert Case.objects.get(pk=case.pk).title == "条目很多的案例" and case.items.count() > 160
+
+
 class TestHistory:
     def test_restore_brings_back_the_old_text_items_and_search_hits(self, admin_client, client):
         case = Case.objects.get(number=13)
