@@ -106,9 +106,9 @@ def _cover(document, cover: Cover) -> None:
 def _contents(document, cases: Sequence[Case], styles: dict[str, str]) -> None:
     """The table of contents: a TOC field over the case headings, its result already holding the entries.
 
-    Each entry links to its case's heading. The page numbers are left to the
-    field's update (Word does it on opening the file): a number guessed here
-    would be wrong in one program or another.
+    Each entry links to its case's heading. The entries have no page numbers,
+    which updating the field adds (in Word: right-click, 更新域; in WPS: 更新目录):
+    a number guessed here would be wrong in one program or another.
     """
     heading = document.add_paragraph("目录", style="TOC Heading")
     heading.paragraph_format.page_break_before = True
@@ -259,14 +259,14 @@ def _properties(document, cover: Cover) -> None:
 
 
 def _settings(document) -> None:
-    """Word updates the fields (table of contents, page numbers) when it opens the file; Chinese is the language."""
+    """Chinese is the document's language.
+
+    The file does not ask Word to update its fields on opening: Word would ask
+    first whether fields "that may refer to other files" may be updated, which
+    reads as a warning, and WPS ignores the request. The contents already list
+    the cases (see ``_contents``); the footer's page numbers need no update.
+    """
     document_settings = document.settings.element
-    compat = document_settings.find(_qn("w:compat"))
-    update = _element("w:updateFields", w_val="true")
-    if compat is not None:
-        compat.addprevious(update)
-    else:
-        document_settings.append(update)
     theme_language = document_settings.find(_qn("w:themeFontLang"))
     if theme_language is not None:
         theme_language.set(_qn("w:eastAsia"), LANGUAGE)

@@ -457,8 +457,8 @@ class TestBriefing:
         # The field ends after the last entry, before the first case.
         ends = [node.get(f"{W}fldCharType") for node in entries[-1]._p.iter(f"{W}fldChar")]
         assert ends[-1] == "end"
-        settings_xml = document.settings.element
-        assert settings_xml.find(f"{W}updateFields").get(f"{W}val") == "true"
+        # Opened without Word asking whether fields "that may refer to other files" may be updated.
+        assert document.settings.element.find(f"{W}updateFields") is None
 
     def test_page_numbers_in_the_footer_but_not_on_the_cover(self, client):
         section = briefing(client.get(DOCX, {"case": pks(1)})).sections[0]
