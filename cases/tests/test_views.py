@@ -1,5 +1,7 @@
 """The pages policy staff read: home, case list, case page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -14,6 +16,30 @@ def test_home_has_the_search_box_collections_regions_and_topics(client):
     assert 'role="search"' in html and 'name="q"' in html
     assert "服务贸易创新发展试点最佳实践案例（2020）" in html and "20 个案例" in html
     assert "?region=chongqing" in html and "?topic=finance" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "current", "state"),
+    [
+        ("/regions/", "地区", "page"),
+        ("/regions/hubei/", "地区", "true"),
+        ("/topics/", "主题", "page"),
+        ("/search/", "检索", "page"),
+    ],
+)
+def test_the_main_navigation_marks_where_the_reader_is(client, path, current, state):
+    html = client.get(path).content.decode()
+    assert html.startswith('<!doctype html>\n<html lang="zh-CN">')
+    nav = html[html.index('aria-label="主导航"') : html.index("</nav>")]
+    marked = re.findall(r'aria-current="(\w+)">([^<]+)</a>', nav)
+    assert marked == [(state, current)]
+
+
+def test_the_search_page_lets_the_keyboard_skip_the_filters_to_a_results_heading(client):
+    html = client.get(reverse("search:search"), {"q": "融资"}).content.decode()
+    assert html.index('href="#results">跳过筛选，直达检索结果</a>') < html.index('<h2 class="facet-title">地区</h2>')
+    assert '<section class="results" id="results" tabindex="-1" aria-labelledby="results-title">' in html
+    assert '<h2 id="results-title" class="visually-hidden">检索结果</h2>' in html
 
 
 def test_case_list_shows_every_case_in_order(client):
