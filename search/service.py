@@ -11,6 +11,7 @@ same cases in the same order.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import math
 import re
@@ -28,7 +29,7 @@ from .filters import CaseFilter, SearchArguments, Sort
 from .highlight import Passage, best_passages, mark
 from .index.backends import SQL, IndexBackend, get_backend
 from .index.champions import EXACT_RANK_LIMIT, candidate_ids, indexed_tokens, tokens_known
-from .index.query import Query, compound_candidates, compound_pieces, parse_query, with_alternatives
+from .index.query import Query, Term, compound_candidates, compound_pieces, parse_query, with_alternatives
 from .index.rows import ordering_sql, placeholders
 from .index.synonyms import synonyms_of
 from .index.text import query_tokens
@@ -282,19 +283,31 @@ COMPLETIONS = 3  # index words tried for a word typed as the start of longer one
 
 def _with_completions(query: Query) -> Query:
     """A word typed without spaces that jieba breaks into single characters (西咸, 海铁) is mostly the start of a
-    longer word it cannot cut out (西咸新区, 海铁联运): the most frequent index words it starts also satisfy each of
-    its pieces."""
-    completions: dict[str, list[tuple[str, ...]]] = {}
+    longer word it cannot cut out (西咸新区, 海铁联运): it becomes one word again, satisfied by all its pieces or by
+    one of the most frequent index words it starts, rather than each piece counting alone."""
+    clauses = list(query.clauses)
     for tokens in query.adjacent:
         if all(len(token) > 1 for token in tokens):
             continue
         typed = "".join(tokens)
         words = suggest_words(typed, COMPLETIONS)
-        if words:
-            for token in tokens:
-                completions.setdefault(token, []).extend((word,) for word in words)
-            query.notices.append(f"“{typed}”不是一个完整的词，同时检索了以它开头的“{'”“'.join(words)}”。")
-    return with_alternatives(query, lambda token: completions.get(token, []), "completion") if completions else query
+        start = _run_of(clauses, tokens)
+        if not words or start is None:
+            continue
+        whole = [Term(typed, tokens), *(Term(word, (word,), source="completion") for word in words)]
+        clauses[start : start + len(tokens)] = [whole]
+        query.notices.append(f"“{typed}”不是一个完整的词，同时检索了以它开头的“{'”“'.join(words)}”。")
+    return dataclasses.replace(query, clauses=clauses)
+
+
+def _run_of(clauses: list[list[Term]], tokens: tuple[str, ...]) -> int | None:
+    """Where the clauses hold these tokens one by one, each a clause of its own, as a word typed without spaces
+    is split (see ``parse_query``)."""
+    singles = [clause[0].tokens if len(clause) == 1 and not clause[0].source else None for clause in clauses]
+    for start in range(len(clauses) - len(tokens) + 1):
+        if singles[start : start + len(tokens)] == [(token,) for token in tokens]:
+            return start
+    return None
 
 
 def _pinyin_words(token: str) -> list[tuple[str, ...]]:
