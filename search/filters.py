@@ -56,7 +56,12 @@ class SearchForm(forms.Form):
     """The fields of a search besides the filters: the words and the order."""
 
     q = QueryField(label="检索词", required=False, strip=True)
-    sort = forms.ChoiceField(label="排序", choices=Sort.choices, required=False)
+    sort = forms.ChoiceField(
+        label="排序",
+        choices=Sort.choices,
+        required=False,
+        error_messages={"invalid_choice": f"没有“%(value)s”这种排序方式，可以按{'、'.join(Sort.labels)}排序。"},
+    )
 
 
 def in_regions(cases: models.QuerySet[Case], regions: Sequence[Region]) -> models.QuerySet[Case]:

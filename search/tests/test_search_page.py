@@ -132,7 +132,8 @@ def test_an_unknown_region_is_reported_and_ignored(client):
 
 def test_the_links_of_a_page_with_values_left_out_repeat_only_what_was_understood(client):
     html = client.get(reverse("search:search"), {"q": "融资", "region": "atlantis", "sort": "bogus"}).content.decode()
-    assert "没有标识为“atlantis”的地区" in html
+    assert "没有标识为“atlantis”的地区。已忽略此条件。" in html
+    assert "没有“bogus”这种排序方式，可以按相关度、案例编号、最新收录排序。已忽略此条件。" in html
     links = re.findall(r'href="([^"]*)"', html)
     assert not [link for link in links if "atlantis" in link or "bogus" in link]
     export = next(unescape(link) for link in links if link.startswith(reverse("export:cases_csv")))
