@@ -25,6 +25,8 @@ from .rows import LABEL_SEPARATOR
 CHUNK_SIZE = 200
 
 FILTER_PARAMETERS = ("q", "region", "topic", "sort")
+# The parameters as the search page names them, in the messages of a refused export.
+FIELD_LABELS = {"q": "检索词", "region": "地区", "topic": "主题", "sort": "排序", "case": "案例"}
 
 
 class ExportError(Exception):
@@ -36,10 +38,9 @@ class ExportError(Exception):
         self.message = message
         self.fields = fields or {}
 
-    def as_text(self) -> str:
-        lines = [self.message]
-        lines += [f"{name}: {message}" for name, messages in self.fields.items() for message in messages]
-        return "\n".join(lines) + "\n"
+    def problems(self) -> list[str]:
+        """Each problem with a parameter, named as the search page names it: 地区：没有标识为“x”的地区。"""
+        return [f"{FIELD_LABELS.get(name, name)}：{text}" for name, texts in self.fields.items() for text in texts]
 
 
 @dataclass(frozen=True)

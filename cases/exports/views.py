@@ -6,15 +6,18 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ..models import Case
 from . import csv_writer, docx_writer, json_writer, selection, xlsx_writer
-from .selection import ExportContext, ExportError
+from .selection import FILTER_PARAMETERS, ExportContext, ExportError
 
 # Zipping a workbook at the end takes up to half as long as writing its rows (3.5 of 7.4 s for 10,000 cases).
 FINISHING_SHARE = 0.5
@@ -90,7 +93,7 @@ def export(request: HttpRequest, export_format: ExportFormat) -> HttpResponseBas
             cases = _within_time_limit(cases, chosen, started)
         content = export_format.writer(cases, context)
     except ExportError as error:
-        return HttpResponse(error.as_text(), status=error.status, content_type="text/plain; charset=utf-8")
+        return _refusal(request, error)
     # Either way the response is sent a piece at a time; a file is closed, and so removed, once it is sent.
     response_class = StreamingHttpResponse if export_format.streaming else FileResponse
     response = response_class(content, content_type=export_format.content_type)
@@ -100,6 +103,15 @@ def export(request: HttpRequest, export_format: ExportFormat) -> HttpResponseBas
     response["Content-Disposition"] = selection.content_disposition(name, ascii_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _refusal(request: HttpRequest, error: ExportError) -> HttpResponse:
+    """A page in the site's style saying why nothing was exported, with the way back to the cases."""
+    chosen = "case" in request.GET
+    params = [(name, value) for name in FILTER_PARAMETERS for value in request.GET.getlist(name)]
+    back = reverse("cases:selection") if chosen else f"{reverse('search:search')}?{urlencode(params)}".rstrip("?")
+    context = {"error": error, "back": back, "back_label": "返回已选案例" if chosen else "返回检索结果"}
+    return render(request, "cases/export_refused.html", context, status=error.status)
 
 
 def _within_time_limit(cases: Iterable[Case], chosen: selection.Selection, started: float) -> Iterator[Case]:
@@ -130,7 +142,7 @@ def _within_time_limit(cases: Iterable[Case], chosen: selection.Selection, start
             narrow = "请减少选定的案例" if chosen.chosen else "请用检索词、地区或主题缩小范围"
             raise ExportError(
                 503,
-                f"未能导出：这 {total} 个案例预计需要约 {projected:.0f} 秒才能生成，"
+                f"这 {total} 个案例预计需要约 {projected:.0f} 秒才能生成，"
                 f"超过了 {settings.EXPORT_TIME_LIMIT} 秒的时限。"
                 f"{narrow}后分几次导出，或导出 CSV（边生成边下载，不受此限）。",
             )

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.conf import settings
@@ -536,25 +536,30 @@ class TestFileNames:
 class TestErrors:
     @pytest.mark.parametrize("url", ALL_URLS)
     @pytest.mark.parametrize(
-        ("params", "field"),
-        [({"region": "atlantis"}, "region"), ({"topic": "nothing"}, "topic"), ({"sort": "random"}, "sort")],
+        ("params", "label"),
+        [({"region": "atlantis"}, "地区"), ({"topic": "nothing"}, "主题"), ({"sort": "random"}, "排序")],
     )
-    def test_bad_parameters_are_a_clear_400(self, client, url, params, field):
+    def test_bad_parameters_are_a_clear_400(self, client, url, params, label):
         response = client.get(url, params)
-        assert response.status_code == 400
-        text = response.content.decode()
-        assert text.startswith("导出参数无效。") and f"\n{field}: " in text
+        assert response.status_code == 400 and response["Content-Type"] == "text/html; charset=utf-8"
+        html = response.content.decode()
+        assert (
+            "<h1>未能导出</h1>" in html and '<p class="refusal">导出参数无效。</p>' in html and f"<li>{label}：" in html
+        )
+        back = f'<a href="/search/?{urlencode(params)}">返回检索结果</a>'
+        assert back in html  # where the search page reports the value and leaves it out
 
     @pytest.mark.parametrize("value", ["abc", "0", "-3", "1.5", "１２", "012", "9" * 19, "9" * 400, "1\x00"])
     def test_a_case_id_that_is_not_a_number_is_400(self, client, value):
         response = client.get(CSV, {"case": value})
         assert response.status_code == 400
-        assert "case: 案例编号须为正整数" in response.content.decode()
+        assert "<li>案例：案例编号须为正整数" in response.content.decode()
+        assert '<a href="/selection/">返回已选案例</a>' in response.content.decode()
 
     def test_no_chosen_case_is_400(self, client):
         response = client.get(CSV, {"case": ["", " "]})
         assert response.status_code == 400
-        assert "case: 没有选定案例。" in response.content.decode()
+        assert "<li>案例：没有选定案例。</li>" in response.content.decode()
 
     def test_a_large_unknown_id_is_404(self, client):
         assert client.get(CSV, {"case": "9" * 18}).status_code == 404
@@ -619,7 +624,7 @@ class TestErrors:
         response = client.get(XLSX)
         assert response.status_code == 503
         message = response.content.decode()
-        assert "未能导出：这 20 个案例预计需要约" in message and "超过了 0 秒的时限" in message
+        assert "<h1>未能导出</h1>" in message and "这 20 个案例预计需要约" in message and "超过了 0 秒的时限" in message
         assert "请用检索词、地区或主题缩小范围后分几次导出，或导出 CSV（边生成边下载，不受此限）" in message
         # Given up at once: the workbook is not zipped, and no file of it is left open.
         [book] = books

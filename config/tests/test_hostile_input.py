@@ -199,7 +199,7 @@ def test_exports(client, name, items):
             body.decode("utf-8")
     else:
         assert response.status_code in {400, 404}
-        assert response["Content-Type"].startswith("text/plain")
+        assert response["Content-Type"].startswith("text/html") and "<h1>未能导出</h1>" in body.decode()
 
 
 LONGEST_USERNAME = 150  # django.contrib.auth's User.username

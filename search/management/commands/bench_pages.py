@@ -43,6 +43,7 @@ import json
 import logging
 import math
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -457,8 +458,12 @@ def _cut(text: str, width: int) -> str:
 
 
 def _message(response) -> str:
-    """The start of an error response's body, for the report."""
-    return response.content[:300].decode(errors="replace").strip()
+    """What a refused export's page says (its heading, then why), for the report."""
+    html = response.content.decode(errors="replace")
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    reasons = re.findall(r'class="refusal">(.*?)</(?:p|ul)>', html, re.S)
+    text = "；".join(" ".join(re.sub(r"<[^>]+>", " ", reason).split()) for reason in reasons)
+    return (f"{heading.group(1)}：{text}" if heading else text or html)[:300]
 
 
 def _status_kb(name: str) -> float:
