@@ -810,6 +810,20 @@ class TestLook:
         assert not english, english
         assert not spaced, spaced
 
+    def test_a_form_with_errors_and_an_action_say_so_in_chinese(self, admin_client):
+        case = Case.objects.get(number=1)
+        data = case_form_data(case)
+        data["title"] = ""
+        response = admin_client.post(change_url(case), data)
+        assert response.status_code == 200 and AdminPage(response.content.decode()).title().startswith("有错误：")
+        doomed = list(Case.objects.filter(number__in=[2, 3]))
+        response = admin_client.post(
+            CHANGELIST,
+            {"action": "delete_selected", "_selected_action": [c.pk for c in doomed], "post": "yes"},
+            follow=True,
+        )
+        assert "已删除 2 个案例。" in response.content.decode()
+
     def test_titles_read_as_chinese(self, admin_client):
         """Not Django's "选择 案例 来修改" and "修改 案例"; a filter is headed 按…, not 以 …."""
         case = Case.objects.get(number=1)
@@ -878,17 +892,21 @@ class TestLook:
         assert 3 not in found("融资") | {hit.case.number for hit in search_cases(q=case.title, page_size=100).hits}
 
 
-def po_messages(path) -> dict[str, str]:
-    """The translations in a .po file (single, non-plural messages, as in locale/)."""
+def po_messages(path) -> dict[str | tuple[str, int], str]:
+    """The translations in a .po file, keyed as gettext's catalog keys them (a plural by its msgid and form 0, the
+    only form Chinese has)."""
     messages, current, key = {}, {}, None
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.startswith(("msgid ", "msgstr ")):
+        if line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[0] ")):
             key, _, rest = line.partition(" ")
             current[key] = json.loads(rest)
         elif line.startswith('"') and key:
             current[key] += json.loads(line)
         elif not line.strip() and current:
-            messages[current["msgid"]] = current["msgstr"]
+            if "msgid_plural" in current:
+                messages[(current["msgid"], 0)] = current["msgstr[0]"]
+            else:
+                messages[current["msgid"]] = current["msgstr"]
             current, key = {}, None
     return messages
 
