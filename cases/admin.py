@@ -45,6 +45,7 @@ from .services import (
     case_items_renumber,
     case_touch,
     cases_set_status,
+    labelled_case_count,
     relabel_refusal,
     topics_merge,
 )
@@ -555,6 +556,19 @@ class BoundedLabelDeletes(admin.ModelAdmin):
             refused = _refused_beyond_bulk_limit(delete, f"删除所选{self.opts.verbose_name}")
             actions["delete_selected"] = (refused, name, description)
         return actions
+
+    def get_deleted_objects(self, objs, request: HttpRequest) -> tuple[list, dict, set, list]:
+        """The labels and how many cases each stops labelling, not Django's list of link rows ("Case_topics
+        object (5)"); what protects a label (a region's cities) is Django's to find."""
+        _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
+        labels = list(objs)
+        deleted: list = []
+        for label in labels:
+            link = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[label.pk])
+            deleted.append(format_html('{}：<a href="{}">{}</a>', self.opts.verbose_name, link, label))
+            cases = labelled_case_count(label)
+            deleted.append([f"{cases} 个案例不再标注这个{self.opts.verbose_name}（案例本身保留）"] if cases else [])
+        return deleted, {self.opts.verbose_name_plural: len(labels)}, perms_needed, protected
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
         label = self.get_object(request, unquote(object_id))

@@ -892,6 +892,16 @@ class TestLook:
         assert 3 not in found("融资") | {hit.case.number for hit in search_cases(q=case.title, page_size=100).hits}
 
 
+def test_deleting_a_topic_lists_it_and_the_cases_it_stops_labelling(admin_client):
+    topic = Topic.objects.get(slug="finance")
+    count = topic.cases.count()
+    page = admin_page(admin_client, reverse("admin:cases_topic_delete", args=[topic.pk]))
+    assert f"{count} 个案例不再标注这个主题（案例本身保留）" in page.texts
+    assert not [text for text in page.texts if "object" in text or "Case_topics" in text or "关系" in text]
+    assert admin_client.post(reverse("admin:cases_topic_delete", args=[topic.pk]), {"post": "yes"}).status_code == 302
+    assert not Topic.objects.filter(pk=topic.pk).exists() and Case.objects.count() == 20
+
+
 def po_messages(path) -> dict[str | tuple[str, int], str]:
     """The translations in a .po file, keyed as gettext's catalog keys them (a plural by its msgid and form 0, the
     only form Chinese has)."""
