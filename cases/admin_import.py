@@ -91,7 +91,8 @@ class ImportForm(forms.Form):
         label="新案例集标识",
         required=False,
         max_length=80,
-        help_text="用于网址，只能含英文字母、数字和连字符，如 service-trade-2021。",
+        help_text="用于网址，只能含英文字母、数字、连字符和下划线，如 service-trade-2021。",
+        error_messages={"invalid": "标识只能含英文字母、数字、连字符和下划线，不能有空格或汉字。"},
     )
     new_title = forms.CharField(label="新案例集标题", required=False, max_length=200)
     new_year = forms.IntegerField(label="年份", required=False, min_value=1978, max_value=2100)
@@ -112,7 +113,9 @@ class ImportForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("collection") is None:
-            if not data.get("new_slug"):
+            if "new_slug" in self.errors:
+                pass  # already said what is wrong with it
+            elif not data.get("new_slug"):
                 self.add_error("new_slug", "新建案例集时请填写标识。")
             elif Collection.objects.filter(slug=data["new_slug"]).exists():
                 self.add_error("new_slug", "已有案例集使用这个标识；请在上面选择它，或换一个标识。")

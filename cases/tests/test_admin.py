@@ -624,6 +624,11 @@ class TestImport:
         html = response.content.decode()
         assert "已有案例集使用这个标识" in html and "新建案例集时请填写标题" in html
 
+    def test_a_slug_with_a_space_is_named_as_the_problem_not_as_missing(self, admin_client):
+        html = preview(admin_client, source().encode(), new_slug="a b", new_title="副本").content.decode()
+        assert "标识只能含英文字母、数字、连字符和下划线，不能有空格或汉字" in html
+        assert "新建案例集时请填写标识" not in html and "字段" not in html
+
 
 # Topics and regions ----------------------------------------------------------
 
