@@ -515,7 +515,7 @@ class CaseItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Collection)
-class CollectionAdmin(admin.ModelAdmin):
+class CollectionAdmin(admin_conflict.ConcurrentEditsAdmin):
     list_display = ["title", "slug", "year", "issuer", "case_count"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "slug"]
@@ -528,7 +528,7 @@ class CollectionAdmin(admin.ModelAdmin):
         return collection.case_count
 
 
-class TopicForm(forms.ModelForm):
+class TopicForm(admin_conflict.UnchangedSinceOpened):
     """A rename reindexes the topic's cases: refused for more than one request may reindex (see ``relabel``)."""
 
     class Meta:
@@ -544,7 +544,7 @@ class TopicForm(forms.ModelForm):
         return cleaned
 
 
-class BoundedLabelDeletes(admin.ModelAdmin):
+class BoundedLabelDeletes(admin_conflict.ConcurrentEditsAdmin):
     """Deleting a topic or a region reindexes the cases it labels: refused beyond ``ADMIN_BULK_MAX_CASES`` cases,
     as a rename is, both from its page and from the list's action (``manage.py relabel delete`` does it instead).
     """

@@ -19,11 +19,14 @@ changed it, and is left out otherwise.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
@@ -32,6 +35,7 @@ from .history.snapshots import CaseState, case_versions, state_at_version, state
 from .models import Case, CaseItem
 
 VERSION_FIELD = "version"
+OPENED_FIELD = "opened"  # on the forms of topics, regions, collections and synonyms (see UnchangedSinceOpened)
 ITEMS_PREFIX = "items"  # the prefix of the case form's item formset (CaseItem's related name)
 ITEM_FIELDS = ("section", "position", "heading", "body", "numbered")
 _ITEM_KEY = re.compile(rf"^{ITEMS_PREFIX}-(\d+)-(.+)$")
@@ -184,3 +188,43 @@ def _int(value: str) -> int | None:
 
 def _raw(value: object) -> str:
     return "" if value is None else str(value)
+
+
+def stored_digest(instance: models.Model) -> str:
+    """A digest of what the database holds of the object: any save by anyone changes it."""
+    values = [(field.attname, getattr(instance, field.attname)) for field in instance._meta.concrete_fields]
+    return hashlib.sha256(repr(values).encode()).hexdigest()
+
+
+class UnchangedSinceOpened(forms.ModelForm):
+    """The change form of an object without a version of its own (a topic, a region, a collection, a synonym
+    group): it carries a digest of the object as opened, and a save is refused if anyone has saved the object
+    since, instead of putting back what they changed (a rename, a new position)."""
+
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields[OPENED_FIELD].initial = stored_digest(self.instance)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # Until _post_clean the instance holds what the database held when the request began.
+        if self.instance.pk is not None and data.get(OPENED_FIELD) != stored_digest(self.instance):
+            name = self.instance._meta.verbose_name
+            raise forms.ValidationError(
+                f"在您打开本页后，这个{name}已被他人修改，您的修改没有保存。请重新打开本页（会显示最新的内容），再修改。",
+                code="changed",
+            )
+        return data
+
+
+class ConcurrentEditsAdmin(admin.ModelAdmin):
+    """An admin whose change form is :class:`UnchangedSinceOpened` (or a subclass), its digest field included."""
+
+    form = UnchangedSinceOpened
+
+    def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> list:
+        fields = list(super().get_fields(request, obj))
+        return fields if OPENED_FIELD in fields else [*fields, OPENED_FIELD]

@@ -4,8 +4,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from cases.admin import BoundedLabelDeletes
+from cases.admin_conflict import UnchangedSinceOpened
 from cases.services import relabel_refusal
-from search.index.signals import LABEL_FIELDS
+from search.index.documents import LABEL_FIELDS
 
 from .models import Region
 
@@ -13,7 +14,7 @@ from .models import Region
 INDEXED_FIELDS = {name.removesuffix("_id") for name in LABEL_FIELDS[Region]}
 
 
-class RegionForm(forms.ModelForm):
+class RegionForm(UnchangedSinceOpened):
     """A rename reindexes the region's cases: refused for more than one request may reindex (see ``relabel``)."""
 
     class Meta:

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cases.admin_conflict import ConcurrentEditsAdmin
+
 from .models import SearchText, Synonym
 
 
@@ -35,7 +37,7 @@ class SearchTextAdmin(admin.ModelAdmin):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(admin.ModelAdmin):
+class SynonymAdmin(ConcurrentEditsAdmin):
     """Edited by hand; a save applies at the next search, with no reindexing."""
 
     list_display = ["group", "note", "active", "updated_at"]

@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
+from cases.admin_conflict import stored_digest
 from cases.history.snapshots import _cases_with_items, _serialized
 from cases.models import VERSIONED_CASE_FIELDS, Case, CaseItem, Topic
 from regions.models import Region
@@ -54,6 +55,7 @@ def select_all(client, action: str, **extra):
 
 def rename(client, topic: Topic, name: str):
     data = {"name": name, "slug": topic.slug, "description": topic.description, "position": topic.position}
+    data["opened"] = stored_digest(topic)  # as the form was opened
     response = client.post(reverse("admin:cases_topic_change", args=[topic.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
 
@@ -184,6 +186,7 @@ def test_a_topic_rename_segments_only_the_names(admin_client, monkeypatch):
 def test_saving_a_topic_without_renaming_it_reindexes_nothing(admin_client):
     topic = Topic.objects.get(slug="logistics")
     data = {"name": topic.name, "slug": topic.slug, "description": "新的说明", "position": topic.position + 1}
+    data["opened"] = stored_digest(topic)
     before = queries_of(lambda: admin_client.post(reverse("admin:cases_topic_change", args=[topic.pk]), data))
     assert before < 30  # no reindex of its cases: the save, its log entry, the content version
 
@@ -286,6 +289,7 @@ def test_renaming_merging_or_deleting_labels_of_too_many_cases_is_refused_and_na
     settings.ADMIN_BULK_MAX_CASES = 2
     topic = Topic.objects.get(slug="trade-promotion")
     data = {"name": "鲲鹏会展", "slug": topic.slug, "description": topic.description, "position": topic.position}
+    data["opened"] = stored_digest(topic)
     response = admin_client.post(reverse("admin:cases_topic_change", args=[topic.pk]), data)
     assert response.status_code == 200  # the form again, with the reason
     assert "要重建 3 个案例的检索索引，超过一次网页请求可处理的 2 个，没有改动" in response.content.decode()
@@ -299,6 +303,7 @@ def test_renaming_merging_or_deleting_labels_of_too_many_cases_is_refused_and_na
     assert "没有改动" in response.content.decode()
     zhejiang = Region.objects.get(slug="zhejiang")
     data = {f: getattr(zhejiang, f) for f in ("name", "short_name", "slug", "level", "code")}
+    data["opened"] = stored_digest(zhejiang)
     response = admin_client.post(reverse("admin:regions_region_change", args=[zhejiang.pk]), {**data, "name": "浙江"})
     assert "没有改动" in response.content.decode()
     hangzhou = Region.objects.get(slug="hangzhou")

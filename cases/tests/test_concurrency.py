@@ -9,7 +9,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from cases.admin_import import SESSION_KEY
-from cases.models import Case, CaseItem, Collection
+from cases.models import Case, CaseItem, Collection, Topic
 from cases.tests.test_admin import (
     IMPORT,
     case_form_data,
@@ -148,6 +148,22 @@ class TestTwoEditors:
         save(editor_b, case, resubmit(response))
         stored = Case.objects.get(pk=case.pk)
         assert (stored.title, stored.status) == ("乙改的标题", Case.Status.DRAFT)
+
+
+class TestLabels:
+    def test_a_topic_saved_from_a_form_opened_before_anothers_rename_is_refused_and_the_rename_stays(
+        self, admin_client, editor_b
+    ):
+        topic = Topic.objects.get(slug="finance")
+        url = reverse("admin:cases_topic_change", args=[topic.pk])
+        form_a = admin_client.get(url).context["adminform"].form
+        data_a = {**{name: form_a[name].value() for name in form_a.fields}, "description": "甲写的说明"}
+        renamed = {**{name: form_a[name].value() for name in form_a.fields}, "name": "金融与保险"}
+        assert editor_b.post(url, renamed).status_code == 302  # B renames it first, from a form opened after A's
+        response = admin_client.post(url, data_a)
+        assert response.status_code == 200 and "这个主题已被他人修改，您的修改没有保存" in response.content.decode()
+        stored = Topic.objects.get(pk=topic.pk)
+        assert (stored.name, stored.description) == ("金融与保险", topic.description)
 
 
 class TestWithoutTheOpenedVersion:

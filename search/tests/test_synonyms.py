@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from cases.admin_conflict import stored_digest
 from search.index.synonyms import synonyms_of
 from search.models import Synonym
 
@@ -59,7 +60,7 @@ def test_an_admin_edit_applies_to_the_next_search_without_reindexing(admin_clien
     assert "清关" in synonyms_of("报关")  # now cached
     response = admin_client.post(
         reverse("admin:search_synonym_change", args=[group.pk]),
-        {"words": "報關、通关", "note": "", "active": "on"},
+        {"words": "報關、通关", "note": "", "active": "on", "opened": stored_digest(group)},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     group.refresh_from_db()
