@@ -50,6 +50,23 @@ def timed_save(client, case: Case, **changes: str) -> float:
     return elapsed
 
 
+def rebuild_in_a_thread() -> tuple[threading.Thread, list[BaseException]]:
+    """The rebuild, started in a thread with its own connection; what it raises is kept for the test to report."""
+    errors: list[BaseException] = []
+
+    def rebuild() -> None:
+        try:
+            indexing.rebuild_index()
+        except BaseException as error:  # reported by the test, in the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=rebuild)
+    thread.start()
+    return thread, errors
+
+
 def test_saves_during_a_rebuild_go_through_at_once_and_stay_indexed(admin_client, monkeypatch):
     call_command("load_initial_data", verbosity=0)
     railway = Case.objects.get(number=13)
@@ -73,18 +90,7 @@ def test_saves_during_a_rebuild_go_through_at_once_and_stay_indexed(admin_client
         return tokens
 
     monkeypatch.setattr(indexing, "case_field_tokens", slow_segment)
-    errors: list[BaseException] = []
-
-    def rebuild() -> None:
-        try:
-            indexing.rebuild_index()
-        except BaseException as error:  # reported by the test, in the main thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=rebuild)
-    thread.start()
+    thread, errors = rebuild_in_a_thread()
     try:
         assert reading.wait(10)
         took = [
@@ -131,18 +137,7 @@ def test_a_topic_renamed_while_a_chunk_is_written_waits_for_it_and_both_go_throu
 
     monkeypatch.setattr(indexing, "_locked_label_fields", locking_labels_once_the_rename_holds_its_row)
     monkeypatch.setattr(signals, "case_reindex", reindexing_once_the_chunk_holds_its_cases)
-    errors: list[BaseException] = []
-
-    def rebuild() -> None:
-        try:
-            indexing.rebuild_index()
-        except BaseException as error:  # reported by the test, in the main thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=rebuild)
-    thread.start()
+    thread, errors = rebuild_in_a_thread()
     try:
         with transaction.atomic():  # as the admin saves it
             topic = Topic.objects.get(slug="healthcare")
