@@ -111,6 +111,11 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        for name, noun in (("regions", "地区"), ("topics", "主题")):  # not Django's "5 不在可用的选项中"
+            if name in self.fields:
+                self.fields[name].error_messages["invalid_choice"] = (
+                    f"所选的{noun}中有一个（编号 %(value)s）已被删除或不存在，请从列表中重新选择{noun}。"
+                )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -65,11 +65,13 @@ class SearchDocument(models.Model):
 class SearchText(models.Model):
     """The segmented text of one case, by field: space-separated tokens (see ``search.index.text``)."""
 
-    case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="search_text")
-    title_tokens = models.TextField(blank=True)
-    label_tokens = models.TextField(blank=True, help_text="regions and topics")
-    heading_tokens = models.TextField(blank=True)
-    body_tokens = models.TextField(blank=True)
+    case = models.OneToOneField(
+        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="search_text", verbose_name="案例"
+    )
+    title_tokens = models.TextField("标题分词", blank=True)
+    label_tokens = models.TextField("地区和主题分词", blank=True)
+    heading_tokens = models.TextField("要点分词", blank=True)
+    body_tokens = models.TextField("导语和正文分词", blank=True)
 
     class Meta:
         verbose_name = "分词文本"

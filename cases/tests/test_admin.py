@@ -897,6 +897,18 @@ class TestLook:
         assert 3 not in found("融资") | {hit.case.number for hit in search_cases(q=case.title, page_size=100).hits}
 
 
+def test_a_topic_deleted_while_the_case_was_open_is_named_as_gone(admin_client):
+    case = Case.objects.get(number=1)
+    data = case_form_data(case)
+    topic = Topic.objects.create(name="临时主题", slug="temporary")
+    gone = topic.pk
+    data["topics"] = [*data["topics"], gone]
+    topic.delete()  # by another editor, after the form was opened
+    response = admin_client.post(change_url(case), data)
+    assert response.status_code == 200
+    assert f"所选的主题中有一个（编号 {gone}）已被删除或不存在，请从列表中重新选择主题。" in response.content.decode()
+
+
 def test_deleting_a_topic_lists_it_and_the_cases_it_stops_labelling(admin_client):
     topic = Topic.objects.get(slug="finance")
     count = topic.cases.count()
