@@ -289,10 +289,10 @@ def _with_completions(query: Query) -> Query:
     for tokens in query.adjacent:
         if all(len(token) > 1 for token in tokens):
             continue
-        typed = "".join(tokens)
-        words = suggest_words(typed, COMPLETIONS)
         start = _run_of(clauses, tokens)
-        if not words or start is None:
+        typed = "".join(tokens)
+        words = suggest_words(typed, COMPLETIONS) if start is not None else []
+        if not words:
             continue
         whole = [Term(typed, tokens), *(Term(word, (word,), source="completion") for word in words)]
         clauses[start : start + len(tokens)] = [whole]
