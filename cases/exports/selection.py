@@ -25,14 +25,13 @@ from .rows import LABEL_SEPARATOR
 CHUNK_SIZE = 200
 
 FILTER_PARAMETERS = ("q", "region", "topic", "sort")
-# The parameters as the search page names them, in the messages of a refused export.
-FIELD_LABELS = {"q": "检索词", "region": "地区", "topic": "主题", "sort": "排序", "case": "案例"}
 
 
 class ExportError(Exception):
     """A request that cannot be exported: bad parameters, unknown cases, too many cases."""
 
     def __init__(self, status: int, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        """``fields``: the messages by what the search page calls each parameter (地区, 排序…)."""
         super().__init__(message)
         self.status = status
         self.message = message
@@ -40,7 +39,7 @@ class ExportError(Exception):
 
     def problems(self) -> list[str]:
         """Each problem with a parameter, named as the search page names it: 地区：没有标识为“x”的地区。"""
-        return [f"{FIELD_LABELS.get(name, name)}：{text}" for name, texts in self.fields.items() for text in texts]
+        return [f"{name}：{text}" for name, texts in self.fields.items() for text in texts]
 
 
 @dataclass(frozen=True)
@@ -124,8 +123,11 @@ def select_cases(params: QueryDict, *, limit: int | None = None) -> Selection:
         return _chosen_cases(params, limit=limit)
     filters = CaseFilter(params)
     if not filters.is_valid():
-        errors = filters.form.errors.get_json_data()
-        raise ExportError(400, "导出参数无效。", {name: [e["message"] for e in errs] for name, errs in errors.items()})
+        form = filters.form
+        errors = {
+            form.fields[name].label: [e["message"] for e in errs] for name, errs in form.errors.get_json_data().items()
+        }
+        raise ExportError(400, "导出参数无效。", errors)
     arguments = filters.search_arguments()
     q, regions, topics = arguments.q, arguments.regions, arguments.topics
     ids = ranked_case_ids(arguments, limit=limit + 1)
@@ -153,11 +155,11 @@ def _chosen_cases(params: QueryDict, *, limit: int) -> Selection:
         if not value:
             continue
         if not CASE_ID.fullmatch(value):
-            raise ExportError(400, "导出参数无效。", {"case": [f"案例编号须为正整数，而不是“{value[:40]}”。"]})
+            raise ExportError(400, "导出参数无效。", {"案例": [f"案例编号须为正整数，而不是“{value[:40]}”。"]})
         if int(value) not in ids:
             ids.append(int(value))
     if not ids:
-        raise ExportError(400, "导出参数无效。", {"case": ["没有选定案例。"]})
+        raise ExportError(400, "导出参数无效。", {"案例": ["没有选定案例。"]})
     if len(ids) > limit:
         raise ExportError(400, f"选定了 {len(ids)} 个案例，一次最多导出 {limit} 个。")
     found = set(Case.objects.published().filter(pk__in=ids).values_list("pk", flat=True))

@@ -57,15 +57,18 @@ LABEL_FIELDS: Mapping[type[Topic] | type[Region], tuple[str, ...]] = {
 LabelKey = tuple[type, int]
 
 
+def label_state(label: Topic | Region) -> tuple:
+    """The ``LABEL_FIELDS`` of one label: a rename is a change of these."""
+    return tuple(getattr(label, name) for name in LABEL_FIELDS[type(label)])
+
+
 def label_fields(case: Case) -> dict[LabelKey, tuple]:
     """The ``LABEL_FIELDS`` of each label the case's index names are made of (its regions' parents too),
     as read with the case."""
     labels: list[Topic | Region] = [*case_topics(case)]
     for region in case_regions(case):
         labels += [region, region.parent] if region.parent_id else [region]
-    return {
-        (type(label), label.pk): tuple(getattr(label, name) for name in LABEL_FIELDS[type(label)]) for label in labels
-    }
+    return {(type(label), label.pk): label_state(label) for label in labels}
 
 
 def _label_names(case: Case) -> list[str]:

@@ -9,7 +9,7 @@ from cases.signals import cases_changed
 from regions.models import Region
 from search.models import Synonym
 
-from .documents import LABEL_FIELDS
+from .documents import LABEL_FIELDS, label_state
 from .indexing import EVERYTHING, LABELS, STATUS, case_reindex, case_unindex
 from .version import bump_content_version
 
@@ -72,7 +72,7 @@ def label_saved(sender, instance, created: bool, **kwargs) -> None:
     bump_content_version()  # facets list every region and topic
     if created:
         return
-    if getattr(instance, "_indexed_label", None) != tuple(getattr(instance, name) for name in LABEL_FIELDS[sender]):
+    if getattr(instance, "_indexed_label", None) != label_state(instance):
         # A rename: the cases carrying the label are indexed under its new name (their labels only).
         case_reindex(case_ids=_labelled_case_ids(instance), changed=LABELS)
 
