@@ -211,7 +211,7 @@ class UnchangedSinceOpened(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         # Until _post_clean the instance holds what the database held when the request began.
-        if self.instance.pk is not None and data.get(OPENED_FIELD) != stored_digest(self.instance):
+        if self.instance.pk is not None and self.saves() and data.get(OPENED_FIELD) != stored_digest(self.instance):
             name = self.instance._meta.verbose_name
             raise forms.ValidationError(
                 f"在您打开本页后，这个{name}已被他人修改，您的修改没有保存。请重新打开本页（会显示最新的内容），再修改。",
@@ -219,12 +219,32 @@ class UnchangedSinceOpened(forms.ModelForm):
             )
         return data
 
+    def saves(self) -> bool:
+        """Whether posting this form writes the object (a change form always does)."""
+        return True
+
+
+class UnchangedSinceListed(UnchangedSinceOpened):
+    """A row of the list's editable fields (a topic's position, a synonym group's switch).
+
+    The list saves only the rows changed on it: a row left as it was is not
+    refused, whoever saved its object since the list was opened.
+    """
+
+    def saves(self) -> bool:
+        return any(name != OPENED_FIELD for name in self.changed_data)
+
 
 class ConcurrentEditsAdmin(admin.ModelAdmin):
-    """An admin whose change form is :class:`UnchangedSinceOpened` (or a subclass), its digest field included."""
+    """An admin whose change form is :class:`UnchangedSinceOpened` (or a subclass), its digest field included;
+    so is each row of its list's editable fields (the list's template posts each row's digest)."""
 
     form = UnchangedSinceOpened
+    change_list_template = "admin/concurrent_change_list.html"
 
     def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> list:
         fields = list(super().get_fields(request, obj))
         return fields if OPENED_FIELD in fields else [*fields, OPENED_FIELD]
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs) -> type[forms.ModelForm]:
+        return super().get_changelist_form(request, **{"form": UnchangedSinceListed, **kwargs})

@@ -18,6 +18,8 @@ class FacetSet(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["region_ids", "topic_ids"], name="search_facetset_unique")]
+        verbose_name = "地区与主题组合"
+        verbose_name_plural = "地区与主题组合"
 
     def __str__(self) -> str:
         return f"地区 {self.region_ids or '-'} / 主题 {self.topic_ids or '-'}"
@@ -98,6 +100,8 @@ class Champion(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["token", "-weight", "case"], name="search_champion_by_weight")]
+        verbose_name = "词的高权重案例"
+        verbose_name_plural = "词的高权重案例"
 
     def __str__(self) -> str:
         return f"{self.token} → {self.case_id}"
@@ -108,6 +112,10 @@ class ChampionFloor(models.Model):
 
     token = models.CharField(max_length=64, primary_key=True)
     weight = models.FloatField()
+
+    class Meta:
+        verbose_name = "高权重案例的门槛"
+        verbose_name_plural = "高权重案例的门槛"
 
     def __str__(self) -> str:
         return f"{self.token} ≥ {self.weight:.3f}"

@@ -948,6 +948,9 @@ def test_the_compiled_translations_are_those_of_their_source():
     assert {msgid: text for msgid, text in catalog.items() if msgid} == source
 
 
+ENGLISH = re.compile(r"[^\u4e00-\u9fff]*[A-Za-z]{3}[^\u4e00-\u9fff]*")  # Latin words, no Chinese character
+
+
 def staff_with(client, *codenames: str) -> User:
     user = User.objects.create_user("staff", password="unused", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
@@ -970,6 +973,31 @@ class TestWhoSeesWhat:
         )
         attempts = admin_page(admin_client, reverse("admin:axes_accessattempt_changelist"))
         assert "选择要修改的登录尝试" in attempts.texts and {"用户名", "状态", "尝试时间"} <= set(attempts.texts)
+
+    def test_a_superuser_grants_permissions_named_in_chinese_and_only_those_of_admin_pages(self, admin_client):
+        page = admin_page(admin_client, reverse("admin:auth_group_add"))
+        options = [text for text in page.texts if " | " in text]
+        assert "案例 | 案例 | 可以修改案例" in options and "案例 | 案例 | 可以导入原文" in options
+        assert "认证和授权 | 用户 | 可以添加用户" in options and "检索 | 同义词组 | 可以删除同义词组" in options
+        assert len(options) > 40 and not [text for text in options if re.search("[A-Za-z]", text)]
+        assert not [text for text in options if "高权重" in text or "修订历史" in text]  # internal tables
+
+    def test_a_superuser_manages_users_in_chinese(self, admin_client):
+        user = User.objects.get(username="admin")
+        pages = {
+            "add": reverse("admin:auth_user_add"),
+            "change": reverse("admin:auth_user_change", args=[user.pk]),
+            "password": reverse("admin:auth_user_password_change", args=[user.pk]),
+        }
+        english = {}
+        for name, url in pages.items():
+            texts = admin_page(admin_client, url).texts
+            data = {user.username, f"› {user.username}", "editors"}  # a username and a group name
+            words = [text for text in texts if text not in data and ENGLISH.fullmatch(text)]
+            if words:
+                english[name] = words
+        assert not english, english
+        assert "如果禁用，这个用户现在的密码将失效。" in admin_page(admin_client, pages["password"]).texts
 
     def test_editors_see_no_security_log_and_no_index_text(self, client, editor):
         page = admin_page(client, reverse("admin:index"))

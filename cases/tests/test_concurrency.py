@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
@@ -22,6 +24,8 @@ from cases.tests.test_admin import (
     snapshot,
     source,
 )
+from cases.tests.test_bulk import TOPICS, rename
+from search.models import Synonym
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +48,30 @@ def opened(client: Client, case: Case) -> dict:
     html = response.content.decode()
     assert f'name="version" value="{case.version}"' in html
     return {**case_form_data(case), "version": case.version}
+
+
+def listed(client: Client, url: str) -> dict:
+    """The admin list's editable rows as ``client`` opened them, each row's digest as the page holds it."""
+    response = client.get(url)
+    formset = response.context["cl"].formset
+    management = formset.management_form
+    data = {management.add_prefix(name): management[name].value() for name in management.fields}
+    for form in formset:
+        data.update({form.add_prefix(name): form[name].value() for name in form.fields if name != "opened"})
+    digests = dict(re.findall(r'name="(form-\d+-opened)" value="([0-9a-f]+)"', response.content.decode()))
+    assert len(digests) == len(formset.forms)
+    return {**data, **digests, "_save": "保存"}
+
+
+def row_key(rows: dict, instance, name: str) -> str:
+    """The posted name of ``instance``'s field ``name`` on the list."""
+    ids = {value: key for key, value in rows.items() if key.endswith("-id")}
+    prefix = ids[instance.pk].removesuffix("-id")
+    return f"{prefix}-{name}"
+
+
+def form_values(form) -> dict:
+    return {name: value for name in form.fields if (value := form[name].value()) is not None}
 
 
 def resubmit(response) -> dict:
@@ -164,6 +192,41 @@ class TestLabels:
         assert response.status_code == 200 and "这个主题已被他人修改，您的修改没有保存" in response.content.decode()
         stored = Topic.objects.get(pk=topic.pk)
         assert (stored.name, stored.description) == ("金融与保险", topic.description)
+
+    def test_a_position_saved_from_a_list_opened_before_anothers_rename_is_refused_and_nothing_is_saved(
+        self, admin_client, editor_b
+    ):
+        finance, logistics = Topic.objects.get(slug="finance"), Topic.objects.get(slug="logistics")
+        rows = listed(admin_client, TOPICS)
+        rows[row_key(rows, finance, "position")] = "98"
+        rows[row_key(rows, logistics, "position")] = "99"
+        rename(editor_b, finance, "金融与保险")
+        response = admin_client.post(TOPICS, rows)
+        assert response.status_code == 200 and "这个主题已被他人修改，您的修改没有保存" in response.content.decode()
+        assert Topic.objects.get(pk=finance.pk).name == "金融与保险"
+        assert Topic.objects.get(pk=finance.pk).position == finance.position
+        assert Topic.objects.get(pk=logistics.pk).position == logistics.position  # the list is saved whole or not
+
+    def test_rows_changed_by_someone_else_but_left_alone_on_the_list_do_not_stop_its_save(self, admin_client, editor_b):
+        finance, logistics = Topic.objects.get(slug="finance"), Topic.objects.get(slug="logistics")
+        rows = listed(admin_client, TOPICS)
+        rows[row_key(rows, logistics, "position")] = "99"
+        rename(editor_b, finance, "金融与保险")
+        assert admin_client.post(TOPICS, rows).status_code == 302
+        assert Topic.objects.get(pk=logistics.pk).position == 99
+        assert Topic.objects.get(pk=finance.pk).name == "金融与保险"
+
+    def test_a_synonym_group_switched_off_from_a_stale_list_is_refused(self, admin_client, editor_b):
+        group = Synonym.objects.filter(active=True).first()  # one of the groups seeded from the cases
+        url = reverse("admin:search_synonym_changelist")
+        rows = listed(admin_client, url)
+        del rows[row_key(rows, group, "active")]  # unticked: a box not ticked is not posted
+        changed = reverse("admin:search_synonym_change", args=[group.pk])
+        form = editor_b.get(changed).context["adminform"].form
+        assert editor_b.post(changed, {**form_values(form), "note": "乙加的备注"}).status_code == 302
+        response = admin_client.post(url, rows)
+        assert "这个同义词组已被他人修改" in response.content.decode()
+        assert Synonym.objects.get(pk=group.pk).active
 
 
 class TestWithoutTheOpenedVersion:

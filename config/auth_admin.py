@@ -1,0 +1,57 @@
+"""The user and group forms list only the permissions of what the admin shows.
+
+Django lists a permission for every model, the index's internal tables and the
+revision store included, where granting one opens nothing. (The password form's
+warning, which Django writes in English only, is given in Chinese.) Imported by
+``config.apps.AuthConfig.ready``, after the admin has registered Django's own
+classes, which ``list_admin_permissions_only`` replaces.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Field, QuerySet
+from django.forms import Field as FormField
+from django.http import HttpRequest
+from django.utils.text import format_lazy
+
+PERMISSION_FIELDS = ("permissions", "user_permissions")
+
+
+def admin_permissions() -> QuerySet:
+    """The permissions of the models with admin pages, each with its content type (its name shows both)."""
+    content_types = ContentType.objects.get_for_models(*admin.site._registry).values()
+    return Permission.objects.filter(content_type__in=[ct.pk for ct in content_types]).select_related("content_type")
+
+
+class AdminPermissionsOnly:
+    def formfield_for_manytomany(self, db_field: Field, request: HttpRequest, **kwargs) -> FormField | None:
+        if db_field.name in PERMISSION_FIELDS:
+            kwargs["queryset"] = admin_permissions()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class GroupAdmin(AdminPermissionsOnly, auth_admin.GroupAdmin):
+    pass
+
+
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        auth_forms.SetUnusablePasswordMixin.usable_password_help_text,
+        "如果禁用，这个用户现在的密码将失效。",
+    )
+
+
+class UserAdmin(AdminPermissionsOnly, auth_admin.UserAdmin):
+    change_password_form = AdminPasswordChangeForm
+
+
+def list_admin_permissions_only() -> None:
+    for model, model_admin in ((Group, GroupAdmin), (User, UserAdmin)):
+        admin.site.unregister(model)
+        admin.site.register(model, model_admin)
