@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from regions.models import Region
 from search.facets import all_labels, library_counts
@@ -51,7 +51,7 @@ def _hit(request: HttpRequest, hit: Hit) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def case_list(request: HttpRequest) -> JsonResponse:
     filters = CaseFilter(request.GET)
     paging = PageForm(request.GET)
@@ -87,7 +87,7 @@ def case_list(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def case_detail(request: HttpRequest, pk: int) -> JsonResponse:
     case = Case.objects.published().filter(pk=pk).first()
     if case is None:
@@ -117,7 +117,7 @@ def case_data(request: HttpRequest, case: Case) -> dict:
     return body
 
 
-@require_GET
+@require_safe
 def region_list(request: HttpRequest) -> JsonResponse:
     counts = library_counts().regions  # the facets', counted once per change
     regions, _ = all_labels()

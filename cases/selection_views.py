@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from search.facets import labelled
 
@@ -29,7 +29,7 @@ PAGE_SIZE = 50
 
 
 @never_cache  # one visitor's own page
-@require_GET
+@require_safe
 def selection_page(request: HttpRequest) -> HttpResponse:
     """The selected cases, with links to compare them and export exactly them, and forms to remove them."""
     ids, dropped = selection.keep_published(request.session)
@@ -63,7 +63,7 @@ def selection_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def selection_compare(request: HttpRequest) -> HttpResponseRedirect:
     """Compare the selection when it holds 2 to 4 cases; otherwise the selection page says how to choose."""
     ids = selection.selected_ids(request.session)

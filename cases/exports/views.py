@@ -13,7 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ..models import Case
 from . import csv_writer, docx_writer, json_writer, selection, xlsx_writer
@@ -81,22 +81,28 @@ FORMATS = (
 )
 
 
-@require_GET
+@require_safe
 def export(request: HttpRequest, export_format: ExportFormat) -> HttpResponseBase:
-    """The cases the query string asks for (see :func:`.selection.select_cases`) as a file to download."""
+    """The cases the query string asks for (see :func:`.selection.select_cases`) as a file to download.
+
+    A HEAD request (a proxy or download manager looking first) gets the headers of the file, or the
+    refusal, without the file being written.
+    """
     started = time.monotonic()
     try:
         chosen = selection.select_cases(request.GET, limit=export_format.limit())
         context = ExportContext(request=request, selection=chosen, today=timezone.localdate())
-        cases = selection.iter_cases(chosen.ids)
-        if not export_format.streaming:  # nothing is sent until the file is whole: it must be whole in time
-            cases = _within_time_limit(cases, chosen, started)
-        content = export_format.writer(cases, context)
+        if request.method == "HEAD":
+            response: HttpResponseBase = HttpResponse(content_type=export_format.content_type)
+        else:
+            cases = selection.iter_cases(chosen.ids)
+            if not export_format.streaming:  # nothing is sent until the file is whole: it must be whole in time
+                cases = _within_time_limit(cases, chosen, started)
+            # Either way the response is sent a piece at a time; a file is closed, and so removed, once sent.
+            response_class = StreamingHttpResponse if export_format.streaming else FileResponse
+            response = response_class(export_format.writer(cases, context), content_type=export_format.content_type)
     except ExportError as error:
         return _refusal(request, error)
-    # Either way the response is sent a piece at a time; a file is closed, and so removed, once it is sent.
-    response_class = StreamingHttpResponse if export_format.streaming else FileResponse
-    response = response_class(content, content_type=export_format.content_type)
     name, ascii_name = chosen.filenames(
         export_format.stem, export_format.ascii_stem, export_format.extension, context.today
     )

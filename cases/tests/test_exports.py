@@ -659,8 +659,18 @@ class TestErrors:
         assert refused.returncode != 0 and "EXPORT_MAX_CASES must be a positive whole number" in refused.stderr
 
     @pytest.mark.parametrize("url", ALL_URLS)
-    def test_only_get_is_allowed(self, client, url):
+    def test_only_get_and_head_are_allowed(self, client, url):
         assert client.post(url).status_code == 405
+
+    @pytest.mark.parametrize("url", ALL_URLS)
+    def test_head_gives_the_files_headers_without_writing_it(self, client, url, monkeypatch):
+        got = client.get(url, {"q": "融资"})
+        monkeypatch.setattr(selection, "iter_cases", None)  # reading a case to write would fail
+        head = client.head(url, {"q": "融资"})
+        assert head.status_code == 200 and head.content == b""
+        for header in ("Content-Type", "Content-Disposition"):
+            assert head[header] == got[header]
+        assert client.head(url, {"region": "nosuch"}).status_code == 400
 
 
 class TestLoading:
