@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
+from search.service import PARTIAL_LIMIT
 from search.tests.test_search_page import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +79,5 @@ def test_the_help_page_explains_the_syntax(client):
     assert "<h1" in html and "检索语法说明" in html
     for topic in ["同义词", "拼音", "短语", "排除", "任一", "筛选", "“”", "「」", "｜"]:
         assert topic in html
+    # The partial matches follow the cases with every word whenever those are few, as the search does.
+    assert f"这样的案例不足 {PARTIAL_LIMIT} 个时，接着列出只包含其中部分词的案例" in html
