@@ -206,19 +206,23 @@ def with_alternatives(query: Query, alternatives: Alternatives, source: str, *, 
     pieces of a compound (``source="pieces"``) or a synonym. The literal word
     stays first and weighs more (see the backends' ranking). With ``excluded``,
     an excluded word's alternatives are excluded too (a word spelt in pinyin is
-    the word it spells, a synonym is another word).
+    the word it spells, a synonym is another word). An alternative that is an excluded word is left out:
+    融资 -贷款 does not search for 贷款 as a synonym of 融资.
     """
-    clauses = [_extended(clause, alternatives, source) for clause in query.clauses]
+    unwanted = {term.tokens for term in query.excluded}
+    clauses = [_extended(clause, alternatives, source, unwanted) for clause in query.clauses]
     left_out = _extended(query.excluded, alternatives, source) if excluded else query.excluded
     return dataclasses.replace(query, clauses=clauses, excluded=left_out)
 
 
-def _extended(terms: list[Term], alternatives: Alternatives, source: str) -> list[Term]:
+def _extended(
+    terms: list[Term], alternatives: Alternatives, source: str, unwanted: Collection[tuple[str, ...]] = ()
+) -> list[Term]:
     extended = list(terms)
     for term in terms:
         if term.phrase or term.source or len(term.tokens) != 1:
             continue
-        known = {t.tokens for t in extended}
+        known = {t.tokens for t in extended} | set(unwanted)
         for tokens in alternatives(term.tokens[0]):
             if tokens and tokens not in known:
                 extended.append(Term(text="".join(tokens), tokens=tokens, source=source))

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cases.models import Case
+from cases.tests.test_importer import stored_text
 from search.service import search_cases
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,17 @@ def test_unspaced_words_with_synonyms():
     results = search_cases(q="展会数字化", page_size=20)
     assert numbers(results)[0] == 9  # 创新在线数字展览模式
     assert {"会展", "展览"} <= set(results.synonyms)
+
+
+def test_an_excluded_word_is_not_searched_as_a_synonym():
+    assert "贷款" in search_cases(q="融资").synonyms
+    results = search_cases(q="融资 -贷款", page_size=20)
+    assert "贷款" not in results.synonyms and "信贷" in results.synonyms
+    listed = {hit.case.number for hit in results.hits}
+    assert listed == {hit.case.number for hit in search_cases(q="融资", page_size=20).hits} - {18, 19, 20}
+    assert {18, 19, 20} == {  # the cases that say 贷款
+        case.number for case in Case.objects.prefetch_related("items") if "贷款" in stored_text(case)
+    }
 
 
 def test_did_you_mean_offers_the_closest_word_of_the_index():
