@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from cases.models import Case
+from cases.models import Case, Collection
 from regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,7 @@ def province_codes() -> list[str]:
 
 def test_an_empty_database_gets_34_provinces_once_from_the_migration_and_the_fixtures():
     Case.objects.all().delete()
+    Collection.objects.all().delete()
     Region.objects.exclude(parent=None).delete()
     Region.objects.all().delete()
     migration.add_divisions(historical_apps(), None)

@@ -1,33 +1,92 @@
+"""The first collection, with its regions and topics, from ``fixtures/``; safe to run again.
+
+Running it again never changes or brings back what editors changed or
+deleted: regions are added where missing (the administrative divisions the
+cases name); topics only into a library that has none, or where the cases
+about to be loaded need them; and the cases only into a library that holds
+neither their collection nor any of their rows (``make run`` runs this at every
+start).
+"""
+
 import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import Model
 
+from cases.models import Case, CaseItem, Collection, Topic
 from cases.services import imported_texts_remember
 from search.index.indexing import bulk
 
-FIXTURES = ["regions", "topics", "cases"]
+
+def fixture_path(name: str) -> Path:
+    return Path(settings.FIXTURE_DIRS[0]) / f"{name}.json"
+
+
+def fixture_rows(name: str) -> list[dict]:
+    return json.loads(fixture_path(name).read_text(encoding="utf-8"))
 
 
 def fixture_case_ids() -> list[int]:
-    path = Path(settings.FIXTURE_DIRS[0]) / "cases.json"
-    return [row["pk"] for row in json.loads(path.read_text(encoding="utf-8")) if row["model"] == "cases.case"]
+    return [row["pk"] for row in fixture_rows("cases") if row["model"] == "cases.case"]
+
+
+def cases_fixture_fits() -> bool:
+    """Whether the library holds none of the cases fixture's rows: not its collection, nor any case or item
+    numbered as one of its rows (loading would write over them)."""
+    rows = fixture_rows("cases")
+    taken = {
+        Collection: Collection.objects.filter(
+            slug__in=[row["fields"]["slug"] for row in rows if row["model"] == "cases.collection"]
+        ),
+        Case: Case.objects.filter(pk__in=[row["pk"] for row in rows if row["model"] == "cases.case"]),
+        CaseItem: CaseItem.objects.filter(pk__in=[row["pk"] for row in rows if row["model"] == "cases.caseitem"]),
+    }
+    return not any(queryset.exists() for queryset in taken.values())
+
+
+def add_missing(name: str) -> int:
+    """Save the fixture's objects that the database does not hold (by primary or natural key); the number saved."""
+    added = 0
+    with fixture_path(name).open(encoding="utf-8") as stream:
+        for deserialized in serializers.deserialize("json", stream):
+            if not _held(deserialized.object):
+                deserialized.save()
+                added += 1
+    return added
+
+
+def _held(instance: Model) -> bool:
+    model = type(instance)
+    if instance.pk is not None and model._default_manager.filter(pk=instance.pk).exists():
+        return True
+    return model._default_manager.filter(slug=instance.slug).exists()  # regions and topics: the natural key
 
 
 class Command(BaseCommand):
-    help = "载入地区、主题和案例（fixtures/），并重建检索索引；可重复运行。"
+    help = "载入地区、主题和第一批案例（fixtures/），并重建检索索引；可重复运行，不改动、不恢复编辑过或删除的内容。"
 
     def handle(self, *args, **options) -> None:
         verbosity = options["verbosity"]
-        with bulk(reindex=False):  # the whole index is rebuilt below
-            for fixture in FIXTURES:
-                if verbosity:
-                    self.stdout.write(f"载入 fixtures/{fixture}.json …")
-                call_command("loaddata", fixture, verbosity=0)
-            # The cases of the fixture are what the importer wrote: the next import compares with them.
-            imported_texts_remember(case_ids=fixture_case_ids())
-        call_command("reindex", verbosity=verbosity)
+        with bulk(reindex=False), transaction.atomic():  # the index is rebuilt below, once
+            regions = add_missing("regions")
+            with_cases = cases_fixture_fits()
+            topics = add_missing("topics") if with_cases or not Topic.objects.exists() else 0
+            if with_cases:
+                call_command("loaddata", "cases", verbosity=0)
+                # The cases of the fixture are what the importer wrote: the next import compares with them.
+                imported_texts_remember(case_ids=fixture_case_ids())
         if verbosity:
-            self.stdout.write(self.style.SUCCESS("初始数据已载入。"))
+            self.stdout.write(f"地区：新增 {regions} 个；主题：新增 {topics} 个。")
+            if with_cases:
+                self.stdout.write(f"案例：载入 {len(fixture_case_ids())} 个。")
+            else:
+                self.stdout.write("案例：库中已有这批案例（或同编号的记录），未重新载入，编辑过的内容保持不变。")
+        if with_cases:
+            call_command("reindex", verbosity=verbosity)
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS("初始数据已就绪。"))

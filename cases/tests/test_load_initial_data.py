@@ -1,0 +1,46 @@
+"""``load_initial_data`` again, as ``make run`` does at every start: what editors changed or deleted stays."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from cases.models import Case, CaseItem, Topic
+from regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_running_it_again_keeps_every_edit_and_deletion():
+    case = Case.objects.get(number=7)
+    Case.objects.filter(pk=case.pk).update(title="编辑改过的标题", version=case.version + 1)
+    item = case.items.first()
+    CaseItem.objects.filter(pk=item.pk).update(body="编辑改过的正文")
+    Topic.objects.filter(slug="finance").update(name="金融与保险")
+    merged = Topic.objects.exclude(slug="finance").first()
+    merged.delete()
+    Region.objects.filter(slug="wuhan").update(short_name="武汉（改）")
+    gone = Case.objects.get(number=20)
+    gone.delete()
+
+    out = StringIO()
+    call_command("load_initial_data", stdout=out)
+
+    case.refresh_from_db()
+    assert (case.title, case.version) == ("编辑改过的标题", case.version)
+    assert CaseItem.objects.get(pk=item.pk).body == "编辑改过的正文"
+    assert Topic.objects.get(slug="finance").name == "金融与保险"
+    assert not Topic.objects.filter(slug=merged.slug).exists()
+    assert Region.objects.get(slug="wuhan").short_name == "武汉（改）"
+    assert Case.objects.count() == 19 and not Case.objects.filter(pk=gone.pk).exists()
+    assert "未重新载入，编辑过的内容保持不变" in out.getvalue()
+
+
+def test_regions_missing_from_the_library_are_added_without_touching_the_others():
+    Region.objects.filter(slug="wuhan").delete()
+    Region.objects.filter(slug="hubei").update(name="湖北省（改）")
+    call_command("load_initial_data", verbosity=0)
+    assert Region.objects.get(slug="wuhan").parent.slug == "hubei"
+    assert Region.objects.get(slug="hubei").name == "湖北省（改）"
