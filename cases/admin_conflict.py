@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .history.diff import CaseDiff, compare
 from .history.snapshots import CaseState, case_versions, state_at_version, state_of_case
@@ -211,7 +213,7 @@ class UnchangedSinceOpened(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         # Until _post_clean the instance holds what the database held when the request began.
-        if self.instance.pk is not None and self.saves() and data.get(OPENED_FIELD) != stored_digest(self.instance):
+        if self.instance.pk is not None and self.changed_since_opened():
             name = self.instance._meta.verbose_name
             raise forms.ValidationError(
                 f"在您打开本页后，这个{name}已被他人修改，您的修改没有保存。请重新打开本页（会显示最新的内容），再修改。",
@@ -219,25 +221,60 @@ class UnchangedSinceOpened(forms.ModelForm):
             )
         return data
 
-    def saves(self) -> bool:
-        """Whether posting this form writes the object (a change form always does)."""
-        return True
+    def changed_since_opened(self) -> bool:
+        return self.cleaned_data.get(OPENED_FIELD) != stored_digest(self.instance)
 
 
 class UnchangedSinceListed(UnchangedSinceOpened):
-    """A row of the list's editable fields (a topic's position, a synonym group's switch).
+    """A row of a list's editable fields (a topic's position, a synonym group's switch).
 
-    The list saves only the rows changed on it: a row left as it was is not
-    refused, whoever saved its object since the list was opened.
+    Its hidden field holds the object's digest and the row's values as listed,
+    so that what this editor changed is told apart from what someone else saved
+    since: only the fields changed on the page count as changed (Django saves
+    only such rows, and its history names those fields).
     """
 
-    def saves(self) -> bool:
-        return any(name != OPENED_FIELD for name in self.changed_data)
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            listed = {
+                "digest": stored_digest(self.instance),
+                "label": str(self.instance),
+                "values": {name: self[name].value() for name in self.editable_fields()},
+            }
+            self.fields[OPENED_FIELD].initial = json.dumps(listed, ensure_ascii=False, default=str)
+
+    def editable_fields(self) -> list[str]:
+        return [name for name in self.fields if name != OPENED_FIELD and not self.fields[name].widget.is_hidden]
+
+    def listed(self) -> dict:
+        """The row as the page listed it; empty when the page did not say (a form from before, or made up)."""
+        try:
+            listed = json.loads(self[OPENED_FIELD].data or "")
+        except ValueError:
+            return {}
+        return listed if isinstance(listed, dict) and isinstance(listed.get("values"), dict) else {}
+
+    @cached_property
+    def changed_data(self) -> list[str]:
+        values = self.listed().get("values")
+        if values is None:  # unknown: whatever differs from the stored object
+            return [name for name in super().changed_data if name != OPENED_FIELD]
+        return [
+            name for name in self.editable_fields() if self.fields[name].has_changed(values.get(name), self[name].data)
+        ]
+
+    def changed_since_opened(self) -> bool:
+        return bool(self.changed_data) and self.listed().get("digest") != stored_digest(self.instance)
+
+    def gone(self) -> bool:
+        """The row's object was deleted since the page was opened."""
+        return self.instance.pk is None
 
 
 class ConcurrentEditsAdmin(admin.ModelAdmin):
     """An admin whose change form is :class:`UnchangedSinceOpened` (or a subclass), its digest field included;
-    so is each row of its list's editable fields (the list's template posts each row's digest)."""
+    so is each row of its list's editable fields (the list's template posts each row's digest and values)."""
 
     form = UnchangedSinceOpened
     change_list_template = "admin/concurrent_change_list.html"
@@ -248,3 +285,47 @@ class ConcurrentEditsAdmin(admin.ModelAdmin):
 
     def get_changelist_form(self, request: HttpRequest, **kwargs) -> type[forms.ModelForm]:
         return super().get_changelist_form(request, **{"form": UnchangedSinceListed, **kwargs})
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """A list saved after someone else saved or deleted a row this editor changed, or deleted any row,
+        saves nothing: the list is shown again as it now is, with a message naming the changes not saved.
+
+        (Shown again by Django, the list would pair the posted rows with the rows
+        in their new order and place the error on the wrong row.)
+        """
+        if request.method == "POST" and "_save" in request.POST and self.list_editable:
+            refusal = self._refused_list_save(request)
+            if refusal:
+                self.message_user(request, refusal, messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
+    def _refused_list_save(self, request: HttpRequest) -> str:
+        formset_class = self.get_changelist_formset(request)
+        queryset = self._get_list_editable_queryset(request, formset_class.get_default_prefix())
+        rows = formset_class(request.POST, request.FILES, queryset=queryset).forms
+        gone = [row for row in rows if row.gone()]
+        stale = [row for row in rows if not row.gone() and row.changed_since_opened()]
+        if not gone and not stale:
+            return ""
+        name = self.opts.verbose_name
+        moved = "、".join(f"“{_label(row)}”" for row in [*stale, *gone])
+        unsaved = [_change_of(row) for row in rows if row.changed_data]
+        message = f"您打开本页后，{name}{moved}已被他人修改或删除，为免覆盖，这次没有保存任何修改"
+        if unsaved:
+            message += f"（没有保存的是：{'；'.join(unsaved)}）"
+        return message + "。下面是最新的列表，请核对后重新修改。"
+
+
+def _label(row: UnchangedSinceListed) -> str:
+    return row.listed().get("label") or str(row.instance)
+
+
+def _change_of(row: UnchangedSinceListed) -> str:
+    changes = []
+    for name in row.changed_data:
+        field = row.fields[name]
+        value = row[name].data
+        shown = ("是" if value else "否") if isinstance(field, forms.BooleanField) else str(value)
+        changes.append(f"{field.label}改为 {shown}")
+    return f"“{_label(row)}”{'、'.join(changes)}"

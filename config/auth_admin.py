@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Field, QuerySet
 from django.forms import Field as FormField
+from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.text import format_lazy
 
@@ -23,16 +24,35 @@ PERMISSION_FIELDS = ("permissions", "user_permissions")
 
 
 def admin_permissions() -> QuerySet:
-    """The permissions of the models with admin pages, each with its content type (its name shows both)."""
-    content_types = ContentType.objects.get_for_models(*admin.site._registry).values()
+    """The permissions that open admin pages, each with its content type (its name shows both): those of the
+    models with admin pages, but for the pages only superusers see (``superuser_only``)."""
+    models = [
+        model
+        for model, model_admin in admin.site._registry.items()
+        if not getattr(model_admin, "superuser_only", False)
+    ]
+    content_types = ContentType.objects.get_for_models(*models).values()
     return Permission.objects.filter(content_type__in=[ct.pk for ct in content_types]).select_related("content_type")
 
 
 class AdminPermissionsOnly:
+    """Lists :func:`admin_permissions` only, and keeps the others a user or group holds (granted by a migration
+    or a script) when the form is saved: a form never takes away what it does not show."""
+
     def formfield_for_manytomany(self, db_field: Field, request: HttpRequest, **kwargs) -> FormField | None:
         if db_field.name in PERMISSION_FIELDS:
             kwargs["queryset"] = admin_permissions()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: list, change: bool) -> None:
+        held = getattr(form.instance, _permission_field(form.instance))
+        unlisted = list(held.exclude(pk__in=admin_permissions().values("pk"))) if change else []
+        super().save_related(request, form, formsets, change)
+        held.add(*unlisted)
+
+
+def _permission_field(instance: Group | User) -> str:
+    return "permissions" if isinstance(instance, Group) else "user_permissions"
 
 
 class GroupAdmin(AdminPermissionsOnly, auth_admin.GroupAdmin):

@@ -16,6 +16,8 @@ from django.http import HttpRequest
 
 
 class SuperuserOnlyMixin:
+    superuser_only = True  # no permission opens it (see config.auth_admin)
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser
 

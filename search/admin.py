@@ -12,6 +12,7 @@ class SearchTextAdmin(admin.ModelAdmin):
     Editors never see it, whatever permissions they are given.
     """
 
+    superuser_only = True  # no permission opens it (see config.auth_admin)
     list_display = ["case_title"]
     list_select_related = ["case"]
     readonly_fields = ["case", "title_tokens", "label_tokens", "heading_tokens", "body_tokens"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
@@ -58,7 +60,10 @@ def listed(client: Client, url: str) -> dict:
     data = {management.add_prefix(name): management[name].value() for name in management.fields}
     for form in formset:
         data.update({form.add_prefix(name): form[name].value() for name in form.fields if name != "opened"})
-    digests = dict(re.findall(r'name="(form-\d+-opened)" value="([0-9a-f]+)"', response.content.decode()))
+    digests = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'name="(form-\d+-opened)" value="([^"]+)"', response.content.decode())
+    }
     assert len(digests) == len(formset.forms)
     return {**data, **digests, "_save": "保存"}
 
@@ -201,20 +206,45 @@ class TestLabels:
         rows[row_key(rows, finance, "position")] = "98"
         rows[row_key(rows, logistics, "position")] = "99"
         rename(editor_b, finance, "金融与保险")
-        response = admin_client.post(TOPICS, rows)
-        assert response.status_code == 200 and "这个主题已被他人修改，您的修改没有保存" in response.content.decode()
+        response = admin_client.post(TOPICS, rows, follow=True)
+        assert response.redirect_chain == [(TOPICS, 302)]  # the list as it is now
+        message = next(str(m) for m in response.context["messages"])
+        assert message.startswith(
+            f"您打开本页后，主题“{finance.name}”已被他人修改或删除，为免覆盖，这次没有保存任何修改"
+        )
+        assert f"“{finance.name}”排序改为 98" in message and f"“{logistics.name}”排序改为 99" in message
         assert Topic.objects.get(pk=finance.pk).name == "金融与保险"
         assert Topic.objects.get(pk=finance.pk).position == finance.position
         assert Topic.objects.get(pk=logistics.pk).position == logistics.position  # the list is saved whole or not
 
-    def test_rows_changed_by_someone_else_but_left_alone_on_the_list_do_not_stop_its_save(self, admin_client, editor_b):
+    def test_rows_someone_else_saved_but_left_alone_on_the_list_keep_their_values_and_history(
+        self, admin_client, editor_b
+    ):
         finance, logistics = Topic.objects.get(slug="finance"), Topic.objects.get(slug="logistics")
         rows = listed(admin_client, TOPICS)
         rows[row_key(rows, logistics, "position")] = "99"
         rename(editor_b, finance, "金融与保险")
-        assert admin_client.post(TOPICS, rows).status_code == 302
+        Topic.objects.filter(pk=finance.pk).update(position=0)  # and moved first, by someone else meanwhile
+        response = admin_client.post(TOPICS, rows, follow=True)
+        assert [str(m) for m in response.context["messages"]] == ["已修改 1 个主题。"]
         assert Topic.objects.get(pk=logistics.pk).position == 99
-        assert Topic.objects.get(pk=finance.pk).name == "金融与保险"
+        assert (Topic.objects.get(pk=finance.pk).name, Topic.objects.get(pk=finance.pk).position) == ("金融与保险", 0)
+        logged = LogEntry.objects.filter(object_id=str(logistics.pk)).latest("pk")
+        assert logged.get_change_message() == "已修改排序。"
+        assert not LogEntry.objects.filter(object_id=str(finance.pk), user__username="admin").exists()
+
+    def test_a_list_holding_a_row_deleted_meanwhile_saves_nothing_and_says_so(self, admin_client, editor_b):
+        groups = list(Synonym.objects.filter(active=True)[:2])
+        url = reverse("admin:search_synonym_changelist")
+        rows = listed(admin_client, url)
+        del rows[row_key(rows, groups[1], "active")]  # switched off: a box not ticked is not posted
+        label = str(groups[0])
+        groups[0].delete()  # by someone else
+        response = admin_client.post(url, rows, follow=True)
+        assert response.status_code == 200 and response.redirect_chain == [(url, 302)]
+        message = next(str(m) for m in response.context["messages"])
+        assert f"同义词组“{label}”已被他人修改或删除" in message and "启用改为 否" in message
+        assert Synonym.objects.get(pk=groups[1].pk).active
 
     def test_a_synonym_group_switched_off_from_a_stale_list_is_refused(self, admin_client, editor_b):
         group = Synonym.objects.filter(active=True).first()  # one of the groups seeded from the cases
@@ -224,8 +254,8 @@ class TestLabels:
         changed = reverse("admin:search_synonym_change", args=[group.pk])
         form = editor_b.get(changed).context["adminform"].form
         assert editor_b.post(changed, {**form_values(form), "note": "乙加的备注"}).status_code == 302
-        response = admin_client.post(url, rows)
-        assert "这个同义词组已被他人修改" in response.content.decode()
+        response = admin_client.post(url, rows, follow=True)
+        assert "同义词组" in response.content.decode() and "已被他人修改或删除" in response.content.decode()
         assert Synonym.objects.get(pk=group.pk).active
 
 
