@@ -8,6 +8,8 @@ import re
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
@@ -313,8 +315,41 @@ class TestRestore:
         assert "已恢复到" in response.content.decode()
         assert Case.objects.get(pk=case.pk).title == old_title
 
+    def test_a_conflict_whose_opened_version_has_no_history_says_the_form_overwrites_everything(self, admin_client):
+        case = Case.objects.get(number=13)
+        save(admin_client, case, opened(admin_client, case))  # a history …
+        Case.objects.filter(pk=case.pk).update(version=F("version") + 1)  # … but none of the version opened
+        case.refresh_from_db()
+        form = opened(admin_client, case)
+        Case.objects.filter(pk=case.pk).update(version=case.version + 1, summary="脚本改的导语")
+        form["title"] = "改后的标题"
+        html = admin_client.post(change_url(case), form).content.decode()
+        assert "无法分辨哪些地方是您改的" in html and "再次保存会用它覆盖最新内容，包括别人在这期间的修改" in html
+        assert "其余都换成了最新内容" not in html
+
 
 class TestImport:
+    def test_a_conflict_after_the_import_command_merges_as_after_an_admin_save(self, admin_client, editor_b, tmp_path):
+        """The command records a revision of what it writes: the version the editors open has its text known."""
+        case = Case.objects.get(number=1)
+        save(admin_client, case, opened(admin_client, case))  # the case has a history before the import
+        document = tmp_path / "2020.txt"
+        document.write_text(source().replace("允许和鼓励事业单位", "允许并鼓励事业单位"), encoding="utf-8")
+        call_command("import_cases", str(document), "--collection", "service-trade-2020", verbosity=0)
+        case.refresh_from_db()
+        form_b = opened(editor_b, case)  # both open the imported text
+        form_a = opened(admin_client, case)
+        form_a["summary"] = case.summary + "甲补充的一句。"
+        save(admin_client, case, form_a)
+
+        form_b["title"] = "乙改的标题"
+        response = editor_b.post(change_url(case), form_b)
+        assert response.status_code == 200 and CONFLICT in response.content.decode()
+        assert "无法列出这期间的具体改动" not in response.content.decode()
+        save(editor_b, case, resubmit(response))
+        stored = Case.objects.get(pk=case.pk)
+        assert stored.title == "乙改的标题" and stored.summary.endswith("甲补充的一句。")  # both edits stay
+
     def test_a_confirmation_after_a_concurrent_edit_writes_nothing_and_previews_again(self, admin_client, editor_b):
         collection = Collection.objects.get(slug="service-trade-2020")
         changed = source().replace("允许和鼓励事业单位", "允许并鼓励事业单位")

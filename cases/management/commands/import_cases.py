@@ -1,7 +1,9 @@
+import contextlib
 import time
 import unicodedata
 from pathlib import Path
 
+import reversion
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
@@ -64,8 +66,13 @@ class Command(BaseCommand):
                 source_note=options["source_note"],
             )
         try:
-            # Each case reindexed once; a dry run writes nothing.
-            with bulk(reindex=not options["dry_run"], progress=indexing_progress(self.stdout) if verbose else None):
+            # Each case reindexed once; a dry run writes nothing. What is written is a revision of each case it
+            # changes, as an import from the admin is: the version an editor opened has its text in the history.
+            revision = contextlib.nullcontext() if options["dry_run"] else reversion.create_revision()
+            progress = indexing_progress(self.stdout) if verbose else None
+            with bulk(reindex=not options["dry_run"], progress=progress), revision:
+                if not options["dry_run"]:
+                    reversion.set_comment(f"导入原文“{path.name}”（命令 import_cases）")
                 writing = time.perf_counter()
                 report = case_import(
                     parsed_cases=parsed,
