@@ -44,7 +44,11 @@ class FacetValue:
     children: list[FacetValue] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"slug": self.slug, "name": self.name, "count": self.count}
+        """The value as the API gives it; a province with its cities and new areas under ``children``."""
+        value = {"slug": self.slug, "name": self.name, "count": self.count}
+        if self.children:
+            value["children"] = [child.as_dict() for child in self.children]
+        return value
 
 
 @dataclass

@@ -61,6 +61,11 @@ class TestCaseList:
         provinces = {value["slug"]: value["count"] for value in facets["region"]}
         assert provinces["chongqing"] == 3 and provinces["zhejiang"] == 4 and provinces["hubei"] == 3
         assert sum(value["count"] for value in facets["topic"]) >= 20
+        # A province's cities and new areas, with the counts their filter gives:
+        hubei = next(value for value in facets["region"] if value["slug"] == "hubei")
+        assert hubei["children"] == [{"slug": "wuhan", "name": "武汉市", "count": 3}]
+        assert client.get(LIST, {"region": "wuhan"}).json()["count"] == 3
+        assert "children" not in next(value for value in facets["region"] if value["slug"] == "hainan")
 
     @pytest.mark.parametrize(
         "params",

@@ -196,6 +196,27 @@ def test_facets_are_disjunctive_within_a_family_and_conjunctive_across():
     assert two == each[0] | each[1]
 
 
+def facet_link(html: str, name: str) -> str:
+    """The address of the facet entry named ``name`` on a results page."""
+    found = re.search(rf'<a href="([^"]*)"[^>]*>{re.escape(name)} <span class="count">', html)
+    assert found, name
+    return unescape(found[1])
+
+
+def test_ticking_a_city_under_its_ticked_province_narrows_to_the_city_and_back(client):
+    search = reverse("search:search")
+    province = client.get(search, {"region": "guangdong"}).content.decode()
+    assert "共 <strong>2</strong> 个案例" in province
+    city = facet_link(province, "深圳市")
+    assert city == "?region=shenzhen"
+    page = client.get(search + city).content.decode()
+    assert "共 <strong>1</strong> 个案例" in page  # as the city's count promised
+    assert facet_link(page, "广东省") == "?region=guangdong"  # ticking the province widens again
+    assert facet_link(page, "深圳市") == "?"  # unticking the city: every case
+    other = client.get(search, {"region": ["guangdong", "hubei"]}).content.decode()
+    assert facet_link(other, "深圳市") == "?region=hubei&region=shenzhen"  # the other province stays
+
+
 def test_the_search_page_runs_a_fixed_number_of_queries(client):
     # Region and topic names, and the synonym table, are read once per content version.
     client.get(reverse("search:search"), {"q": "融资"})
