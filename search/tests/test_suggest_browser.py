@@ -82,11 +82,12 @@ def test_escape_closes_the_list_and_enter_then_searches_what_was_typed(page):  #
     assert parse_qs(urlsplit(page.url).query)["q"] == ["融资"]
 
 
-def test_a_click_on_a_topic_searches_it(page):  # noqa: F811
+def test_a_click_on_a_topic_filters_by_it(page):  # noqa: F811
     _, listbox = open_suggestions(page, "金融")
     listbox.get_by_role("option").filter(has_text="主题").first.click()
     page.wait_for_url(re.compile(r"/search/\?"))
-    assert parse_qs(urlsplit(page.url).query)["q"] == ["金融服务"]
+    assert parse_qs(urlsplit(page.url).query) == {"topic": ["finance"]}
+    assert page.locator(".facets a.selected").inner_text().startswith("金融服务")
 
 
 def test_the_open_suggestions_pass_axe(page):  # noqa: F811

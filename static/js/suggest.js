@@ -49,7 +49,8 @@
     function choose(index) {
       var item = items[index];
       close();
-      if (item.kind === "title") {
+      if (item.kind !== "word") {
+        // A case opens its page; a topic or region opens the cases filtered by it, as its facet does.
         window.location.assign(item.url);
         return;
       }
