@@ -38,6 +38,12 @@ AND_WORDS = {"and", "&", "＆"}  # every word counts already: nothing to do
 NOTHING_SEARCHABLE = "检索词中没有可以检索的字或词（标点、运算符和表情符号不算），下面列出的是全部案例。"
 QUERY_PART = re.compile(r'([-－—–]?)"([^"]*)"?|([^\s"]+)')
 OR_BARS = re.compile(r"[|｜]")
+# Function words typed between the words a reader wants (上海的邮轮, 会展与贸易促进, 哪些城市开展了邮轮试点):
+# in nearly every case, they would make every case a partial match. Left out of the clauses, not of phrases.
+FUNCTION_WORDS = frozenset("的地得了着过和与及并而且跟同在是对把被将从向于之也都就等吗呢吧啊呀么") | {
+    *("以及", "并且", "等等", "关于", "有关", "哪些", "哪个", "什么", "如何", "怎么", "怎样", "怎么样", "哪里"),
+}
+OR_CONNECTIVES = frozenset({"或", "或者"})  # 邮轮或会展: either word, as 邮轮 OR 会展
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,7 @@ def parse_query(text: str) -> Query:
     text = OR_BARS.sub(" | ", text.translate(QUOTES))
     pending_or = False
     term_count = 0
+    skipped: list[str] = []  # function words left out
     split: tuple[int, Term] | None = None  # the last word typed without spaces, split into clauses from there
     for match in QUERY_PART.finditer(text):
         negated, quoted, bare = match.group(1), match.group(2), match.group(3)
@@ -174,17 +181,49 @@ def parse_query(text: str) -> Query:
                 query.clauses[start:] = [[word]]
             query.clauses[-1].append(term)
         elif term.phrase or len(term.tokens) == 1:
-            query.clauses.append([term])
+            if not term.phrase and _is_function_word(term.tokens[0]):
+                skipped.append(term.tokens[0])
+            else:
+                query.clauses.append([term])
         else:
             # A word typed without spaces counts token by token, and its tokens side by side rank higher.
-            query.clauses += [[Term(token, (token,))] for token in term.tokens]
+            start = len(query.clauses)
+            query.clauses += _clauses_of(term.tokens, skipped)
             query.adjacent.append(term.tokens)
-            split, pending_or = (len(query.clauses) - len(term.tokens), term), False
+            split, pending_or = (start, term), False
             continue
         split, pending_or = None, False
+    if skipped and not query.clauses:  # nothing but function words: search them after all
+        query.clauses = [[Term(token, (token,))] for token in dict.fromkeys(skipped)]
+    elif skipped:
+        query.notices.append(f"略去了虚词“{'”“'.join(dict.fromkeys(skipped))}”。")
     if text.strip() and not query.clauses and not query.excluded:
         query.notices.append(NOTHING_SEARCHABLE)
     return query
+
+
+def _is_function_word(token: str) -> bool:
+    return token in FUNCTION_WORDS or token in OR_CONNECTIVES
+
+
+def _clauses_of(tokens: tuple[str, ...], skipped: list[str]) -> list[list[Term]]:
+    """The clauses of a word typed without spaces, a token each, without its function words; 或 between two
+    tokens makes them one clause that either satisfies."""
+    clauses: list[list[Term]] = []
+    joining = False
+    for token in tokens:
+        if token in OR_CONNECTIVES:
+            joining = bool(clauses)
+            continue
+        if token in FUNCTION_WORDS:
+            skipped.append(token)
+            continue
+        if joining:
+            clauses[-1].append(Term(token, (token,)))
+        else:
+            clauses.append([Term(token, (token,))])
+        joining = False
+    return clauses
 
 
 def _term(raw: str, *, phrase: bool) -> Term | None:

@@ -120,6 +120,22 @@ def test_or_widens_and_and_narrows():
     assert {hit.case.number for hit in both.hits[1:]} == cruise - {15} | set(top("边检", 50)) - {15}
 
 
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        ("上海的邮轮", "上海邮轮"),
+        ("武汉市的融资", "武汉市 融资"),
+        ("邮轮或会展", "邮轮 OR 会展"),
+        ("邮轮和会展", "邮轮 会展"),
+    ],
+)
+def test_function_words_change_nothing_found(typed, plain):
+    """的, 和 and 与 are in every case: counted as words, they made every case a partial match."""
+    found, expected = search_cases(q=typed, page_size=50), search_cases(q=plain, page_size=50)
+    assert [hit.case.number for hit in found.hits] == [hit.case.number for hit in expected.hits]
+    assert found.count < 20 and found.all_word_count == expected.all_word_count
+
+
 def test_ties_are_broken_by_number_when_sorting_by_number():
     numbers = [hit.case.number for hit in search_cases(q="服务", sort="number", page_size=50).hits]
     assert numbers == sorted(numbers) and len(numbers) == 20

@@ -82,6 +82,24 @@ def test_or_joins_neighbouring_words():
     assert [[t.text for t in clause] for clause in query.clauses] == [["邮轮", "会展"], ["人才"]]
 
 
+def clause_texts(query) -> list[list[str]]:
+    return [[t.text for t in clause] for clause in query.clauses]
+
+
+def test_function_words_between_words_are_left_out_and_said_so():
+    for typed, plain in [("上海的邮轮", "上海邮轮"), ("会展与贸易促进", "会展 贸易 促进"), ("融资 的", "融资")]:
+        assert clause_texts(parse_query(typed)) == clause_texts(parse_query(plain)), typed
+    assert parse_query("上海的邮轮").notices == ["略去了虚词“的”。"]
+    assert clause_texts(parse_query("哪些城市开展了邮轮试点？")) == [["城市"], ["开展"], ["邮轮"], ["试点"]]
+    assert clause_texts(parse_query("的")) == [["的"]]  # nothing else typed: searched after all
+    assert parse_query('"上海的邮轮"').clauses[0][0].tokens == ("上海", "的", "邮轮")  # a phrase as typed
+
+
+def test_huo_between_two_words_accepts_either():
+    assert clause_texts(parse_query("邮轮或会展")) == clause_texts(parse_query("邮轮 OR 会展")) == [["邮轮", "会展"]]
+    assert clause_texts(parse_query("或者会展")) == [["会展"]]
+
+
 def test_minus_excludes_and_quotes_make_a_phrase():
     query = parse_query('融资 -保险 "文化贸易" -"出口信用"')
     assert [t.text for t in query.excluded] == ["保险", "出口信用"]
