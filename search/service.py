@@ -41,7 +41,6 @@ __all__ = ["PageOutOfRange", "SearchArguments", "Sort", "planned_search", "ranke
 
 
 # Below this many results the page offers the closest words of the index.
-FEW_RESULTS = 3
 # Partial matches are listed after the all-word matches only when fewer cases than this contain every word.
 PARTIAL_LIMIT = 200
 
@@ -404,13 +403,13 @@ def search_page(arguments: SearchArguments, *, page: int = 1, page_size: int = 2
         all_word_count=plan.all_word_count,
         partial_count=plan.partial_count,
         partial_from=_partial_from(plan, offset, len(hits)),
-        did_you_mean=_did_you_mean(plan.query, arguments.q) if _finds_little(plan) else [],
+        did_you_mean=_did_you_mean(plan.query, arguments.q) if _no_case_has_every_word(plan) else [],
     )
 
 
-def _finds_little(plan: SearchPlan) -> bool:
-    """No case has every word, and fewer than ``FEW_RESULTS`` have some of them."""
-    return plan.query.is_search and plan.all_word_count == 0 and plan.total < FEW_RESULTS
+def _no_case_has_every_word(plan: SearchPlan) -> bool:
+    """A word typed amiss (杭心贷 for 杭信贷) leaves no case with every word, however many have the others."""
+    return plan.query.is_search and plan.all_word_count == 0
 
 
 def _did_you_mean(query: Query, q: str) -> list[tuple[str, str]]:

@@ -96,6 +96,16 @@ def test_an_excluded_word_is_not_searched_as_a_synonym():
     }
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("杭心贷", "杭信贷"), ("中欧斑列", "中欧班列"), ("跨境店商", "跨境电商"), ("海铁连运", "海铁联运")],
+)
+def test_a_word_typed_amiss_is_corrected_even_when_other_words_find_cases(typed, meant):
+    results = search_cases(q=typed)
+    assert results.all_word_count == 0 and results.count >= 3  # its pieces are in other cases
+    assert (meant, meant) in results.did_you_mean
+
+
 def test_did_you_mean_offers_the_closest_word_of_the_index():
     assert ("金融超市", "金融超市") in search_cases(q="金容超市").did_you_mean
     assert search_cases(q="金融超市").did_you_mean == []  # found: nothing to offer
