@@ -34,7 +34,7 @@ from .index.rows import ordering_sql, placeholders
 from .index.synonyms import synonyms_of
 from .index.text import query_tokens
 from .index.version import pinned_content_version
-from .index.vocabulary import closest_words, pinyin_spellings, suggest_words, words_for_pinyin
+from .index.vocabulary import closest_words, pinyin_completions, pinyin_spellings, suggest_words, words_for_pinyin
 from .models import SearchDocument
 
 __all__ = ["PageOutOfRange", "SearchArguments", "Sort", "planned_search", "ranked_case_ids", "search_cases"]
@@ -257,6 +257,8 @@ def planned_query(q: str) -> Query:
         spelt = pinyin_spellings(typed)
         if spelt:
             q = " ".join(letters for letters, _ in spelt)
+        elif pinyin_completions(typed, 1):  # the syllables of the start of a longer word: "xiong an" as xiongan
+            q = "".join(typed.split())
     query = parse_query(q)
     query = _with_completions(query)
     # Asked of the words as typed, in one query: which compounds the index holds whole, and which words with
@@ -310,10 +312,14 @@ def _run_of(clauses: list[list[Term]], tokens: tuple[str, ...]) -> int | None:
 
 
 def _pinyin_words(token: str) -> list[tuple[str, ...]]:
+    """The index words ``token`` spells in pinyin; or, spelling none whole, the longer ones it starts (xiongan:
+    雄安新区), any of which will do."""
     if not PINYIN_QUERY.fullmatch(token):
         return []
     words = words_for_pinyin(token)
-    return [tuple(words)] if words else []
+    if words:
+        return [tuple(words)]
+    return [(word,) for word in pinyin_completions(token, COMPLETIONS)]
 
 
 def _synonyms(token: str) -> list[tuple[str, ...]]:

@@ -201,6 +201,22 @@ def pinyin_spellings(text: str) -> list[tuple[str, str]]:
     return paths[len(letters)][2] if len(letters) in paths else []
 
 
+def pinyin_completions(text: str, limit: int) -> list[str]:
+    """The most frequent index words that ``text`` begins to spell, when it is two syllables or more of pinyin
+    spelling no word whole: xiongan → 雄安新区 (the index holds no 雄安 of its own). One query."""
+    parsed = _letters_and_breaks(text)
+    if parsed is None or limit <= 0:
+        return []
+    letters, breaks = parsed
+    if not any(
+        start == 0 and end == len(letters) and count >= 2
+        for start, end, count in _spans(_syllable_edges(letters, breaks))
+    ):
+        return []
+    words = IndexWord.objects.annotate(length=Length("token")).filter(length__gte=2, pinyin__startswith=letters)
+    return list(words.exclude(pinyin=letters).order_by("-cases", "token").values_list("token", flat=True)[:limit])
+
+
 # Suggestions
 
 

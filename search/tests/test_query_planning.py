@@ -56,6 +56,20 @@ def test_the_start_of_a_longer_word_finds_the_cases_with_that_word(q, word, firs
     assert f"“{q}”不是一个完整的词，同时检索了以它开头的“{word}”。" in results.query.notices
 
 
+@pytest.mark.parametrize(
+    ("q", "word", "number"), [("xiongan", "雄安新区", 10), ("xiong an", "雄安新区", 10), ("xixian", "西咸新区", 16)]
+)
+def test_pinyin_of_the_start_of_a_longer_word_finds_that_word(q, word, number):
+    """The index holds 雄安新区 whole, no 雄安 of its own: the letters that begin its pinyin find it."""
+    results = search_cases(q=q, page_size=20)
+    assert results.pinyin == [word] and numbers(results) == [number]
+
+
+@pytest.mark.parametrize("q", ["xiong", "api", "ms", "data"])
+def test_letters_that_are_not_two_syllables_beginning_a_word_complete_nothing(q):
+    assert search_cases(q=q).pinyin == []
+
+
 def test_pinyin_mixed_with_chinese_words():
     results = search_cases(q="融资 wuhan", page_size=20)
     assert results.pinyin == ["武汉"]
