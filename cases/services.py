@@ -481,9 +481,7 @@ def _existing_case(
         if outcome:
             texts.append(outcome)
 
-    existing: dict[tuple[int, int], CaseItem] = {}
-    for item in writes.stored.items[case.pk]:
-        existing.setdefault((item.section, item.position), item)  # items sharing a place after a reorder: the first
+    existing = _aligned_items(writes.stored.items[case.pk], records)
     wanted = {(item.section, item.position): item for item in parsed.items}
     item_texts: dict[tuple[int, int], dict[str, str | bool]] = {}
     for place in sorted(existing.keys() | wanted.keys()):
@@ -503,8 +501,8 @@ def _existing_case(
                 if outcome.kind in ("updated", "taken"):
                     item_texts.setdefault(place, {})[part] = outcome.source
 
-    for place, parts in item_texts.items():  # a written item is numbered as the source numbers it
-        if place in wanted:
+    for place, parts in item_texts.items():  # a new item is numbered as the source numbers it; an item keeps
+        if place in wanted and place not in existing:  # its own numbering, which an editor may have changed
             parts["numbered"] = wanted[place].numbered
     updates = {text.key: text.source for text in texts if text.kind in ("updated", "taken") and "." not in text.key}
     stored_regions = writes.stored.region_ids[case.pk]
@@ -539,6 +537,38 @@ def _existing_case(
         changed_fields=changed,
         texts=texts,
     )
+
+
+def _aligned_items(items: list[CaseItem], records: dict[Record, str]) -> dict[tuple[int, int], CaseItem]:
+    """Each place (section, position) of the last import with the item that holds its text now.
+
+    An item whose heading and body are still those imported at a place is that
+    place's, wherever an editor's insertion, deletion or reordering has moved it;
+    an item changed since is its own position's, unless an unchanged item claimed
+    that place. An item of neither kind (one an editor added) is left out, and so
+    kept as it is. Without records (a case imported before they were kept), items
+    are matched by position.
+    """
+    imported: dict[tuple[int, str | None, str | None], list[tuple[int, int]]] = {}
+    for section, position, name in records:
+        if section and name == "body":
+            key = (section, records.get((section, position, "heading")), records[(section, position, name)])
+            imported.setdefault(key, []).append((section, position))
+    aligned: dict[tuple[int, int], CaseItem] = {}
+    claimed: set[int] = set()
+    for item in items:
+        places = imported.get((item.section, text_digest(item.heading), text_digest(item.body)), [])
+        free = [place for place in places if place not in aligned]
+        if free:
+            place = min(free, key=lambda place: (place != (item.section, item.position), place))
+            aligned[place] = item
+            claimed.add(id(item))
+    for item in items:  # changed since the import, or never imported: at its own place if that is free
+        place = (item.section, item.position)
+        if id(item) not in claimed and place not in aligned:
+            aligned[place] = item
+            claimed.add(id(item))
+    return aligned
 
 
 def _item_writes(

@@ -197,6 +197,56 @@ class TestEditorsCorrections:
         assert case.items.filter(section=CaseItem.Section.OUTCOME, position=4, body="新增的一条效果。").exists()
         assert case.items.filter(body="编辑补充的一段。").exists()
 
+    def test_items_moved_by_an_editors_insertion_and_deletion_are_matched_by_their_imported_text(
+        self, admin_client, tmp_path
+    ):
+        case = Case.objects.get(number=12)
+        data = case_form_data(case)
+        measures = [i for i in range(data["items-TOTAL_FORMS"]) if data[f"items-{i}-section"] == 1]
+        data[f"items-{measures[1]}-DELETE"] = "on"  # （二）采用宽轨段“三列并两列”运输
+        for index in measures:
+            data[f"items-{index}-position"] += 1  # room for a new first measure
+        n = data["items-TOTAL_FORMS"]
+        data.update(
+            {
+                "items-TOTAL_FORMS": n + 1,
+                f"items-{n}-case": case.pk,
+                f"items-{n}-section": 1,
+                f"items-{n}-position": 1,
+                f"items-{n}-heading": "编辑新增的第一条。",
+                f"items-{n}-body": "编辑写的正文。",
+                f"items-{n}-numbered": "on",
+            }
+        )
+        save(admin_client, case, data)
+        before = {item.pk: (item.heading, item.body, item.numbered) for item in case.items.all()}
+        changed = source().replace("国内始发的三列中欧班列合并为", "国内始发的三列班列合并为")
+        assert changed != source()
+
+        output = import_command(tmp_path, changed, "--dry-run")
+        lines = output.splitlines()
+        # The measure the editor deleted, whose text the source changed: a conflict, the deletion kept.
+        assert [line for line in lines if "主要做法第 2 条·正文" in line and "冲突，保留编辑的版本" in line]
+        # The measures that moved are those imported, unchanged: nothing else is the editor's.
+        assert not [line for line in lines if "编辑已修改，保留" in line and "主要做法第 2 条" not in line]
+        assert {item.pk: (item.heading, item.body, item.numbered) for item in case.items.all()} == before
+
+        import_command(tmp_path, changed, "--take-source", "12")
+        after = {item.pk: (item.heading, item.body) for item in case.items.all()}
+        assert {pk: after[pk] for pk in before} == {pk: before[pk][:2] for pk in before}  # none written over
+        assert any("三列班列合并为" in body for _, body in after.values())  # the source's item, back
+
+    def test_an_editors_numbering_of_an_item_survives_a_change_in_its_text(self, admin_client, tmp_path):
+        case = Case.objects.get(number=11)
+        item = railway_outcome()
+        data = case_form_data(case)
+        index = next(i for i in range(data["items-TOTAL_FORMS"]) if data[f"items-{i}-id"] == item.pk)
+        data.pop(f"items-{index}-numbered", None)  # unticked by the editor
+        save(admin_client, case, data)
+        assert "按原文更新" in import_command(tmp_path, source_with_new_count())
+        item.refresh_from_db()
+        assert "12批次" in item.body and not item.numbered
+
     def test_a_region_an_editor_added_stays_when_the_source_changes_the_provider_line(self, admin_client, tmp_path):
         case = Case.objects.get(number=8)  # （上海市、天津市提供）
         data = case_form_data(case)
