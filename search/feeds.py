@@ -66,7 +66,7 @@ class SearchFeed(Feed):
         return obj.filters.feed_title()
 
     def subtitle(self, obj: FollowedSearch) -> str:
-        return f"符合条件的案例，按收录时间由新到旧，最多 {FEED_SIZE} 个。"
+        return f"包含全部检索词的案例（没有时，包含部分检索词的案例），按收录时间由新到旧，最多 {FEED_SIZE} 个。"
 
     def link(self, obj: FollowedSearch) -> str:
         return with_query(reverse("search:search"), obj.filters.params(sort=False))

@@ -54,6 +54,14 @@ def test_a_query_feed_lists_the_cases_the_search_finds_newest_first(client):
     assert published == sorted(published, reverse=True)
 
 
+def test_a_feed_of_several_words_follows_the_cases_with_all_of_them_and_says_so(client):
+    feed = get_feed(client, {"q": "跨境电商融资"})
+    results = search_cases(q="跨境电商融资", page_size=100)
+    assert results.all_word_count == 1 and results.count == 11  # the page lists the partial matches after it
+    assert entry_ids(feed) == [hit.case.pk for hit in results.hits[:1]]
+    assert feed.find(f"{ATOM}subtitle").text.startswith("包含全部检索词的案例（没有时，包含部分检索词的案例）")
+
+
 def test_each_entry_is_categorised_by_the_topics_of_its_case(client):
     feed = get_feed(client, {"q": "融资"})
     entries = feed.findall(f"{ATOM}entry")
