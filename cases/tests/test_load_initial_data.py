@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from cases.models import Case, CaseItem, Topic
+from cases.models import Case, CaseItem, Collection, Topic
 from regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +38,22 @@ def test_running_it_again_keeps_every_edit_and_deletion():
     assert "未重新载入，编辑过的内容保持不变" in out.getvalue()
 
 
-def test_regions_missing_from_the_library_are_added_without_touching_the_others():
+def test_a_region_deleted_or_given_a_new_slug_is_not_brought_back():
     Region.objects.filter(slug="wuhan").delete()
     Region.objects.filter(slug="hubei").update(name="湖北省（改）")
+    Region.objects.filter(slug="chengdu").update(slug="chengdu-shi")
     call_command("load_initial_data", verbosity=0)
-    assert Region.objects.get(slug="wuhan").parent.slug == "hubei"
+    assert not Region.objects.filter(slug="wuhan").exists()
     assert Region.objects.get(slug="hubei").name == "湖北省（改）"
+    assert not Region.objects.filter(slug="chengdu").exists() and Region.objects.filter(slug="chengdu-shi").exists()
+
+
+def test_an_empty_library_gets_everything_and_new_topics_get_new_ids():
+    Case.objects.all().delete()
+    Collection.objects.all().delete()
+    Topic.objects.all().delete()
+    Region.objects.exclude(parent=None).delete()
+    call_command("load_initial_data", verbosity=0)
+    assert Case.objects.count() == 20 and Region.objects.filter(slug="wuhan").exists()
+    assert Topic.objects.filter(slug="finance").exists()
+    Topic.objects.create(name="新主题", slug="new-topic")  # the id sequence is past the fixture's ids

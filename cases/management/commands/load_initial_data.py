@@ -1,11 +1,12 @@
 """The first collection, with its regions and topics, from ``fixtures/``; safe to run again.
 
 Running it again never changes or brings back what editors changed or
-deleted: regions are added where missing (the administrative divisions the
-cases name); topics only into a library that has none, or where the cases
-about to be loaded need them; and the cases only into a library that holds
-neither their collection nor any of their rows (``make run`` runs this at every
-start).
+deleted: everything is loaded only into a library that holds neither the
+collection nor any of its rows (``make run`` runs this at every start). Then
+the regions and topics the cases name are added where the library lacks them
+(the migration has given the provinces already), an object counting as there
+when any of its unique values is (its id, its slug, its code, its name).
+Topics are also added to a library that has none.
 """
 
 import json
@@ -15,7 +16,8 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.db.models import Model
 
 from cases.models import Case, CaseItem, Collection, Topic
@@ -50,31 +52,44 @@ def cases_fixture_fits() -> bool:
 
 
 def add_missing(name: str) -> int:
-    """Save the fixture's objects that the database does not hold (by primary or natural key); the number saved."""
-    added = 0
+    """Save the fixture's objects that the database does not hold; the number saved."""
+    added = []
     with fixture_path(name).open(encoding="utf-8") as stream:
         for deserialized in serializers.deserialize("json", stream):
             if not _held(deserialized.object):
                 deserialized.save()
-                added += 1
-    return added
+                added.append(deserialized.object)
+    _reset_sequences({type(instance) for instance in added})
+    return len(added)
 
 
 def _held(instance: Model) -> bool:
+    """Whether the database holds a row with any of the object's unique values (an editor may change a slug)."""
     model = type(instance)
-    if instance.pk is not None and model._default_manager.filter(pk=instance.pk).exists():
+    rows = model._default_manager
+    unique = [field for field in model._meta.concrete_fields if field.unique and not field.primary_key]
+    if instance.pk is not None and rows.filter(pk=instance.pk).exists():
         return True
-    return model._default_manager.filter(slug=instance.slug).exists()  # regions and topics: the natural key
+    values = {field.attname: getattr(instance, field.attname) for field in unique}
+    return any(rows.filter(**{name: value}).exists() for name, value in values.items() if value not in (None, ""))
+
+
+def _reset_sequences(models: set[type[Model]]) -> None:
+    """Move the id sequences past the ids saved from the fixture (PostgreSQL), as ``loaddata`` does."""
+    statements = connection.ops.sequence_reset_sql(no_style(), sorted(models, key=lambda model: model.__name__))
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 class Command(BaseCommand):
-    help = "载入地区、主题和第一批案例（fixtures/），并重建检索索引；可重复运行，不改动、不恢复编辑过或删除的内容。"
+    help = "载入第一批案例及其地区、主题（fixtures/），并重建检索索引；可重复运行，不改动、不恢复编辑过或删除的内容。"
 
     def handle(self, *args, **options) -> None:
         verbosity = options["verbosity"]
         with bulk(reindex=False), transaction.atomic():  # the index is rebuilt below, once
-            regions = add_missing("regions")
             with_cases = cases_fixture_fits()
+            regions = add_missing("regions") if with_cases else 0
             topics = add_missing("topics") if with_cases or not Topic.objects.exists() else 0
             if with_cases:
                 call_command("loaddata", "cases", verbosity=0)
