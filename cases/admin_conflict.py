@@ -225,13 +225,17 @@ class UnchangedSinceOpened(forms.ModelForm):
         return self.cleaned_data.get(OPENED_FIELD) != stored_digest(self.instance)
 
 
+MAX_LISTED_CHARS = 10_000  # a row's listed digest and values are far shorter
+
+
 class UnchangedSinceListed(UnchangedSinceOpened):
     """A row of a list's editable fields (a topic's position, a synonym group's switch).
 
     Its hidden field holds the object's digest and the row's values as listed,
     so that what this editor changed is told apart from what someone else saved
     since: only the fields changed on the page count as changed (Django saves
-    only such rows, and its history names those fields).
+    only such rows, and its history names those fields). The values go through
+    JSON as they are: fields edited on a list must hold numbers, text or yes/no.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -248,10 +252,13 @@ class UnchangedSinceListed(UnchangedSinceOpened):
         return [name for name in self.fields if name != OPENED_FIELD and not self.fields[name].widget.is_hidden]
 
     def listed(self) -> dict:
-        """The row as the page listed it; empty when the page did not say (a form from before, or made up)."""
+        """The row as the page listed it; empty when the page did not say (a page from before, or made up)."""
+        posted = self[OPENED_FIELD].data or ""
+        if len(posted) > MAX_LISTED_CHARS:
+            return {}
         try:
-            listed = json.loads(self[OPENED_FIELD].data or "")
-        except ValueError:
+            listed = json.loads(posted)
+        except (ValueError, RecursionError):
             return {}
         return listed if isinstance(listed, dict) and isinstance(listed.get("values"), dict) else {}
 
@@ -293,7 +300,8 @@ class ConcurrentEditsAdmin(admin.ModelAdmin):
         (Shown again by Django, the list would pair the posted rows with the rows
         in their new order and place the error on the wrong row.)
         """
-        if request.method == "POST" and "_save" in request.POST and self.list_editable:
+        saving = request.method == "POST" and "_save" in request.POST and self.list_editable
+        if saving and self.has_change_permission(request):  # without it, Django refuses the save (403)
             refusal = self._refused_list_save(request)
             if refusal:
                 self.message_user(request, refusal, messages.ERROR)
@@ -305,13 +313,17 @@ class ConcurrentEditsAdmin(admin.ModelAdmin):
         queryset = self._get_list_editable_queryset(request, formset_class.get_default_prefix())
         rows = formset_class(request.POST, request.FILES, queryset=queryset).forms
         gone = [row for row in rows if row.gone()]
-        stale = [row for row in rows if not row.gone() and row.changed_since_opened()]
-        if not gone and not stale:
+        unknown = [row for row in rows if not row.gone() and row.changed_data and not row.listed()]
+        stale = [row for row in rows if not row.gone() and row.listed() and row.changed_since_opened()]
+        if not gone and not unknown and not stale:
             return ""
         name = self.opts.verbose_name
-        moved = "、".join(f"“{_label(row)}”" for row in [*stale, *gone])
+        if gone or stale:
+            moved = "、".join(f"“{_label(row)}”" for row in [*stale, *gone])
+            message = f"您打开本页后，{name}{moved}已被他人修改或删除，为免覆盖，这次没有保存任何修改"
+        else:  # a page opened before rows carried what they listed, or a form made without it
+            message = "这份列表没有带上打开时各行的内容，无法确认其间是否有人修改过，为免覆盖，这次没有保存任何修改"
         unsaved = [_change_of(row) for row in rows if row.changed_data]
-        message = f"您打开本页后，{name}{moved}已被他人修改或删除，为免覆盖，这次没有保存任何修改"
         if unsaved:
             message += f"（没有保存的是：{'；'.join(unsaved)}）"
         return message + "。下面是最新的列表，请核对后重新修改。"

@@ -15,6 +15,7 @@ its collection it reads, then counts the versions of those it writes in bulk).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import unicodedata
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -543,32 +544,69 @@ def _aligned_items(items: list[CaseItem], records: dict[Record, str]) -> dict[tu
     """Each place (section, position) of the last import with the item that holds its text now.
 
     An item whose heading and body are still those imported at a place is that
-    place's, wherever an editor's insertion, deletion or reordering has moved it;
-    an item changed since is its own position's, unless an unchanged item claimed
-    that place. An item of neither kind (one an editor added) is left out, and so
-    kept as it is. Without records (a case imported before they were kept), items
-    are matched by position.
+    place's, wherever an editor's insertion, deletion or reordering has moved it.
+    Between two such items, the places left and the items left are paired in
+    order when they are as many (items changed in place); when they are not (an
+    editor also inserted or deleted there), none is paired: a place is then
+    compared as deleted and an item kept as the editor's, so that no item is
+    compared with, or written over by, another one's text. Items past the places
+    imported (an editor's additions) keep their own positions. Without records
+    (a case imported before they were kept), items are matched by position.
     """
-    imported: dict[tuple[int, str | None, str | None], list[tuple[int, int]]] = {}
-    for section, position, name in records:
-        if section and name == "body":
-            key = (section, records.get((section, position, "heading")), records[(section, position, name)])
-            imported.setdefault(key, []).append((section, position))
-    aligned: dict[tuple[int, int], CaseItem] = {}
-    claimed: set[int] = set()
-    for item in items:
-        places = imported.get((item.section, text_digest(item.heading), text_digest(item.body)), [])
-        free = [place for place in places if place not in aligned]
+    places = sorted({(section, position) for section, position, _ in records if section})
+    if not places:
+        aligned: dict[tuple[int, int], CaseItem] = {}
+        for item in items:
+            aligned.setdefault((item.section, item.position), item)  # items sharing a place: the first
+        return aligned
+    by_text: dict[tuple[int, str | None, str | None], list[tuple[int, int]]] = {}
+    for section, position in places:
+        key = (section, records.get((section, position, "heading")), records.get((section, position, "body")))
+        by_text.setdefault(key, []).append((section, position))
+    ordered = sorted(items, key=lambda item: (item.section, item.position, item.pk or 0))
+    aligned = {}
+    unchanged: set[int] = set()
+    for index, item in enumerate(ordered):
+        free = [
+            p
+            for p in by_text.get((item.section, text_digest(item.heading), text_digest(item.body)), [])
+            if p not in aligned
+        ]
         if free:
-            place = min(free, key=lambda place: (place != (item.section, item.position), place))
-            aligned[place] = item
-            claimed.add(id(item))
-    for item in items:  # changed since the import, or never imported: at its own place if that is free
+            aligned[min(free, key=lambda p: (p != (item.section, item.position), p))] = item
+            unchanged.add(index)
+    for section in {section for section, _ in places} | {item.section for item in items}:
+        _pair_gaps(section, places, ordered, aligned, unchanged)
+    imported = set(places)
+    taken = {id(item) for item in aligned.values()}
+    for item in ordered:  # an editor's additions past the places imported
         place = (item.section, item.position)
-        if id(item) not in claimed and place not in aligned:
+        if id(item) not in taken and place not in imported and place not in aligned:
             aligned[place] = item
-            claimed.add(id(item))
     return aligned
+
+
+def _pair_gaps(
+    section: int,
+    places: list[tuple[int, int]],
+    ordered: list[CaseItem],
+    aligned: dict[tuple[int, int], CaseItem],
+    unchanged: set[int],
+) -> None:
+    """In one section, pair the unaligned places and items lying between the same two aligned ones, in order,
+    where they are as many."""
+    index_of = {id(item): index for index, item in enumerate(ordered)}
+    anchors = sorted((place, index_of[id(item)]) for place, item in aligned.items() if place[0] == section)
+    bounds = [((section, 0), -1), *anchors, ((section, 1 << 30), len(ordered))]
+    for (low_place, low_index), (high_place, high_index) in itertools.pairwise(bounds):
+        gap_places = [p for p in places if p[0] == section and low_place < p < high_place and p not in aligned]
+        gap_items = [
+            item
+            for index, item in enumerate(ordered[low_index + 1 : high_index], start=low_index + 1)
+            if item.section == section and index not in unchanged
+        ]
+        if gap_places and len(gap_places) == len(gap_items):
+            aligned.update(zip(gap_places, gap_items, strict=True))
 
 
 def _item_writes(

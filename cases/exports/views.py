@@ -92,8 +92,8 @@ def export(request: HttpRequest, export_format: ExportFormat) -> HttpResponseBas
     try:
         chosen = selection.select_cases(request.GET, limit=export_format.limit())
         context = ExportContext(request=request, selection=chosen, today=timezone.localdate())
-        if request.method == "HEAD":
-            response: HttpResponseBase = HttpResponse(content_type=export_format.content_type)
+        if request.method == "HEAD":  # no length: the file's is not known until it is written
+            response: HttpResponseBase = StreamingHttpResponse((), content_type=export_format.content_type)
         else:
             cases = selection.iter_cases(chosen.ids)
             if not export_format.streaming:  # nothing is sent until the file is whole: it must be whole in time

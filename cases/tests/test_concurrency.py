@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.db.models import F
 from django.test import Client
@@ -259,6 +259,33 @@ class TestLabels:
         response = admin_client.post(url, rows, follow=True)
         assert "同义词组" in response.content.decode() and "已被他人修改或删除" in response.content.decode()
         assert Synonym.objects.get(pk=group.pk).active
+
+    @pytest.mark.parametrize("opened", [None, "", "[" * 100_000, "[" * 5_000, '{"values": 1}', '"not a row"'])
+    def test_a_list_posted_without_what_its_rows_listed_saves_nothing_and_says_why(self, admin_client, opened):
+        logistics = Topic.objects.get(slug="logistics")
+        rows = listed(admin_client, TOPICS)
+        key = row_key(rows, logistics, "position")
+        rows[key] = "99"
+        opened_key = key.replace("-position", "-opened")
+        if opened is None:
+            del rows[opened_key]  # a page opened before the rows carried it
+        else:
+            rows[opened_key] = opened  # or made up
+        response = admin_client.post(TOPICS, rows, follow=True)
+        message = next(str(m) for m in response.context["messages"])
+        assert message.startswith("这份列表没有带上打开时各行的内容") and f"“{logistics.name}”排序改为 99" in message
+        assert Topic.objects.get(pk=logistics.pk).position == logistics.position
+
+    def test_a_list_save_by_someone_who_may_not_change_is_refused_before_anything_is_said(self, client):
+        user = User.objects.create_user("viewer", password="unused", is_staff=True)
+        user.user_permissions.add(Permission.objects.get(codename="view_synonym"))
+        client.force_login(user)
+        group = Synonym.objects.first()
+        forged = {"form-TOTAL_FORMS": 1, "form-INITIAL_FORMS": 1, "form-0-id": group.pk, "_save": "保存"}
+        forged["form-0-opened"] = '{"values": {"active": true}, "label": "x"}'  # switched off, as if stale
+        response = client.post(reverse("admin:search_synonym_changelist"), forged)
+        assert response.status_code == 403
+        assert not list(client.get(reverse("admin:index")).context["messages"])
 
 
 class TestWithoutTheOpenedVersion:

@@ -21,7 +21,7 @@ from cases.importer import (
 )
 from cases.models import Case, CaseItem, Collection, ImportedText
 from cases.numbering import chinese_numeral
-from cases.services import ImportAlreadyDone, case_import
+from cases.services import ImportAlreadyDone, _aligned_items, case_import, text_digest
 from conftest import SOURCE_2020
 from regions.models import Region
 
@@ -235,6 +235,24 @@ class TestEditorsCorrections:
         after = {item.pk: (item.heading, item.body) for item in case.items.all()}
         assert {pk: after[pk] for pk in before} == {pk: before[pk][:2] for pk in before}  # none written over
         assert any("三列班列合并为" in body for _, body in after.values())  # the source's item, back
+
+    def test_an_item_edited_beside_an_inserted_one_is_paired_with_no_place(self):
+        """Imported A, B, C; the editor inserts NEW before B and edits B: B's place goes to neither of them."""
+        records = {}
+        for position, text in enumerate("ABC", start=1):
+            records[(1, position, "heading")] = text_digest("")
+            records[(1, position, "body")] = text_digest(text)
+        items = [
+            CaseItem(pk=pk, section=1, position=position, heading="", body=body)
+            for pk, position, body in [(1, 1, "A"), (9, 2, "NEW"), (2, 3, "B edited"), (3, 4, "C")]
+        ]
+        aligned = {place: item.body for place, item in _aligned_items(items, records).items()}
+        assert aligned == {(1, 1): "A", (1, 3): "C"}
+        items = [
+            CaseItem(pk=pk, section=1, position=pk, heading="", body=body)
+            for pk, body in [(1, "A"), (2, "B2"), (3, "C")]
+        ]
+        assert _aligned_items(items, records)[(1, 2)].body == "B2"  # edited in place: still B's
 
     def test_an_editors_numbering_of_an_item_survives_a_change_in_its_text(self, admin_client, tmp_path):
         case = Case.objects.get(number=11)

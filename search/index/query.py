@@ -33,7 +33,7 @@ MAX_TERMS = 12
 # Chinese-keyboard forms of the operators, as the ASCII ones.
 QUOTES = str.maketrans(dict.fromkeys("“”‘’「」『』＂", '"'))
 MINUS_SIGNS = "-－—–"
-OR_WORDS = {"or", "|", "｜"}
+OR_WORDS = {"or", "|", "｜", "或", "或者"}
 AND_WORDS = {"and", "&", "＆"}  # every word counts already: nothing to do
 NOTHING_SEARCHABLE = "检索词中没有可以检索的字或词（标点、运算符和表情符号不算），下面列出的是全部案例。"
 QUERY_PART = re.compile(r'([-－—–]?)"([^"]*)"?|([^\s"]+)')
@@ -43,7 +43,7 @@ OR_BARS = re.compile(r"[|｜]")
 FUNCTION_WORDS = frozenset("的地得了着过和与及并而且跟同在是对把被将从向于之也都就等吗呢吧啊呀么") | {
     *("以及", "并且", "等等", "关于", "有关", "哪些", "哪个", "什么", "如何", "怎么", "怎样", "怎么样", "哪里"),
 }
-OR_CONNECTIVES = frozenset({"或", "或者"})  # 邮轮或会展: either word, as 邮轮 OR 会展
+OR_CONNECTIVES = frozenset({"或", "或者"})  # inside a word typed without spaces: 邮轮或会展 is 邮轮 OR 会展
 
 
 @dataclass(frozen=True)
@@ -174,14 +174,14 @@ def parse_query(text: str) -> Query:
         if negated:
             query.excluded.append(term)
         elif pending_or:
-            if split is not None:
+            if split is not None and len(query.clauses) - split[0] > 1:
                 # 跨境电商融资 OR 邮轮: the whole word or the next, as for 邮轮 OR 跨境电商融资, not 跨境电商 and
-                # either 融资 or 邮轮.
+                # either 融资 or 邮轮. (A word that made one clause, 上海的 or 邮轮或会展, simply gains the next.)
                 start, word = split
-                query.clauses[start:] = [[word]]
+                query.clauses[start:] = [[_without_function_words(word)]]
             query.clauses[-1].append(term)
         elif term.phrase or len(term.tokens) == 1:
-            if not term.phrase and _is_function_word(term.tokens[0]):
+            if not term.phrase and term.tokens[0] in FUNCTION_WORDS:
                 skipped.append(term.tokens[0])
             else:
                 query.clauses.append([term])
@@ -202,8 +202,9 @@ def parse_query(text: str) -> Query:
     return query
 
 
-def _is_function_word(token: str) -> bool:
-    return token in FUNCTION_WORDS or token in OR_CONNECTIVES
+def _without_function_words(word: Term) -> Term:
+    kept = tuple(token for token in word.tokens if token not in FUNCTION_WORDS and token not in OR_CONNECTIVES)
+    return dataclasses.replace(word, tokens=kept or word.tokens)
 
 
 def _clauses_of(tokens: tuple[str, ...], skipped: list[str]) -> list[list[Term]]:

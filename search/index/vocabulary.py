@@ -201,20 +201,30 @@ def pinyin_spellings(text: str) -> list[tuple[str, str]]:
     return paths[len(letters)][2] if len(letters) in paths else []
 
 
+COMPLETION_CANDIDATES = 50  # index words read to find the few whose first characters ``text`` spells
+
+
 def pinyin_completions(text: str, limit: int) -> list[str]:
-    """The most frequent index words that ``text`` begins to spell, when it is two syllables or more of pinyin
-    spelling no word whole: xiongan → 雄安新区 (the index holds no 雄安 of its own). One query."""
+    """The most frequent index words whose first characters ``text`` spells, when it is two syllables or more of
+    pinyin spelling no word whole: xiongan → 雄安新区 (the index holds no 雄安 of its own). Not for one syllable,
+    however it splits (jia, guan), nor for letters that end inside a syllable (guan of 广东). One query."""
     parsed = _letters_and_breaks(text)
     if parsed is None or limit <= 0:
         return []
     letters, breaks = parsed
-    if not any(
+    if letters in syllables() or not any(
         start == 0 and end == len(letters) and count >= 2
         for start, end, count in _spans(_syllable_edges(letters, breaks))
     ):
         return []
     words = IndexWord.objects.annotate(length=Length("token")).filter(length__gte=2, pinyin__startswith=letters)
-    return list(words.exclude(pinyin=letters).order_by("-cases", "token").values_list("token", flat=True)[:limit])
+    candidates = words.exclude(pinyin=letters).order_by("-cases", "token").values_list("token", flat=True)
+    spelt = [
+        token
+        for token in candidates[:COMPLETION_CANDIDATES]
+        if any(pinyin_and_initials(token[:end])[0] == letters for end in range(1, len(token)))
+    ]
+    return spelt[:limit]
 
 
 # Suggestions

@@ -65,7 +65,7 @@ def test_pinyin_of_the_start_of_a_longer_word_finds_that_word(q, word, number):
     assert results.pinyin == [word] and numbers(results) == [number]
 
 
-@pytest.mark.parametrize("q", ["xiong", "api", "ms", "data"])
+@pytest.mark.parametrize("q", ["xiong", "api", "ms", "data", "jia", "guan", "huan", "jian"])
 def test_letters_that_are_not_two_syllables_beginning_a_word_complete_nothing(q):
     assert search_cases(q=q).pinyin == []
 

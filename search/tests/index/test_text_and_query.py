@@ -95,9 +95,16 @@ def test_function_words_between_words_are_left_out_and_said_so():
     assert parse_query('"上海的邮轮"').clauses[0][0].tokens == ("上海", "的", "邮轮")  # a phrase as typed
 
 
-def test_huo_between_two_words_accepts_either():
-    assert clause_texts(parse_query("邮轮或会展")) == clause_texts(parse_query("邮轮 OR 会展")) == [["邮轮", "会展"]]
-    assert clause_texts(parse_query("或者会展")) == [["会展"]]
+@pytest.mark.parametrize("typed", ["邮轮或会展", "邮轮 或 会展", "邮轮 或者 会展", "邮轮或者会展"])
+def test_huo_between_two_words_accepts_either(typed):
+    assert clause_texts(parse_query(typed)) == clause_texts(parse_query("邮轮 OR 会展")) == [["邮轮", "会展"]]
+    assert not parse_query(typed).notices
+
+
+def test_or_after_a_word_with_function_words_needs_none_of_them():
+    assert clause_texts(parse_query("邮轮或会展 OR 旅游")) == [["邮轮", "会展", "旅游"]]
+    whole = parse_query("上海的邮轮 OR 会展").clauses[0][0]
+    assert whole.tokens == ("上海", "邮轮")
 
 
 def test_minus_excludes_and_quotes_make_a_phrase():
