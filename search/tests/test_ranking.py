@@ -132,8 +132,11 @@ def test_or_widens_and_and_narrows():
 def test_function_words_change_nothing_found(typed, plain):
     """的, 和 and 与 are in every case: counted as words, they made every case a partial match."""
     found, expected = search_cases(q=typed, page_size=50), search_cases(q=plain, page_size=50)
-    assert [hit.case.number for hit in found.hits] == [hit.case.number for hit in expected.hits]
     assert found.count < 20 and found.all_word_count == expected.all_word_count
+    # The same cases, those with every word first (typed together, words side by side may rank higher).
+    assert {hit.case.number for hit in found.hits} == {hit.case.number for hit in expected.hits}
+    first = found.all_word_count
+    assert {hit.case.number for hit in found.hits[:first]} == {hit.case.number for hit in expected.hits[:first]}
 
 
 def test_ties_are_broken_by_number_when_sorting_by_number():
