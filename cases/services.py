@@ -14,6 +14,7 @@ its collection it reads, then counts the versions of those it writes in bulk).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import unicodedata
@@ -545,11 +546,11 @@ def _aligned_items(items: list[CaseItem], records: dict[Record, str]) -> dict[tu
 
     An item whose heading and body are still those imported at a place is that
     place's, wherever an editor's insertion, deletion or reordering has moved it.
-    Between two such items, the places left and the items left are paired in
-    order when they are as many (items changed in place); when they are not (an
-    editor also inserted or deleted there), none is paired: a place is then
-    compared as deleted and an item kept as the editor's, so that no item is
-    compared with, or written over by, another one's text. Items past the places
+    Between two such items, the places left and the items left are paired only
+    when each item sits at its place's position (changed in place); otherwise
+    (an editor also inserted, deleted or moved items there) none is paired: a
+    place is then compared as deleted and an item kept as the editor's, so that
+    no item is compared with, or written over by, another one's text. Items past the places
     imported (an editor's additions) keep their own positions. Without records
     (a case imported before they were kept), items are matched by position.
     """
@@ -565,18 +566,13 @@ def _aligned_items(items: list[CaseItem], records: dict[Record, str]) -> dict[tu
         by_text.setdefault(key, []).append((section, position))
     ordered = sorted(items, key=lambda item: (item.section, item.position, item.pk or 0))
     aligned = {}
-    unchanged: set[int] = set()
-    for index, item in enumerate(ordered):
-        free = [
-            p
-            for p in by_text.get((item.section, text_digest(item.heading), text_digest(item.body)), [])
-            if p not in aligned
-        ]
-        if free:
-            aligned[min(free, key=lambda p: (p != (item.section, item.position), p))] = item
-            unchanged.add(index)
+    for item in ordered:
+        texts = by_text.get((item.section, text_digest(item.heading), text_digest(item.body)), [])
+        free = [place for place in texts if place not in aligned]
+        if free:  # the nearest of the places that imported this text
+            aligned[min(free, key=lambda place: (abs(place[1] - item.position), place))] = item
     for section in {section for section, _ in places} | {item.section for item in items}:
-        _pair_gaps(section, places, ordered, aligned, unchanged)
+        _pair_gaps(section, places, ordered, aligned)
     imported = set(places)
     taken = {id(item) for item in aligned.values()}
     for item in ordered:  # an editor's additions past the places imported
@@ -587,26 +583,46 @@ def _aligned_items(items: list[CaseItem], records: dict[Record, str]) -> dict[tu
 
 
 def _pair_gaps(
-    section: int,
-    places: list[tuple[int, int]],
-    ordered: list[CaseItem],
-    aligned: dict[tuple[int, int], CaseItem],
-    unchanged: set[int],
+    section: int, places: list[tuple[int, int]], ordered: list[CaseItem], aligned: dict[tuple[int, int], CaseItem]
 ) -> None:
-    """In one section, pair the unaligned places and items lying between the same two aligned ones, in order,
-    where they are as many."""
+    """In one section, pair the places and items not aligned yet that lie between the same two aligned ones,
+    where each item still sits at its place's position (changed in place).
+
+    The bounds are the aligned items that keep the imported order (the longest such run): an item an editor
+    moved bounds nothing, so the gaps never overlap and no item is paired twice.
+    """
     index_of = {id(item): index for index, item in enumerate(ordered)}
-    anchors = sorted((place, index_of[id(item)]) for place, item in aligned.items() if place[0] == section)
+    anchors = _in_imported_order(sorted((p, index_of[id(item)]) for p, item in aligned.items() if p[0] == section))
+    taken = {id(item) for item in aligned.values()}
     bounds = [((section, 0), -1), *anchors, ((section, 1 << 30), len(ordered))]
     for (low_place, low_index), (high_place, high_index) in itertools.pairwise(bounds):
         gap_places = [p for p in places if p[0] == section and low_place < p < high_place and p not in aligned]
         gap_items = [
-            item
-            for index, item in enumerate(ordered[low_index + 1 : high_index], start=low_index + 1)
-            if item.section == section and index not in unchanged
+            item for item in ordered[low_index + 1 : high_index] if item.section == section and id(item) not in taken
         ]
-        if gap_places and len(gap_places) == len(gap_items):
+        in_place = [place[1] for place in gap_places] == [item.position for item in gap_items]
+        if gap_places and in_place:
             aligned.update(zip(gap_places, gap_items, strict=True))
+            taken.update(id(item) for item in gap_items)
+
+
+def _in_imported_order(anchors: list[tuple[tuple[int, int], int]]) -> list[tuple[tuple[int, int], int]]:
+    """The longest run of (place, index) pairs, in place order, whose indices rise too (patience sorting)."""
+    tails: list[int] = []  # tails[k]: the position in ``anchors`` that ends the best run of length k + 1
+    previous: list[int | None] = []
+    for position, (_, index) in enumerate(anchors):
+        k = bisect.bisect_left([anchors[tail][1] for tail in tails], index)
+        previous.append(tails[k - 1] if k else None)
+        if k == len(tails):
+            tails.append(position)
+        else:
+            tails[k] = position
+    run: list[tuple[tuple[int, int], int]] = []
+    at = tails[-1] if tails else None
+    while at is not None:
+        run.append(anchors[at])
+        at = previous[at]
+    return run[::-1]
 
 
 def _item_writes(

@@ -236,23 +236,28 @@ class TestEditorsCorrections:
         assert {pk: after[pk] for pk in before} == {pk: before[pk][:2] for pk in before}  # none written over
         assert any("三列班列合并为" in body for _, body in after.values())  # the source's item, back
 
-    def test_an_item_edited_beside_an_inserted_one_is_paired_with_no_place(self):
-        """Imported A, B, C; the editor inserts NEW before B and edits B: B's place goes to neither of them."""
+    @pytest.mark.parametrize(
+        ("imported", "now", "paired"),
+        [
+            ("ABC", ["A", "B2", "C"], {1: "A", 2: "B2", 3: "C"}),  # changed in place: still B's
+            ("ABC", ["A", "NEW", "B2", "C"], {1: "A", 3: "C"}),  # inserted beside an edit: B's place to neither
+            ("ABCDEF", ["B2", "E", "A", "D", "F2", "C"], {1: "A", 3: "C", 4: "D", 5: "E"}),  # reordered
+            ("甲乙丙丁", ["丙", "新", "乙"], {2: "乙", 3: "丙"}),  # deleted, swapped and inserted
+            ("ABC", ["C", "B", "A"], {1: "A", 2: "B", 3: "C"}),
+            ("ABC", ["A", "B", "C", "D"], {1: "A", 2: "B", 3: "C", 4: "D"}),  # an addition past the imported
+        ],
+    )
+    def test_items_are_paired_with_the_places_last_imported_only_where_it_is_certain(self, imported, now, paired):
         records = {}
-        for position, text in enumerate("ABC", start=1):
+        for position, text in enumerate(imported, start=1):
             records[(1, position, "heading")] = text_digest("")
             records[(1, position, "body")] = text_digest(text)
         items = [
-            CaseItem(pk=pk, section=1, position=position, heading="", body=body)
-            for pk, position, body in [(1, 1, "A"), (9, 2, "NEW"), (2, 3, "B edited"), (3, 4, "C")]
+            CaseItem(pk=index, section=1, position=index, heading="", body=body) for index, body in enumerate(now, 1)
         ]
-        aligned = {place: item.body for place, item in _aligned_items(items, records).items()}
-        assert aligned == {(1, 1): "A", (1, 3): "C"}
-        items = [
-            CaseItem(pk=pk, section=1, position=pk, heading="", body=body)
-            for pk, body in [(1, "A"), (2, "B2"), (3, "C")]
-        ]
-        assert _aligned_items(items, records)[(1, 2)].body == "B2"  # edited in place: still B's
+        aligned = _aligned_items(items, records)
+        assert {place[1]: item.body for place, item in aligned.items()} == paired
+        assert len({id(item) for item in aligned.values()}) == len(aligned)  # no item at two places
 
     def test_an_editors_numbering_of_an_item_survives_a_change_in_its_text(self, admin_client, tmp_path):
         case = Case.objects.get(number=11)

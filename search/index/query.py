@@ -171,15 +171,31 @@ def parse_query(text: str) -> Query:
         if term_count > MAX_TERMS:
             query.notices.append(f"查询词过多，只使用了前 {MAX_TERMS} 个。")
             break
+        or_after = False
+        if not term.phrase and not negated:
+            # 或 typed against a word: 邮轮或 会展 and 邮轮 或会展 are 邮轮 或 会展.
+            tokens = term.tokens
+            if tokens[0] in OR_CONNECTIVES:
+                pending_or, tokens = bool(query.clauses), tokens[1:]
+            if tokens and tokens[-1] in OR_CONNECTIVES:
+                or_after, tokens = True, tokens[:-1]
+            if not tokens:
+                pending_or = pending_or or (or_after and bool(query.clauses))
+                continue
+            if tokens != term.tokens:
+                term = Term("".join(tokens), tokens)
         if negated:
             query.excluded.append(term)
         elif pending_or:
-            if split is not None and len(query.clauses) - split[0] > 1:
+            alternative = _without_function_words(term, skipped)
+            if alternative is None:  # 邮轮 OR 的: nothing to add; a word after it still joins
+                continue
+            if split is not None and _split_into_words(query.clauses[split[0] :]):
                 # 跨境电商融资 OR 邮轮: the whole word or the next, as for 邮轮 OR 跨境电商融资, not 跨境电商 and
-                # either 融资 or 邮轮. (A word that made one clause, 上海的 or 邮轮或会展, simply gains the next.)
+                # either 融资 or 邮轮. (A word that made one clause, or held a 或 of its own, gains the next.)
                 start, word = split
-                query.clauses[start:] = [[_without_function_words(word)]]
-            query.clauses[-1].append(term)
+                query.clauses[start:] = [[_without_function_words(word, []) or word]]
+            query.clauses[-1].append(alternative)
         elif term.phrase or len(term.tokens) == 1:
             if not term.phrase and term.tokens[0] in FUNCTION_WORDS:
                 skipped.append(term.tokens[0])
@@ -190,9 +206,9 @@ def parse_query(text: str) -> Query:
             start = len(query.clauses)
             query.clauses += _clauses_of(term.tokens, skipped)
             query.adjacent.append(term.tokens)
-            split, pending_or = (start, term), False
+            split, pending_or = (start, term), or_after
             continue
-        split, pending_or = None, False
+        split, pending_or = None, or_after
     if skipped and not query.clauses:  # nothing but function words: search them after all
         query.clauses = [[Term(token, (token,))] for token in dict.fromkeys(skipped)]
     elif skipped:
@@ -202,9 +218,18 @@ def parse_query(text: str) -> Query:
     return query
 
 
-def _without_function_words(word: Term) -> Term:
+def _without_function_words(word: Term, skipped: list[str]) -> Term | None:
+    """The word without its function words (noted in ``skipped``); None if it is nothing else. A phrase is kept."""
+    if word.phrase:
+        return word
     kept = tuple(token for token in word.tokens if token not in FUNCTION_WORDS and token not in OR_CONNECTIVES)
-    return dataclasses.replace(word, tokens=kept or word.tokens)
+    skipped += [token for token in word.tokens if token in FUNCTION_WORDS]
+    return dataclasses.replace(word, tokens=kept) if kept else None
+
+
+def _split_into_words(clauses: list[list[Term]]) -> bool:
+    """Whether a word typed without spaces made several clauses of one token each (no 或 of its own)."""
+    return len(clauses) > 1 and all(len(clause) == 1 for clause in clauses)
 
 
 def _clauses_of(tokens: tuple[str, ...], skipped: list[str]) -> list[list[Term]]:

@@ -13,6 +13,7 @@ of a few syllable spans in one indexed query, never by scanning.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -49,8 +50,13 @@ def is_indexable(token: str) -> bool:
 def pinyin_and_initials(word: str) -> tuple[str, str]:
     """Toneless pinyin without spaces, lowercase, and the first letter of each syllable:
     金融超市 → (jinrongchaoshi, jrcs); ü is written v, as typed (绿色 → lvse)."""
-    parts = [NOT_PINYIN_CHARACTER.sub("", part.lower()) for part in lazy_pinyin(word, style=Style.NORMAL)]
+    parts = pinyin_syllables(word)
     return "".join(parts), "".join(part[:1] for part in parts)[:MAX_TOKEN_LENGTH]
+
+
+def pinyin_syllables(word: str) -> list[str]:
+    """The toneless pinyin of each character of ``word``, read in the word (跨行业 → kua, hang, ye)."""
+    return [NOT_PINYIN_CHARACTER.sub("", part.lower()) for part in lazy_pinyin(word, style=Style.NORMAL)]
 
 
 def _index_word(token: str, cases: int) -> IndexWord:
@@ -222,7 +228,7 @@ def pinyin_completions(text: str, limit: int) -> list[str]:
     spelt = [
         token
         for token in candidates[:COMPLETION_CANDIDATES]
-        if any(pinyin_and_initials(token[:end])[0] == letters for end in range(1, len(token)))
+        if letters in itertools.accumulate(pinyin_syllables(token))  # the letters end where a syllable does
     ]
     return spelt[:limit]
 

@@ -95,7 +95,10 @@ def test_function_words_between_words_are_left_out_and_said_so():
     assert parse_query('"上海的邮轮"').clauses[0][0].tokens == ("上海", "的", "邮轮")  # a phrase as typed
 
 
-@pytest.mark.parametrize("typed", ["邮轮或会展", "邮轮 或 会展", "邮轮 或者 会展", "邮轮或者会展"])
+@pytest.mark.parametrize(
+    "typed",
+    ["邮轮或会展", "邮轮 或 会展", "邮轮 或者 会展", "邮轮或者会展", "邮轮或 会展", "邮轮 或会展", "邮轮或者 会展"],
+)
 def test_huo_between_two_words_accepts_either(typed):
     assert clause_texts(parse_query(typed)) == clause_texts(parse_query("邮轮 OR 会展")) == [["邮轮", "会展"]]
     assert not parse_query(typed).notices
@@ -105,6 +108,21 @@ def test_or_after_a_word_with_function_words_needs_none_of_them():
     assert clause_texts(parse_query("邮轮或会展 OR 旅游")) == [["邮轮", "会展", "旅游"]]
     whole = parse_query("上海的邮轮 OR 会展").clauses[0][0]
     assert whole.tokens == ("上海", "邮轮")
+    assert clause_texts(parse_query("上海邮轮或会展 OR 旅游")) == [["上海"], ["邮轮", "会展", "旅游"]]
+
+
+@pytest.mark.parametrize(
+    ("typed", "clauses"),
+    [
+        ("邮轮 OR 的", [("邮轮",)]),
+        ("邮轮 或者 是 会展", [("邮轮", "会展")]),
+        ("邮轮 OR 会展与贸易", [("邮轮", "会展贸易")]),
+    ],
+)
+def test_a_function_word_after_or_is_no_alternative(typed, clauses):
+    query = parse_query(typed)
+    assert [tuple("".join(t.tokens) for t in clause) for clause in query.clauses] == clauses
+    assert query.notices and query.notices[0].startswith("略去了虚词")
 
 
 def test_minus_excludes_and_quotes_make_a_phrase():

@@ -5,6 +5,7 @@ import pytest
 from cases.models import Case
 from search.index.vocabulary import (
     closest_words,
+    pinyin_completions,
     suggest_words,
     vocabulary_add,
     vocabulary_rebuild,
@@ -108,3 +109,12 @@ def test_suggested_words_start_with_the_prefix_most_frequent_first():
     assert "金融" in suggest_words("jr", 5)
     assert "金融超市" in suggest_words("jinrongc", 5)
     assert suggest_words("5g", 5) == suggest_words("", 5) == []
+
+
+@pytest.mark.parametrize(
+    ("letters", "words"),
+    [("xiongan", ["雄安新区"]), ("kuahang", ["跨行业"]), ("guan", []), ("jia", []), ("xion", [])],
+)
+def test_pinyin_completions_begin_on_the_words_own_readings(letters, words):
+    """跨行 alone reads kuaxing, but 跨行业 kua hang ye; one syllable (guan) or a cut one (xion) completes none."""
+    assert pinyin_completions(letters, 3) == words
