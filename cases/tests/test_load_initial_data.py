@@ -57,3 +57,11 @@ def test_an_empty_library_gets_everything_and_new_topics_get_new_ids():
     assert Case.objects.count() == 20 and Region.objects.filter(slug="wuhan").exists()
     assert Topic.objects.filter(slug="finance").exists()
     Topic.objects.create(name="新主题", slug="new-topic")  # the id sequence is past the fixture's ids
+
+
+def test_the_cases_are_not_loaded_over_another_collection_numbered_as_theirs():
+    Case.objects.all().delete()
+    Collection.objects.all().delete()
+    other = Collection.objects.create(pk=1, slug="pilot-2021", title="第二批", year=2021)
+    call_command("load_initial_data", verbosity=0)
+    assert Collection.objects.get(pk=1).slug == other.slug and not Case.objects.exists()

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 
 from cases.models import Case, CaseItem, Collection, Topic
 from cases.services import imported_texts_remember
@@ -41,14 +41,17 @@ def cases_fixture_fits() -> bool:
     """Whether the library holds none of the cases fixture's rows: not its collection, nor any case or item
     numbered as one of its rows (loading would write over them)."""
     rows = fixture_rows("cases")
-    taken = {
-        Collection: Collection.objects.filter(
-            slug__in=[row["fields"]["slug"] for row in rows if row["model"] == "cases.collection"]
-        ),
-        Case: Case.objects.filter(pk__in=[row["pk"] for row in rows if row["model"] == "cases.case"]),
-        CaseItem: CaseItem.objects.filter(pk__in=[row["pk"] for row in rows if row["model"] == "cases.caseitem"]),
-    }
-    return not any(queryset.exists() for queryset in taken.values())
+
+    def ids(model: str) -> list[int]:
+        return [row["pk"] for row in rows if row["model"] == model]
+
+    collections = [row["fields"]["slug"] for row in rows if row["model"] == "cases.collection"]
+    taken = [
+        Collection.objects.filter(Q(slug__in=collections) | Q(pk__in=ids("cases.collection"))),
+        Case.objects.filter(pk__in=ids("cases.case")),
+        CaseItem.objects.filter(pk__in=ids("cases.caseitem")),
+    ]
+    return not any(queryset.exists() for queryset in taken)
 
 
 def add_missing(name: str) -> int:
