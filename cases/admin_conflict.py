@@ -251,6 +251,7 @@ class UnchangedSinceListed(UnchangedSinceOpened):
     def editable_fields(self) -> list[str]:
         return [name for name in self.fields if name != OPENED_FIELD and not self.fields[name].widget.is_hidden]
 
+    @cached_property
     def listed(self) -> dict:
         """The row as the page listed it; empty when the page did not say (a page from before, or made up)."""
         posted = self[OPENED_FIELD].data or ""
@@ -264,7 +265,7 @@ class UnchangedSinceListed(UnchangedSinceOpened):
 
     @cached_property
     def changed_data(self) -> list[str]:
-        values = self.listed().get("values")
+        values = self.listed.get("values")
         if values is None:  # unknown: whatever differs from the stored object
             return [name for name in super().changed_data if name != OPENED_FIELD]
         return [
@@ -272,7 +273,7 @@ class UnchangedSinceListed(UnchangedSinceOpened):
         ]
 
     def changed_since_opened(self) -> bool:
-        return bool(self.changed_data) and self.listed().get("digest") != stored_digest(self.instance)
+        return bool(self.changed_data) and self.listed.get("digest") != stored_digest(self.instance)
 
     def gone(self) -> bool:
         """The row's object was deleted since the page was opened."""
@@ -313,8 +314,8 @@ class ConcurrentEditsAdmin(admin.ModelAdmin):
         queryset = self._get_list_editable_queryset(request, formset_class.get_default_prefix())
         rows = formset_class(request.POST, request.FILES, queryset=queryset).forms
         gone = [row for row in rows if row.gone()]
-        unknown = [row for row in rows if not row.gone() and row.changed_data and not row.listed()]
-        stale = [row for row in rows if not row.gone() and row.listed() and row.changed_since_opened()]
+        unknown = [row for row in rows if not row.gone() and row.changed_data and not row.listed]
+        stale = [row for row in rows if not row.gone() and row.listed and row.changed_since_opened()]
         if not gone and not unknown and not stale:
             return ""
         name = self.opts.verbose_name
@@ -330,7 +331,7 @@ class ConcurrentEditsAdmin(admin.ModelAdmin):
 
 
 def _label(row: UnchangedSinceListed) -> str:
-    return row.listed().get("label") or str(row.instance)
+    return row.listed.get("label") or str(row.instance)
 
 
 def _change_of(row: UnchangedSinceListed) -> str:

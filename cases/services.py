@@ -609,14 +609,16 @@ def _pair_gaps(
 def _in_imported_order(anchors: list[tuple[tuple[int, int], int]]) -> list[tuple[tuple[int, int], int]]:
     """The longest run of (place, index) pairs, in place order, whose indices rise too (patience sorting)."""
     tails: list[int] = []  # tails[k]: the position in ``anchors`` that ends the best run of length k + 1
+    tail_indices: list[int] = []  # the index each of those ends on, rising
     previous: list[int | None] = []
     for position, (_, index) in enumerate(anchors):
-        k = bisect.bisect_left([anchors[tail][1] for tail in tails], index)
+        k = bisect.bisect_left(tail_indices, index)
         previous.append(tails[k - 1] if k else None)
         if k == len(tails):
             tails.append(position)
+            tail_indices.append(index)
         else:
-            tails[k] = position
+            tails[k], tail_indices[k] = position, index
     run: list[tuple[tuple[int, int], int]] = []
     at = tails[-1] if tails else None
     while at is not None:

@@ -274,20 +274,20 @@ def with_alternatives(query: Query, alternatives: Alternatives, source: str, *, 
     the word it spells, a synonym is another word). An alternative that is an excluded word is left out:
     融资 -贷款 does not search for 贷款 as a synonym of 融资.
     """
-    unwanted = {term.tokens for term in query.excluded}
+    unwanted = frozenset(term.tokens for term in query.excluded)
     clauses = [_extended(clause, alternatives, source, unwanted) for clause in query.clauses]
     left_out = _extended(query.excluded, alternatives, source) if excluded else query.excluded
     return dataclasses.replace(query, clauses=clauses, excluded=left_out)
 
 
 def _extended(
-    terms: list[Term], alternatives: Alternatives, source: str, unwanted: Collection[tuple[str, ...]] = ()
+    terms: list[Term], alternatives: Alternatives, source: str, unwanted: frozenset[tuple[str, ...]] = frozenset()
 ) -> list[Term]:
     extended = list(terms)
     for term in terms:
         if term.phrase or term.source or len(term.tokens) != 1:
             continue
-        known = {t.tokens for t in extended} | set(unwanted)
+        known = {t.tokens for t in extended} | unwanted
         for tokens in alternatives(term.tokens[0]):
             if tokens and tokens not in known:
                 extended.append(Term(text="".join(tokens), tokens=tokens, source=source))
