@@ -61,7 +61,7 @@ def empty_cache():
     """Each test starts with empty caches: rolled-back data must not be served from them."""
     from django.core.cache import cache
 
-    from search.facets import forget_cached_reads
+    from search.index.version import forget_cached_reads
 
     cache.clear()
     forget_cached_reads()

@@ -18,13 +18,10 @@ the labels: a large library is counted once per change, not once per page.
 from __future__ import annotations
 
 import functools
-import logging
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connection
 
 from cases.models import Case, Collection, Topic
@@ -32,7 +29,7 @@ from regions.models import Region
 
 from .index.backends import Group, get_backend
 from .index.rows import placeholders
-from .index.version import content_version
+from .index.version import cached_for_version
 
 
 @dataclass
@@ -58,11 +55,6 @@ class FacetCounts:
     topics: dict[int, int]
 
 
-logger = logging.getLogger(__name__)
-
-LABELS_SECONDS = 60  # without Redis each worker has its own content version; this bounds their drift
-
-
 @functools.lru_cache(maxsize=65536)
 def _ids(key: str) -> frozenset[int]:
     return frozenset(int(pk) for pk in key.split())
@@ -72,9 +64,9 @@ def all_labels() -> tuple[list[Region], list[Topic]]:
     """Every region (with its parent) and topic, in display order.
 
     Kept in Django's cache under the content version (saving a region or topic
-    bumps it, see ``search.index.signals``), for at most ``LABELS_SECONDS``.
+    bumps it, see ``search.index.signals``), for at most ``VERSIONED_SECONDS``.
     """
-    return _cached(f"facet-labels:{content_version()}", _load_labels)
+    return cached_for_version("facet-labels", _load_labels)
 
 
 def _load_labels() -> tuple[list[Region], list[Topic]]:
@@ -83,47 +75,17 @@ def _load_labels() -> tuple[list[Region], list[Topic]]:
 
 def all_collections() -> list[Collection]:
     """Every collection, in display order; cached like the labels (saving a collection bumps the version)."""
-    return _cached(f"collections:{content_version()}", lambda: list(Collection.objects.all()))
+    return cached_for_version("collections", lambda: list(Collection.objects.all()))
 
 
 def library_groups() -> list[Group]:
     """The facet groups of every published case; cached under the content version (see the module's docstring)."""
-    return _cached(f"facet-groups:{content_version()}", lambda: get_backend().facet_groups(None))
+    return cached_for_version("facet-groups", lambda: get_backend().facet_groups(None))
 
 
 def library_counts() -> FacetCounts:
     """How many published cases there are, and in each region (a province with its cities) and topic; cached."""
-    return _cached(f"facet-counts:{content_version()}", lambda: Facets((), ()).count(library_groups()))
-
-
-# What this process last read of Django's cache: the same entries, without unpickling them for every request.
-# The keys hold the content version, so an entry here is as current as the cache's; kept as long as there.
-_read_here: dict[str, tuple[float, object]] = {}
-
-
-def forget_cached_reads() -> None:
-    """Forget what this process read of the cache (the cache was cleared, and versions may repeat)."""
-    _read_here.clear()
-
-
-def _cached(key: str, load):
-    """The value under ``key`` in Django's cache (shared by the processes), loaded and stored when missing.
-
-    The value is shared by every request of this process: callers read it and never change it.
-    """
-    now = time.monotonic()
-    here = _read_here.get(key)
-    if here is not None and here[0] > now:
-        return here[1]
-    try:
-        value = cache.get_or_set(key, load, LABELS_SECONDS)
-    except Exception:  # a cache outage costs speed, not the page
-        logger.warning("cache unavailable: reading %s", key.split(":")[0], exc_info=True)
-        return load()
-    if len(_read_here) >= 16:  # entries of earlier versions
-        _read_here.clear()
-    _read_here[key] = (now + LABELS_SECONDS, value)
-    return value
+    return cached_for_version("facet-counts", lambda: Facets((), ()).count(library_groups()))
 
 
 @dataclass(frozen=True)

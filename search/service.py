@@ -113,14 +113,27 @@ class SearchPlan:
     @functools.cached_property
     def all_word_counts(self) -> FacetCounts:
         """The number of all-word matches (every published case for a browse) and their facet counts."""
+        if self._counted_together:
+            return self._counted_together[0]
         return self._counts(self.query if self.query.is_search else None)
 
     @functools.cached_property
     def widened_counts(self) -> FacetCounts | None:
         """Counts of the cases that contain any of the words, when partial matches are listed."""
+        if self._counted_together:
+            return self._counted_together[1]
         if not (self.query.can_widen and self.all_word_counts.total < PARTIAL_LIMIT):
             return None
         return self._counts(self.query.widened())
+
+    @functools.cached_property
+    def _counted_together(self) -> tuple[FacetCounts, FacetCounts] | None:
+        """Both counts from one statement, when partial matches are sure to be listed: in a library of fewer than
+        ``PARTIAL_LIMIT`` published cases, fewer than that contain every word."""
+        if not (self.query.can_widen and library_counts().total < PARTIAL_LIMIT):
+            return None
+        matches, widened = self.backend.facet_groups_widened(self.query, self.counted_within)
+        return self.facets.count(matches), self.facets.count(widened)
 
     def _counts(self, query: Query | None) -> FacetCounts:
         if query is None and self.counted_within is None:  # browsing the whole library: counted once per change

@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from time import time_ns
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -49,6 +51,14 @@ PENDING_KEY = "content-version-pending"
 # The version read at most once for the request being served (see ``pinned_content_version``):
 # a holder, filled when the number is first asked for.
 _pinned: ContextVar[list[int] | None] = ContextVar("content_version", default=None)
+
+VERSIONED_SECONDS = 60  # without Redis each worker has its own content version; this bounds their drift
+T = TypeVar("T")
+
+# What this process last read of Django's cache with ``cached_for_version``: the same entries, without a trip to
+# Redis or unpickling them again for every request. Their keys hold the version, so an entry here is as current as
+# the cache's; kept as long as there.
+_read_here: dict[str, tuple[float, object]] = {}
 
 
 def content_version() -> int:
@@ -77,6 +87,33 @@ def pinned_content_version() -> Iterator[None]:
         yield
     finally:
         _pinned.reset(token)
+
+
+def cached_for_version(name: str, load: Callable[[], T]) -> T:
+    """What ``load`` gives for the current version: kept in Django's cache (shared by the processes) under ``name``
+    and the version, for at most ``VERSIONED_SECONDS``, and loaded when missing there.
+
+    The value is shared by every request of this process: callers read it and never change it.
+    """
+    key = f"{name}:{content_version()}"
+    now = time.monotonic()
+    here = _read_here.get(key)
+    if here is not None and here[0] > now:
+        return here[1]
+    try:
+        value = cache.get_or_set(key, load, VERSIONED_SECONDS)
+    except Exception:  # a cache outage costs speed, not the page
+        logger.warning("cache unavailable: reading %s", name, exc_info=True)
+        return load()
+    if len(_read_here) >= 16:  # entries of earlier versions
+        _read_here.clear()
+    _read_here[key] = (now + VERSIONED_SECONDS, value)
+    return value
+
+
+def forget_cached_reads() -> None:
+    """Forget what this process read of the cache (the cache was cleared, and versions may repeat)."""
+    _read_here.clear()
 
 
 def bump_content_version() -> None:

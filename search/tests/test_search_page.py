@@ -218,8 +218,9 @@ def test_ticking_a_city_under_its_ticked_province_narrows_to_the_city_and_back(c
 
 
 def test_the_search_page_runs_a_fixed_number_of_queries(client):
-    # Region and topic names, and the synonym table, are read once per content version.
+    # Region and topic names, the synonym table and the library's counts are read once per content version.
     client.get(reverse("search:search"), {"q": "融资"})
+    client.get(reverse("search:search"))
     counts = []
     for q in ["服务", "铁路提单", "量子纠缠", "服务 人才", "跨境电商融资"]:
         with CaptureQueriesContext(connection) as queries:
@@ -229,20 +230,46 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client):
     # their regions, topics and items (the topic is validated against the cached names). PostgreSQL adds
     # its planner setting, set and restored. A compound (铁路提单) adds the look-up of
     # whether the index holds it whole; two words add the count of the cases with either and
-    # the page of those with only one.
+    # the page of those with only one. In a library this small, the cases with every word and those with
+    # either are counted by the same statement: partial matches are listed whatever the first count.
     expected = 4 + (2 if connection.vendor == "postgresql" else 0)
     assert counts[0] == expected, counts
     assert counts[1] == expected + 1, counts
-    assert counts[3] == expected + 2, counts
-    # No result: no page of cases to fetch, but the cases with any of the words are counted, and the closest
-    # words of the index looked up.
-    assert counts[2] == expected + 3, counts
+    assert counts[3] == expected + 1, counts
+    # No result: no page of cases to fetch, but the closest words of the index are looked up.
+    assert counts[2] == expected + 2, counts
     # A compound (跨境电商) beside a word with synonyms (融资): whether the index holds the compound whole and
-    # whether the word is in so many cases that its synonyms are left out are one look-up; the two words add
-    # the count of the cases with either (no finance case has both: only the page of those with either is read).
-    # No case having both words, the words the index lacks are looked up for "您是不是要找" (the word typed
-    # whole, 跨境电商融资, has no close one).
-    assert counts[4] == expected + 4, counts
+    # whether the word is in so many cases that its synonyms are left out are one look-up (no finance case
+    # has both words: only the page of those with either is read). No case having both words, the words the
+    # index lacks are looked up for "您是不是要找" (the word typed whole, 跨境电商融资, has no close one).
+    assert counts[4] == expected + 3, counts
+
+
+def test_a_library_of_partial_limit_cases_counts_all_word_and_partial_matches_apart(client, monkeypatch):
+    """Past ``PARTIAL_LIMIT`` published cases, partial matches may not be listed: the all-word matches are
+    counted first, on their own statement, and the page is the same."""
+    url = reverse("search:search")
+    client.get(url)  # the library's counts, read once per content version
+
+    def page_and_counts(params: dict) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url, params).content.decode()
+        return html, sum("GROUP BY" in query["sql"] for query in queries)
+
+    small, small_counts = page_and_counts({"q": "服务 人才"})
+    monkeypatch.setattr("search.service.PARTIAL_LIMIT", 20)  # as many as the library's published cases
+    large, large_counts = page_and_counts({"q": "服务 人才", "sort": "relevance"})  # not the cached page
+    assert (small_counts, large_counts) == (1, 2)
+    assert "另有 <strong>" in small  # all-word and partial matches both listed
+    assert len(_results_part(small)[2]) > 10
+    assert _results_part(large) == _results_part(small)
+
+
+def _results_part(html: str) -> tuple[str, list[str], list[tuple[str, str]]]:
+    """The result count as the page states it, the cases listed, in order, and the facets' counts."""
+    count = re.search(r'<p id="result-count"[^>]*>(.*?)</p>', html)[1]
+    cases = re.findall(r'<h3 class="case-card-title"><a href="([^"]*)"', html)
+    return count, cases, re.findall(r'>([^<>]+) <span class="count">(\d+)</span>', html)
 
 
 def test_the_browse_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):

@@ -76,6 +76,10 @@ class IndexBackend(Protocol):
         """The published cases matching ``query`` (all for None), within ``within`` if given, by regions and topics."""
         ...
 
+    def facet_groups_widened(self, query: Query, within: SQL | None = None) -> tuple[list[Group], list[Group]]:
+        """``facet_groups`` of ``query`` and of ``query.widened()``, in one statement."""
+        ...
+
     def searching(self) -> AbstractContextManager[None]:
         """Around the queries of one search: whatever the database needs to plan them well."""
         ...
@@ -196,14 +200,29 @@ def count_groups(source: SQL, within: SQL | None) -> list[Group]:
     Grouped by the integer FacetSet id first: sorting or hashing a hundred
     thousand matches by an integer is what keeps the counts cheap.
     """
+    return [(regions, topics, number) for regions, topics, number, _ in _grouped(source, within, None)]
+
+
+def count_groups_within(source: SQL, narrower: RawSQL, within: SQL | None) -> tuple[list[Group], list[Group]]:
+    """``count_groups`` of the documents of ``narrower`` (a ``match_ids`` subquery) among those of ``source``, and
+    of all those of ``source``: both from one pass over ``source``."""
+    rows = _grouped(source, within, narrower)
+    return [(regions, topics, inner) for regions, topics, _, inner in rows if inner], [row[:3] for row in rows]
+
+
+def _grouped(source: SQL, within: SQL | None, narrower: RawSQL | None) -> list[tuple[str, str, int, int | None]]:
     where, params = source
     if within is not None:
         where += f" AND d.case_id IN ({within[0]})"
         params = [*params, *within[1]]
+    inner = "NULL"
+    if narrower is not None:
+        inner = f"SUM(CASE WHEN d.case_id IN ({narrower.sql}) THEN 1 ELSE 0 END)"
+        params = [*narrower.params, *params]
     sql = (
-        f"SELECT s.region_ids, s.topic_ids, g.n FROM "
-        f"(SELECT d.facet_set_id, COUNT(*) AS n {where} AND d.published GROUP BY d.facet_set_id) g "
-        f"JOIN {quote(FacetSet._meta.db_table)} s ON s.id = g.facet_set_id"
+        f"SELECT s.region_ids, s.topic_ids, g.n, g.inner_n FROM "
+        f"(SELECT d.facet_set_id, COUNT(*) AS n, {inner} AS inner_n {where} AND d.published"
+        f" GROUP BY d.facet_set_id) g JOIN {quote(FacetSet._meta.db_table)} s ON s.id = g.facet_set_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -32,6 +32,7 @@ from . import (
     Group,
     IndexRows,
     count_groups,
+    count_groups_within,
     document_columns,
     quote,
     ranked_page_sql,
@@ -254,6 +255,9 @@ class PostgresBackend:
 
     def facet_groups(self, query: Query | None, within: SQL | None = None) -> list[Group]:
         return count_groups(ALL_DOCUMENTS if query is None else self.matching_documents(query), within)
+
+    def facet_groups_widened(self, query: Query, within: SQL | None = None) -> tuple[list[Group], list[Group]]:
+        return count_groups_within(self.matching_documents(query.widened()), self.match_ids(query), within)
 
     def matching_documents(self, query: Query) -> SQL:
         return f"FROM {quote(self.table)} d WHERE d.vector @@ %s::tsquery", [tsquery_text(query)]

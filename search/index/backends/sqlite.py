@@ -26,6 +26,7 @@ from . import (
     Group,
     IndexRows,
     count_groups,
+    count_groups_within,
     documents_matching,
     quote,
     ranked_page_sql,
@@ -176,6 +177,9 @@ class SqliteBackend:
 
     def facet_groups(self, query: Query | None, within: SQL | None = None) -> list[Group]:
         return count_groups(ALL_DOCUMENTS if query is None else self.matching_documents(query), within)
+
+    def facet_groups_widened(self, query: Query, within: SQL | None = None) -> tuple[list[Group], list[Group]]:
+        return count_groups_within(self.matching_documents(query.widened()), self.match_ids(query), within)
 
     @contextlib.contextmanager
     def searching(self) -> Iterator[None]:
