@@ -192,11 +192,26 @@ class SearchPlan:
             return _in_order(self.cases.published(), self.sort, limit=limit, offset=offset)
         if self.sort != Sort.RELEVANCE and not self.query.can_widen:  # no partial matches follow: nothing to count
             return self._matches_in_order(limit=limit, offset=offset)
-        ranked = self._ranked_all_words(limit=min(limit, self.all_word_count - offset), offset=offset)
+        first = min(limit, self.all_word_count - offset)
+        if 0 < first < limit and self.partial_count and self._ranked_exactly:  # a page of both: one statement
+            within = _sql(self.cases) if self.filtered else None
+            return self.backend.ranked_with_partial(self.query, within, limit=limit, offset=offset)
+        ranked = self._ranked_all_words(limit=first, offset=offset)
         rest = min(limit - len(ranked), self.total - offset - len(ranked))
         if rest > 0:
             ranked += self._ranked_partial(limit=rest, offset=max(0, offset - self.all_word_count))
         return ranked
+
+    @property
+    def _ranked_exactly(self) -> bool:
+        """Whether the all-word and the partial matches are each ranked in full by relevance, within the filters
+        alone (not among champions)."""
+        return (
+            self.sort == Sort.RELEVANCE
+            and self.all_word_count <= EXACT_RANK_LIMIT
+            and self.partial_count <= EXACT_RANK_LIMIT
+            and not (self.backend.lists_hold_scores and self.query.one_token)
+        )
 
     def _ranked_all_words(self, *, limit: int, offset: int) -> list[tuple[int, float | None]]:
         """By relevance when there are words to rank by, else in the cases' own order (collection and number)."""

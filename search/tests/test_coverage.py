@@ -101,3 +101,47 @@ def test_the_api_says_how_many_cases_have_every_word(client):
     data = client.get(reverse("api:case_list"), {"q": "融资 武汉"}).json()
     assert data["all_words_count"] == 3 and data["partial_count"] == data["count"] - 3
     assert {result["number"] for result in data["results"][:3]} == {4, 17, 20}
+
+
+SPANNING = [
+    ("融资 武汉", {}),
+    ("跨境电商融资", {}),
+    ("服务 人才", {}),
+    ("船舶 “边检”", {}),  # a required phrase: the partial matches must have it too
+    ("融资 武汉 -贷款", {}),  # an exclusion: in neither part
+    ("展会 数据", {}),  # a synonym (会展) stands in for a word
+    ("融资 数据", {"topics": ("finance",)}),
+    ("服务 贸易 平台", {"regions": ("guangdong", "shanghai")}),
+]
+
+
+@pytest.mark.parametrize(("q", "filters"), SPANNING)
+def test_a_page_of_all_word_and_partial_matches_ranks_them_as_the_two_rankings_do(q, filters, monkeypatch):
+    """A page showing the last all-word matches and the first partial ones reads them in one statement; it
+    lists the same cases, in the same order and with the same scores, as ranking each part on its own."""
+    from cases.models import Topic
+    from regions.models import Region
+    from search.service import SearchPlan
+
+    chosen = {
+        "topics": list(Topic.objects.filter(slug__in=filters.get("topics", ()))),
+        "regions": list(Region.objects.filter(slug__in=filters.get("regions", ()))),
+    }
+
+    def pages(page_size: int) -> list[list[tuple[int, float | None]]]:
+        first = search_cases(q=q, page_size=page_size, **chosen)
+        return [
+            [(hit.case.pk, hit.score) for hit in search_cases(q=q, page=page, page_size=page_size, **chosen).hits]
+            for page in range(1, first.pages + 1)
+        ]
+
+    spanning = 0
+    for page_size in (1, 2, 3, 5, 20):
+        together = pages(page_size)
+        with monkeypatch.context() as separately:
+            separately.setattr(SearchPlan, "_ranked_exactly", False)
+            apart = pages(page_size)
+        assert together == apart, page_size
+        results = search_cases(q=q, page_size=page_size, **chosen)
+        spanning += results.all_word_count % page_size != 0 and results.partial_count > 0
+    assert spanning, "no page of this query shows both kinds of match"

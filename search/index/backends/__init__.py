@@ -72,6 +72,13 @@ class IndexBackend(Protocol):
         that are not its matches): those covering most clauses first, then by score."""
         ...
 
+    def ranked_with_partial(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        """One page of the query's matches ranked as ``ranked_ids`` ranks them, followed by its partial matches
+        ranked as ``ranked_by_coverage`` ranks them: both in one statement, for a page that shows some of each."""
+        ...
+
     def facet_groups(self, query: Query | None, within: SQL | None = None) -> list[Group]:
         """The published cases matching ``query`` (all for None), within ``within`` if given, by regions and topics."""
         ...

@@ -310,6 +310,17 @@ class PostgresBackend:
         coverage = [clause_tsquery(clause) for clause in query.optional]
         return self._ranked(query, where, params, within, limit=limit, offset=offset, coverage=coverage)
 
+    def ranked_with_partial(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        # The widened matches, those with every word first and ranked for the query itself. Every one of them
+        # covers all the clauses, so the coverage orders the partial matches alone.
+        coverage = [clause_tsquery(clause) for clause in query.optional]
+        where, params = "d.vector @@ %s::tsquery", [tsquery_text(query.widened())]
+        return self._ranked(
+            query, where, params, within, limit=limit, offset=offset, coverage=coverage, all_words_first=True
+        )
+
     def _ranked(
         self,
         query: Query,
@@ -320,11 +331,24 @@ class PostgresBackend:
         limit: int,
         offset: int,
         coverage: list[str] | None = None,
+        all_words_first: bool = False,
     ) -> list[tuple[int, float]]:
         # Each ts_rank reads the case's tsvector again: each is computed once, as a column.
-        columns = "ts_rank(%s, d.vector, %s::tsquery) AS base"
-        params: list = [RANK_WEIGHTS, tsquery_text(query.widened() if coverage else query, with_exclusions=False)]
-        score, first_by = "hits.base", []
+        every_word = tsquery_text(query, with_exclusions=False)
+        some_words = tsquery_text(query.widened(), with_exclusions=False)
+        first_by = []
+        if all_words_first:
+            columns = (
+                "d.vector @@ %s::tsquery AS every,"
+                " CASE WHEN d.vector @@ %s::tsquery THEN ts_rank(%s, d.vector, %s::tsquery)"
+                " ELSE ts_rank(%s, d.vector, %s::tsquery) END AS base"
+            )
+            params: list = [every_word, every_word, RANK_WEIGHTS, every_word, RANK_WEIGHTS, some_words]
+            first_by.append("hits.every")
+        else:
+            columns = "ts_rank(%s, d.vector, %s::tsquery) AS base"
+            params = [RANK_WEIGHTS, some_words if coverage else every_word]
+        score = "hits.base"
         adjacency, literal = adjacency_tsquery_text(query), literal_tsquery_text(query)
         if adjacency:
             columns += ", ts_rank(%s, d.vector, %s::tsquery) AS adjacent"

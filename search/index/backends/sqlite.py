@@ -81,6 +81,11 @@ def match_text(query: Query) -> str:
     return f"{positive} NOT (" + " OR ".join(term_match(t) for t in query.excluded) + ")"
 
 
+def _partial_match_text(query: Query) -> str:
+    """The cases with some of the words but not all."""
+    return f"({match_text(query.widened())}) NOT ({positive_match_text(query)})"
+
+
 def adjacency_match_text(query: Query) -> str | None:
     runs = [*query.adjacent, *(t.tokens for t in query.terms if len(t.tokens) > 1 and not t.phrase)]
     phrases = [fts_string(" ".join(tokens)) for tokens in dict.fromkeys(runs)]
@@ -121,18 +126,27 @@ class SqliteBackend:
         self, query: Query, within: SQL | None, *, limit: int, offset: int, within_matches: bool = False
     ) -> list[tuple[int, float]]:
         # bm25 needs the MATCH whatever ``within_matches`` says.
-        return self._ranked(match_text(query), query, within, limit=limit, offset=offset)
+        return self._ranked([match_text(query)], query, within, limit=limit, offset=offset)
 
     def ranked_by_coverage(
         self, query: Query, within: SQL | None, *, limit: int, offset: int
     ) -> list[tuple[int, float]]:
-        matches = f"({match_text(query.widened())}) NOT ({positive_match_text(query)})"
         coverage = [clause_match(clause) for clause in query.optional]
+        return self._ranked([_partial_match_text(query)], query, within, limit=limit, offset=offset, coverage=coverage)
+
+    def ranked_with_partial(
+        self, query: Query, within: SQL | None, *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        # bm25 scores a case for the MATCH that found it: the matches are found by the query, the others by the
+        # partial-match text, as the two statements would. Every match covers all the clauses, so the coverage
+        # orders the partial matches alone.
+        coverage = [clause_match(clause) for clause in query.optional]
+        matches = [match_text(query), _partial_match_text(query)]
         return self._ranked(matches, query, within, limit=limit, offset=offset, coverage=coverage)
 
     def _ranked(
         self,
-        matches: str,
+        matches: list[str],
         query: Query,
         within: SQL | None,
         *,
@@ -140,6 +154,8 @@ class SqliteBackend:
         offset: int,
         coverage: list[str] | None = None,
     ) -> list[tuple[int, float]]:
+        """``matches``: one MATCH text, or two whose cases are listed apart, all those of the first before any
+        of the second."""
         # The matches are ranked once in a materialised CTE: joined directly, SQLite
         # would run the MATCH again for every row. ``+rowid`` keeps FTS5 from
         # looking each id of ``within`` up with a MATCH of its own; the ids only
@@ -149,9 +165,15 @@ class SqliteBackend:
         if within:
             ranked_matches += f" AND +rowid IN ({within[0]})"
             restriction = within[1]
-        ctes = [f"hits AS MATERIALIZED ({ranked_matches.format('score')})"]
-        params: list = [matches, *restriction]
-        score, joins, first_by = "hits.score", [], []
+        params: list = [item for match in matches for item in (match, *restriction)]
+        first_by: list[str] = []
+        if len(matches) == 1:
+            hits = ranked_matches.format("score")
+        else:
+            hits = " UNION ALL ".join(ranked_matches.format(f"score, {part} AS every") for part in (1, 0))
+            first_by.append("hits.every")
+        ctes = [f"hits AS MATERIALIZED ({hits})"]
+        score, joins = "hits.score", []
         if coverage:
             covered = f"(hits.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"
             first_by.append("(" + " + ".join(covered for _ in coverage) + ")")
