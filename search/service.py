@@ -205,11 +205,12 @@ class SearchPlan:
     @property
     def _ranked_exactly(self) -> bool:
         """Whether the all-word and the partial matches are each ranked in full by relevance, within the filters
-        alone (not among champions)."""
+        alone, not among champions (``partial_count`` counts only the partial matches listed: see ``_partial``)."""
         return (
             self.sort == Sort.RELEVANCE
             and self.all_word_count <= EXACT_RANK_LIMIT
-            and self.partial_count <= EXACT_RANK_LIMIT
+            and self.widened_counts is not None
+            and self.widened_counts.total - self.all_word_count <= EXACT_RANK_LIMIT
             and not (self.backend.lists_hold_scores and self.query.one_token)
         )
 

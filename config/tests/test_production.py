@@ -154,6 +154,19 @@ class TestCaching:
         with mock.patch.object(cache, "get", side_effect=ConnectionError("redis down")):
             assert client.get("/search/", {"q": "融资"}).status_code == 200
 
+    def test_during_a_cache_outage_each_process_keeps_the_labels_and_counts_it_read(self, client):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with mock.patch.object(cache, "get_or_set", side_effect=ConnectionError("redis down")):
+            client.get("/search/", {"q": "融资 武汉"})  # reads the labels, the synonyms and the library's counts
+            with CaptureQueriesContext(connection) as queries:
+                page = client.get("/search/", {"q": "服务 人才"})
+        assert page.status_code == 200 and "另有 <strong>" in page.content.decode()
+        tables = " ".join(query["sql"] for query in queries)
+        assert "regions_region" not in tables and "search_synonym" not in tables
+        assert sum("GROUP BY" in query["sql"] for query in queries) == 1  # this search's counts, not the library's
+
 
 class TestFaults:
     def test_an_unreachable_database_gives_the_503_page(self, client):

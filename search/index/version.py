@@ -102,9 +102,9 @@ def cached_for_version(name: str, load: Callable[[], T]) -> T:
         return here[1]
     try:
         value = cache.get_or_set(key, load, VERSIONED_SECONDS)
-    except Exception:  # a cache outage costs speed, not the page
+    except Exception:  # a cache outage costs speed, not the page; this process keeps what it loaded
         logger.warning("cache unavailable: reading %s", name, exc_info=True)
-        return load()
+        value = load()
     if len(_read_here) >= 16:  # entries of earlier versions
         _read_here.clear()
     _read_here[key] = (now + VERSIONED_SECONDS, value)

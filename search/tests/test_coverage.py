@@ -110,38 +110,76 @@ SPANNING = [
     ("船舶 “边检”", {}),  # a required phrase: the partial matches must have it too
     ("融资 武汉 -贷款", {}),  # an exclusion: in neither part
     ("展会 数据", {}),  # a synonym (会展) stands in for a word
+    ("rongzi 武汉", {}),  # pinyin stands in for a word
     ("融资 数据", {"topics": ("finance",)}),
     ("服务 贸易 平台", {"regions": ("guangdong", "shanghai")}),
+    ("融资 武汉", {"collections": ("service-trade-2020",)}),
 ]
 
 
+@pytest.fixture
+def one_statement_pages(monkeypatch):
+    """The number of pages ranked by ``ranked_with_partial``, counted as they are."""
+    from search.index.backends import get_backend
+
+    backend = type(get_backend())
+    real = backend.ranked_with_partial
+    calls = []
+
+    def counted(self, *args, **kwargs):
+        calls.append(args)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "ranked_with_partial", counted)
+    return calls
+
+
+def chosen(filters: dict) -> dict:
+    from cases.models import Collection, Topic
+    from regions.models import Region
+
+    models = {"topics": Topic, "regions": Region, "collections": Collection}
+    return {name: list(models[name].objects.filter(slug__in=slugs)) for name, slugs in filters.items()}
+
+
 @pytest.mark.parametrize(("q", "filters"), SPANNING)
-def test_a_page_of_all_word_and_partial_matches_ranks_them_as_the_two_rankings_do(q, filters, monkeypatch):
+def test_a_page_of_all_word_and_partial_matches_ranks_them_as_the_two_rankings_do(
+    q, filters, monkeypatch, one_statement_pages
+):
     """A page showing the last all-word matches and the first partial ones reads them in one statement; it
     lists the same cases, in the same order and with the same scores, as ranking each part on its own."""
-    from cases.models import Topic
-    from regions.models import Region
     from search.service import SearchPlan
 
-    chosen = {
-        "topics": list(Topic.objects.filter(slug__in=filters.get("topics", ()))),
-        "regions": list(Region.objects.filter(slug__in=filters.get("regions", ()))),
-    }
+    arguments = chosen(filters)
 
     def pages(page_size: int) -> list[list[tuple[int, float | None]]]:
-        first = search_cases(q=q, page_size=page_size, **chosen)
+        first = search_cases(q=q, page_size=page_size, **arguments)
         return [
-            [(hit.case.pk, hit.score) for hit in search_cases(q=q, page=page, page_size=page_size, **chosen).hits]
+            [(hit.case.pk, hit.score) for hit in search_cases(q=q, page=page, page_size=page_size, **arguments).hits]
             for page in range(1, first.pages + 1)
         ]
 
-    spanning = 0
     for page_size in (1, 2, 3, 5, 20):
         together = pages(page_size)
         with monkeypatch.context() as separately:
             separately.setattr(SearchPlan, "_ranked_exactly", False)
             apart = pages(page_size)
         assert together == apart, page_size
-        results = search_cases(q=q, page_size=page_size, **chosen)
-        spanning += results.all_word_count % page_size != 0 and results.partial_count > 0
-    assert spanning, "no page of this query shows both kinds of match"
+    assert one_statement_pages, "no page of this query shows both kinds of match"
+
+
+def test_partial_matches_ranked_among_champions_are_not_ranked_with_the_others(monkeypatch, one_statement_pages):
+    """Past ``EXACT_RANK_LIMIT`` partial matches, they are ranked among the champions of the words only, and
+    apart: ranking them with the all-word matches would rank them all, and list other cases."""
+    from cases.models import Case
+
+    three = search_cases(q="融资 武汉", page_size=5)
+    assert three.all_word_count == 3 and three.partial_count > 3
+    champions = list(Case.objects.filter(number__in=[4, numbers(three)[4]]).values_list("pk", flat=True))
+    assert one_statement_pages  # ranked in full, the page's two parts are read in one statement
+    one_statement_pages.clear()
+    monkeypatch.setattr("search.service.EXACT_RANK_LIMIT", 3)
+    monkeypatch.setattr("search.service.candidate_ids", lambda tokens: champions)
+    results = search_cases(q="融资 武汉", page_size=5)
+    assert not one_statement_pages
+    assert numbers(results)[3:] == [numbers(three)[4]]  # the one partial match among the champions
