@@ -64,7 +64,7 @@ def all_labels() -> tuple[list[Region], list[Topic]]:
     """Every region (with its parent) and topic, in display order.
 
     Kept in Django's cache under the content version (saving a region or topic
-    bumps it, see ``search.index.signals``), for at most ``VERSIONED_SECONDS``.
+    bumps it, see ``search.index.signals``), for at most ``version.VERSIONED_SECONDS``.
     """
     return cached_for_version("facet-labels", _load_labels)
 

@@ -34,7 +34,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from time import time_ns
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -129,7 +128,7 @@ def bump_content_version() -> None:
 
 
 def _bump() -> None:
-    bumped = Greatest(F("version") + 1, Value(time_ns() // 1000, output_field=BigIntegerField()))
+    bumped = Greatest(F("version") + 1, Value(time.time_ns() // 1000, output_field=BigIntegerField()))
     if not ContentVersion.objects.filter(pk=ROW).update(version=bumped):
         # The row is gone (a flushed database): put it back, then bump it.
         ContentVersion.objects.bulk_create([ContentVersion(pk=ROW, version=1)], ignore_conflicts=True)
