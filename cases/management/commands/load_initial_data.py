@@ -33,23 +33,18 @@ def fixture_rows(name: str) -> list[dict]:
     return json.loads(fixture_path(name).read_text(encoding="utf-8"))
 
 
-def fixture_case_ids() -> list[int]:
-    return [row["pk"] for row in fixture_rows("cases") if row["model"] == "cases.case"]
+def row_ids(rows: list[dict], model: str) -> list[int]:
+    return [row["pk"] for row in rows if row["model"] == model]
 
 
-def cases_fixture_fits() -> bool:
-    """Whether the library holds none of the cases fixture's rows: not its collection, nor any case or item
+def cases_fixture_fits(rows: list[dict]) -> bool:
+    """Whether the library holds none of the cases fixture's ``rows``: not its collection, nor any case or item
     numbered as one of its rows (loading would write over them)."""
-    rows = fixture_rows("cases")
-
-    def ids(model: str) -> list[int]:
-        return [row["pk"] for row in rows if row["model"] == model]
-
     collections = [row["fields"]["slug"] for row in rows if row["model"] == "cases.collection"]
     taken = [
-        Collection.objects.filter(Q(slug__in=collections) | Q(pk__in=ids("cases.collection"))),
-        Case.objects.filter(pk__in=ids("cases.case")),
-        CaseItem.objects.filter(pk__in=ids("cases.caseitem")),
+        Collection.objects.filter(Q(slug__in=collections) | Q(pk__in=row_ids(rows, "cases.collection"))),
+        Case.objects.filter(pk__in=row_ids(rows, "cases.case")),
+        CaseItem.objects.filter(pk__in=row_ids(rows, "cases.caseitem")),
     ]
     return not any(queryset.exists() for queryset in taken)
 
@@ -90,18 +85,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         verbosity = options["verbosity"]
+        rows = fixture_rows("cases")
+        case_ids = row_ids(rows, "cases.case")
         with bulk(reindex=False), transaction.atomic():  # the index is rebuilt below, once
-            with_cases = cases_fixture_fits()
+            with_cases = cases_fixture_fits(rows)
             regions = add_missing("regions") if with_cases else 0
             topics = add_missing("topics") if with_cases or not Topic.objects.exists() else 0
             if with_cases:
                 call_command("loaddata", "cases", verbosity=0)
                 # The cases of the fixture are what the importer wrote: the next import compares with them.
-                imported_texts_remember(case_ids=fixture_case_ids())
+                imported_texts_remember(case_ids=case_ids)
         if verbosity:
             self.stdout.write(f"地区：新增 {regions} 个；主题：新增 {topics} 个。")
             if with_cases:
-                self.stdout.write(f"案例：载入 {len(fixture_case_ids())} 个。")
+                self.stdout.write(f"案例：载入 {len(case_ids)} 个。")
             else:
                 self.stdout.write("案例：库中已有这批案例（或同编号的记录），未重新载入，编辑过的内容保持不变。")
         if with_cases:
