@@ -334,20 +334,20 @@ class PostgresBackend:
         all_words_first: bool = False,
     ) -> list[tuple[int, float]]:
         # Each ts_rank reads the case's tsvector again: each is computed once, as a column.
-        every_word = tsquery_text(query, with_exclusions=False)
-        some_words = tsquery_text(query.widened(), with_exclusions=False)
         first_by = []
         if all_words_first:
+            every_word = tsquery_text(query, with_exclusions=False)
             columns = (
                 "d.vector @@ %s::tsquery AS every,"
                 " CASE WHEN d.vector @@ %s::tsquery THEN ts_rank(%s, d.vector, %s::tsquery)"
                 " ELSE ts_rank(%s, d.vector, %s::tsquery) END AS base"
             )
+            some_words = tsquery_text(query.widened(), with_exclusions=False)
             params: list = [every_word, every_word, RANK_WEIGHTS, every_word, RANK_WEIGHTS, some_words]
             first_by.append("hits.every")
         else:
             columns = "ts_rank(%s, d.vector, %s::tsquery) AS base"
-            params = [RANK_WEIGHTS, some_words if coverage else every_word]
+            params = [RANK_WEIGHTS, tsquery_text(query.widened() if coverage else query, with_exclusions=False)]
         score = "hits.base"
         adjacency, literal = adjacency_tsquery_text(query), literal_tsquery_text(query)
         if adjacency:
